@@ -1,0 +1,15 @@
+import { createDeliver } from './deliver';
+import type { ActivityDeps } from './deps';
+import { createEndpointStateActivities } from './endpoint-state';
+import { createFanOutBatch } from './fan-out';
+
+export type { ActivityDeps } from './deps';
+
+/** Every activity, built from its dependencies. Workflows import this file only as a type. */
+export function createActivities(deps: ActivityDeps) {
+  return {
+    deliver: createDeliver(deps),
+    fanOutBatch: createFanOutBatch(deps),
+    ...createEndpointStateActivities(deps),
+  };
+}

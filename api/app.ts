@@ -1,0 +1,41 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { ApiDeps } from './deps';
+import { ApiError, createErrorHandler, errorBody } from './errors';
+import { deliveryRoutes } from './routes/deliveries';
+import { eventRoutes } from './routes/events';
+import { systemRoutes } from './routes/system';
+import { tenantRoutes } from './routes/tenants';
+import { webhookRoutes } from './routes/webhooks';
+
+/** The whole HTTP API, built from its dependencies. */
+export function createApp(deps: ApiDeps) {
+  const app = new OpenAPIHono();
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    await next();
+    // Method, path and status only: never headers or bodies, which hold keys and secrets.
+    deps.log.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
+  });
+  app.use('/v1/*', async (c, next) => {
+    const type = c.req.header('content-type');
+    if (['POST', 'PATCH', 'PUT'].includes(c.req.method) && type && !/^application\/json\b/i.test(type)) {
+      throw new ApiError(415, 'unsupported_media_type', 'content-type: must be application/json');
+    }
+    await next();
+  });
+
+  app.route('/', systemRoutes(deps));
+  app.route('/v1/tenants', tenantRoutes(deps));
+  app.route('/v1', eventRoutes(deps));
+  app.route('/v1/webhooks', webhookRoutes(deps));
+  app.route('/v1/deliveries', deliveryRoutes(deps));
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer' });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'Hookline', version: deps.config.version, description: 'Signed, durable webhook delivery on Temporal' },
+  });
+  app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404));
+  app.onError(createErrorHandler(deps.log));
+  return app;
+}

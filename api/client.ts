@@ -1,0 +1,79 @@
+import type { z } from '@hono/zod-openapi';
+import type { DeliverySchema, DeliveryWithAttemptsSchema, EndpointSchema } from './schemas';
+
+export type Endpoint = z.infer<typeof EndpointSchema>;
+export type Delivery = z.infer<typeof DeliverySchema>;
+export type DeliveryWithAttempts = z.infer<typeof DeliveryWithAttemptsSchema>;
+
+export class HooklineApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(`${status} ${code}: ${message}`);
+  }
+}
+
+/** A small typed client for producers (admin token) and tenants (their API key). */
+export class HooklineClient {
+  constructor(private readonly opts: { baseUrl: string; token: string }) {}
+
+  withToken(token: string): HooklineClient {
+    return new HooklineClient({ ...this.opts, token });
+  }
+
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await fetch(new URL(path, this.opts.baseUrl), {
+      method,
+      headers: { authorization: `Bearer ${this.opts.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (res.status === 204) return undefined as T;
+    const payload = (await res.json().catch(() => null)) as { error?: { code: string; message: string } } | null;
+    if (!res.ok) throw new HooklineApiError(res.status, payload?.error?.code ?? 'unknown', payload?.error?.message ?? res.statusText);
+    return payload as T;
+  }
+
+  createTenant(input: { id: string; name?: string }) {
+    return this.request<{ id: string; name: string; apiKey: string; createdAt: string }>('POST', '/v1/tenants', input);
+  }
+  publish(input: { tenantId: string; type: string; data: unknown; id?: string }) {
+    return this.request<{ id: string }>('POST', '/v1/events', input);
+  }
+  eventTypes() {
+    return this.request<{ data: { type: string; description: string }[] }>('GET', '/v1/event-types');
+  }
+  createWebhook(input: { url: string; events?: string[]; description?: string }) {
+    return this.request<Endpoint & { secret: string }>('POST', '/v1/webhooks', input);
+  }
+  listWebhooks() {
+    return this.request<{ data: Endpoint[] }>('GET', '/v1/webhooks');
+  }
+  getWebhook(id: string) {
+    return this.request<Endpoint>('GET', `/v1/webhooks/${encodeURIComponent(id)}`);
+  }
+  updateWebhook(id: string, patch: { url?: string; events?: string[]; description?: string; enabled?: boolean }) {
+    return this.request<Endpoint>('PATCH', `/v1/webhooks/${encodeURIComponent(id)}`, patch);
+  }
+  deleteWebhook(id: string) {
+    return this.request<void>('DELETE', `/v1/webhooks/${encodeURIComponent(id)}`);
+  }
+  rotateSecret(id: string, graceSeconds?: number) {
+    return this.request<{ secret: string }>('POST', `/v1/webhooks/${encodeURIComponent(id)}/rotate-secret`, graceSeconds === undefined ? {} : { graceSeconds });
+  }
+  testWebhook(id: string) {
+    return this.request<{ deliveryId: string }>('POST', `/v1/webhooks/${encodeURIComponent(id)}/test`);
+  }
+  listDeliveries(endpointId: string, query: { status?: string; limit?: number; cursor?: string } = {}) {
+    const params = new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
+    const qs = params.size ? `?${params}` : '';
+    return this.request<{ data: Delivery[]; nextCursor: string | null }>('GET', `/v1/webhooks/${encodeURIComponent(endpointId)}/deliveries${qs}`);
+  }
+  getDelivery(id: string) {
+    return this.request<DeliveryWithAttempts>('GET', `/v1/deliveries/${encodeURIComponent(id)}`);
+  }
+  redeliver(id: string) {
+    return this.request<{ deliveryId: string }>('POST', `/v1/deliveries/${encodeURIComponent(id)}/redeliver`);
+  }
+}

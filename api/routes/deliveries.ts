@@ -1,0 +1,63 @@
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { newId } from '../../lib/ids';
+import { startDeliveryWorkflow } from '../../lib/start-deliveries';
+import { getDelivery, insertDelivery, listAttempts } from '../../db/queries/deliveries';
+import { withTenant } from '../../db/sql';
+import { tenantAuth, type TenantEnv } from '../auth';
+import type { ApiDeps } from '../deps';
+import { notFound, validationHook } from '../errors';
+import { DeliveryWithAttemptsSchema, errorResponses, toAttemptView, toDeliveryView } from '../schemas';
+import { IdParam } from './webhook-schemas';
+
+const security = [{ bearerAuth: [] }];
+
+const get = createRoute({
+  method: 'get', path: '/{id}', summary: 'A delivery with its attempts', security, request: { params: IdParam },
+  responses: { 200: { description: 'Delivery', content: { 'application/json': { schema: DeliveryWithAttemptsSchema } } }, ...errorResponses(401, 404) },
+});
+
+const redeliver = createRoute({
+  method: 'post', path: '/{id}/redeliver', summary: 'Send the same event to the same endpoint again (same webhook-id)', security,
+  request: { params: IdParam },
+  responses: {
+    202: { description: 'Accepted', content: { 'application/json': { schema: z.object({ deliveryId: z.string() }) } } },
+    ...errorResponses(401, 404),
+  },
+});
+
+export function deliveryRoutes({ sql, client, config }: ApiDeps) {
+  const app = new OpenAPIHono<TenantEnv>({ defaultHook: validationHook });
+  app.use('*', tenantAuth(sql));
+
+  app.openapi(get, async (c) => {
+    const { id } = c.req.valid('param');
+    const found = await withTenant(sql, c.get('tenantId'), async (tx) => {
+      const delivery = await getDelivery(tx, id);
+      return delivery && { delivery, attempts: await listAttempts(tx, id) };
+    });
+    if (!found) throw notFound('delivery');
+    return c.json({ ...toDeliveryView(found.delivery), attempts: found.attempts.map(toAttemptView) }, 200);
+  });
+
+  app.openapi(redeliver, async (c) => {
+    const tenantId = c.get('tenantId');
+    const { id } = c.req.valid('param');
+    const deliveryId = newId('dlv');
+    const original = await withTenant(sql, tenantId, async (tx) => {
+      const delivery = await getDelivery(tx, id);
+      if (delivery) await insertDelivery(tx, { id: deliveryId, tenantId, endpointId: delivery.endpointId, eventId: delivery.eventId, kind: 'redelivery' });
+      return delivery;
+    });
+    if (!original) throw notFound('delivery');
+    await startDeliveryWorkflow(client, config.temporal.taskQueue, {
+      deliveryId,
+      tenantId,
+      endpointId: original.endpointId,
+      eventId: original.eventId,
+      eventType: original.eventType,
+      kind: 'redelivery',
+    });
+    return c.json({ deliveryId }, 202);
+  });
+  return app;
+}

@@ -1,0 +1,74 @@
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { EVENT_TYPES, EVENT_TYPE_PATTERN, RESERVED_EVENT_TYPES, isKnownEventType } from '../../lib/event-types';
+import { publishEvent, TenantNotFoundError } from '../../lib/publish';
+import { adminAuth } from '../auth';
+import type { ApiDeps } from '../deps';
+import { ApiError, badRequest, notFound, validationHook } from '../errors';
+import { jsonDepth } from '../json-depth';
+import { TENANT_ID_PATTERN, errorResponses } from '../schemas';
+
+const MAX_DATA_DEPTH = 64;
+
+const PublishEvent = z.strictObject({
+  tenantId: z.string().regex(TENANT_ID_PATTERN, 'must match ^[A-Za-z0-9_.:-]{1,128}$'),
+  type: z.string().max(128).regex(EVENT_TYPE_PATTERN, 'must be dotted words, e.g. signing.completed'),
+  data: z.unknown().refine((v) => v !== undefined, 'required').openapi({ description: 'Any JSON value' }),
+  id: z.string().regex(TENANT_ID_PATTERN, 'must match ^[A-Za-z0-9_.:-]{1,128}$').optional().openapi({ description: 'Idempotency key' }),
+});
+
+const publish = createRoute({
+  method: 'post',
+  path: '/events',
+  summary: 'Publish an event to a tenant’s subscribed endpoints (admin)',
+  security: [{ bearerAuth: [] }],
+  request: { body: { content: { 'application/json': { schema: PublishEvent } }, required: true } },
+  responses: {
+    202: { description: 'Accepted: stored and its deliveries started', content: { 'application/json': { schema: z.object({ id: z.string() }) } } },
+    ...errorResponses(400, 401, 404, 413),
+  },
+});
+
+const listTypes = createRoute({
+  method: 'get',
+  path: '/event-types',
+  summary: 'The event-type catalogue',
+  responses: {
+    200: {
+      description: 'Event types',
+      content: { 'application/json': { schema: z.object({ data: z.array(z.object({ type: z.string(), description: z.string() })) }) } },
+    },
+  },
+});
+
+export function eventRoutes(deps: ApiDeps) {
+  const { config, metrics } = deps;
+  const app = new OpenAPIHono({ defaultHook: validationHook });
+  app.openapi(listTypes, (c) => c.json({ data: [...EVENT_TYPES] }, 200));
+
+  app.use('/events', adminAuth(config.adminToken));
+  app.use(
+    '/events',
+    bodyLimit({
+      maxSize: config.maxPayloadBytes,
+      onError: () => {
+        throw new ApiError(413, 'payload_too_large', `body: larger than ${config.maxPayloadBytes} bytes`);
+      },
+    }),
+  );
+  app.openapi(publish, async (c) => {
+    const body = c.req.valid('json');
+    if (RESERVED_EVENT_TYPES.has(body.type)) throw badRequest('type', `${body.type} is sent by Hookline only`);
+    if (!config.openEventTypes && !isKnownEventType(body.type)) throw badRequest('type', 'unknown event type (see GET /v1/event-types)');
+    if (jsonDepth(body.data, MAX_DATA_DEPTH) > MAX_DATA_DEPTH) throw badRequest('data', `nested deeper than ${MAX_DATA_DEPTH} levels`);
+    try {
+      const result = await publishEvent(deps, body);
+      if (result.created) metrics.eventsPublished.inc();
+      return c.json({ id: result.id }, 202);
+    } catch (err) {
+      if (err instanceof TenantNotFoundError) throw notFound('tenant');
+      throw err;
+    }
+  });
+  return app;
+}

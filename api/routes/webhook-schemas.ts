@@ -1,0 +1,43 @@
+import { z } from '@hono/zod-openapi';
+import { EVENT_TYPE_PATTERN } from '../../lib/event-types';
+
+const events = z
+  .array(z.string().max(128).regex(/^\*$|^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'must be "*" or an event type'))
+  .min(1)
+  .max(100)
+  .refine((list) => new Set(list).size === list.length, 'must not repeat a type')
+  .openapi({ description: 'Event types to receive; ["*"] for all', example: ['signing.completed'] });
+
+export const CreateWebhook = z.strictObject({
+  url: z.string().max(2048),
+  events: events.optional(),
+  description: z.string().max(500).optional(),
+});
+
+export const UpdateWebhook = z
+  .strictObject({
+    url: z.string().max(2048).optional(),
+    events: events.optional(),
+    description: z.string().max(500).optional(),
+    enabled: z.boolean().optional(),
+  })
+  .refine((p) => Object.keys(p).length > 0, 'give at least one of url, events, description, enabled');
+
+export const RotateSecret = z.strictObject({
+  graceSeconds: z.number().int().min(0).max(30 * 86_400).optional(),
+});
+
+export const IdParam = z.object({ id: z.string().max(200).openapi({ param: { name: 'id', in: 'path' } }) });
+
+export const DeliveriesQuery = z.strictObject({
+  status: z.enum(['pending', 'success', 'failed']).optional(),
+  limit: z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number from 1 to 100')
+    .transform(Number)
+    .pipe(z.number().int().min(1, 'must be from 1 to 100').max(100, 'must be from 1 to 100'))
+    .optional(),
+  cursor: z.string().max(100).optional(),
+});
+
+export { EVENT_TYPE_PATTERN };

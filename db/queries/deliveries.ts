@@ -1,0 +1,66 @@
+import type { Tx } from '../sql';
+
+export interface DeliveryRow {
+  seq: string;
+  id: string;
+  endpointId: string;
+  eventId: string;
+  eventType: string;
+  kind: 'event' | 'test' | 'redelivery';
+  status: 'pending' | 'success' | 'failed';
+  attemptCount: number;
+  lastAttemptAt: Date | null;
+  nextRetryAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface AttemptRow {
+  attempt: number;
+  startedAt: Date;
+  durationMs: number;
+  responseStatus: number | null;
+  responseBody: string | null;
+  error: string | null;
+  nextRetryAt: Date | null;
+}
+
+const DELIVERY = (tx: Tx) => tx`
+  select d.seq, d.id, d.endpoint_id, d.event_id, ev.type as event_type, d.kind, d.status, d.attempt_count,
+         d.last_attempt_at, d.next_retry_at, d.created_at, d.updated_at
+  from deliveries d join events ev on ev.tenant_id = d.tenant_id and ev.id = d.event_id`;
+
+/** Newest first, by insertion sequence, so a cursor stays stable while new deliveries arrive. */
+export async function listDeliveries(
+  tx: Tx,
+  q: { endpointId: string; status?: string; limit: number; beforeSeq?: string },
+): Promise<{ rows: DeliveryRow[]; nextSeq: string | null }> {
+  const rows = await tx<DeliveryRow[]>`
+    ${DELIVERY(tx)}
+    where d.endpoint_id = ${q.endpointId}
+      ${q.status ? tx`and d.status = ${q.status}` : tx``}
+      ${q.beforeSeq ? tx`and d.seq < ${q.beforeSeq}` : tx``}
+    order by d.seq desc limit ${q.limit + 1}`;
+  const more = rows.length > q.limit;
+  const page = more ? rows.slice(0, q.limit) : rows;
+  return { rows: page, nextSeq: more ? page[page.length - 1]!.seq : null };
+}
+
+export async function getDelivery(tx: Tx, id: string): Promise<DeliveryRow | null> {
+  const [row] = await tx<DeliveryRow[]>`${DELIVERY(tx)} where d.id = ${id}`;
+  return row ?? null;
+}
+
+export async function listAttempts(tx: Tx, deliveryId: string): Promise<AttemptRow[]> {
+  return tx<AttemptRow[]>`
+    select attempt, started_at, duration_ms, response_status, response_body, error, next_retry_at
+    from attempts where delivery_id = ${deliveryId} order by attempt`;
+}
+
+export async function insertDelivery(
+  tx: Tx,
+  d: { id: string; tenantId: string; endpointId: string; eventId: string; kind: 'test' | 'redelivery' },
+): Promise<void> {
+  await tx`insert into deliveries (id, tenant_id, endpoint_id, event_id, kind)
+           values (${d.id}, ${d.tenantId}, ${d.endpointId}, ${d.eventId}, ${d.kind})`;
+}

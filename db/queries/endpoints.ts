@@ -1,0 +1,94 @@
+import type { Tx } from '../sql';
+
+export interface EndpointRow {
+  id: string;
+  tenantId: string;
+  url: string;
+  description: string;
+  eventTypes: string[];
+  enabled: boolean;
+  consecutiveFailures: number;
+  disabledAt: Date | null;
+  disabledReason: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const COLUMNS = 'id, tenant_id, url, description, event_types, enabled, consecutive_failures, disabled_at, disabled_reason, created_at, updated_at';
+
+/** Serialises endpoint creation per tenant so the per-tenant limit holds under concurrent requests. */
+export async function countEndpointsLocked(tx: Tx, tenantId: string): Promise<number> {
+  await tx`select pg_advisory_xact_lock(hashtext(${`endpoints:${tenantId}`}))`;
+  const [row] = await tx<{ n: number }[]>`select count(*)::int as n from endpoints`;
+  return row!.n;
+}
+
+export async function insertEndpoint(
+  tx: Tx,
+  e: { id: string; tenantId: string; url: string; description: string; eventTypes: string[] },
+  secret: { ciphertext: string; fingerprint: string },
+): Promise<EndpointRow> {
+  const [row] = await tx<EndpointRow[]>`
+    insert into endpoints (id, tenant_id, url, description, event_types)
+    values (${e.id}, ${e.tenantId}, ${e.url}, ${e.description}, ${e.eventTypes})
+    returning ${tx.unsafe(COLUMNS)}`;
+  await tx`insert into endpoint_secrets (endpoint_id, tenant_id, ciphertext, fingerprint)
+           values (${e.id}, ${e.tenantId}, ${secret.ciphertext}, ${secret.fingerprint})`;
+  return row!;
+}
+
+export async function listEndpoints(tx: Tx): Promise<EndpointRow[]> {
+  return tx<EndpointRow[]>`select ${tx.unsafe(COLUMNS)} from endpoints order by created_at, id`;
+}
+
+export async function getEndpoint(tx: Tx, id: string): Promise<EndpointRow | null> {
+  const [row] = await tx<EndpointRow[]>`select ${tx.unsafe(COLUMNS)} from endpoints where id = ${id}`;
+  return row ?? null;
+}
+
+export interface EndpointPatch {
+  url?: string;
+  eventTypes?: string[];
+  description?: string;
+  enabled?: boolean;
+}
+
+/** Applies a patch; enabling clears the failure count and the disable fields, disabling marks it manual. */
+export async function updateEndpoint(tx: Tx, id: string, patch: EndpointPatch): Promise<EndpointRow | null> {
+  const [row] = await tx<EndpointRow[]>`
+    update endpoints set
+      url = coalesce(${patch.url ?? null}, url),
+      event_types = coalesce(${patch.eventTypes ?? null}::text[], event_types),
+      description = coalesce(${patch.description ?? null}, description),
+      enabled = coalesce(${patch.enabled ?? null}::boolean, enabled),
+      consecutive_failures = case when ${patch.enabled === true} then 0 else consecutive_failures end,
+      disabled_at = case when ${patch.enabled === true} then null
+                         when ${patch.enabled === false} and enabled then now() else disabled_at end,
+      disabled_reason = case when ${patch.enabled === true} then null
+                             when ${patch.enabled === false} and enabled then 'manual' else disabled_reason end,
+      updated_at = now()
+    where id = ${id}
+    returning ${tx.unsafe(COLUMNS)}`;
+  return row ?? null;
+}
+
+/** Deletes the endpoint with its secrets, deliveries and attempts; returns the deliveries still pending. */
+export async function deleteEndpoint(tx: Tx, id: string): Promise<{ pendingDeliveryIds: string[] } | null> {
+  const pending = await tx<{ id: string }[]>`select id from deliveries where endpoint_id = ${id} and status = 'pending'`;
+  const deleted = await tx`delete from endpoints where id = ${id} returning id`;
+  return deleted.length ? { pendingDeliveryIds: pending.map((p) => p.id) } : null;
+}
+
+/** Adds a new secret; the ones still active keep signing until `graceSeconds` from now. */
+export async function rotateSecret(
+  tx: Tx,
+  endpoint: { id: string; tenantId: string },
+  secret: { ciphertext: string; fingerprint: string },
+  graceSeconds: number,
+): Promise<void> {
+  await tx`update endpoint_secrets set expires_at = now() + make_interval(secs => ${graceSeconds})
+           where endpoint_id = ${endpoint.id} and (expires_at is null or expires_at > now() + make_interval(secs => ${graceSeconds}))`;
+  await tx`delete from endpoint_secrets where endpoint_id = ${endpoint.id} and expires_at <= now()`;
+  await tx`insert into endpoint_secrets (endpoint_id, tenant_id, ciphertext, fingerprint)
+           values (${endpoint.id}, ${endpoint.tenantId}, ${secret.ciphertext}, ${secret.fingerprint})`;
+}

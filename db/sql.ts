@@ -1,0 +1,25 @@
+import postgres from 'postgres';
+
+export type Sql = postgres.Sql<Record<string, unknown>>;
+export type Tx = postgres.TransactionSql<Record<string, unknown>>;
+
+/** The one database client: camelCase rows, quiet notices. */
+export function createSql(url: string, opts: { max?: number } = {}): Sql {
+  return postgres(url, {
+    max: opts.max ?? 10,
+    onnotice: () => {},
+    transform: postgres.camel,
+    connection: { application_name: 'hookline' },
+  });
+}
+
+/**
+ * Runs `fn` in a transaction as the `hookline_app` role with the tenant set, so row-level
+ * security confines every statement to that tenant even where a query forgets its WHERE.
+ */
+export function withTenant<T>(sql: Sql, tenantId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return sql.begin(async (tx) => {
+    await tx`select set_config('role', 'hookline_app', true), set_config('hookline.tenant_id', ${tenantId}, true)`;
+    return fn(tx);
+  }) as Promise<T>;
+}

@@ -1,0 +1,20 @@
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** Parses "500ms", "1s", "5m", "1.5h", "2d" into milliseconds; throws on anything else. */
+export function parseDuration(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(text.trim());
+  if (!match) throw new Error(`"${text}" is not a duration (use e.g. 500ms, 1s, 5m, 1h, 2d)`);
+  const ms = Number(match[1]) * UNIT_MS[match[2]!]!;
+  if (!Number.isFinite(ms)) throw new Error(`"${text}" is too large`);
+  return Math.round(ms);
+}
+
+/** Delays between attempts: "1s,5s,25s" → [1000, 5000, 25000]. The attempt count is delays + 1. */
+export function parseRetrySchedule(text: string): number[] {
+  const parts = text.split(',').map((p) => p.trim());
+  if (parts.length === 0 || parts.some((p) => p === '')) {
+    throw new Error(`"${text}" is not a list of durations (use e.g. 1s,5s,25s)`);
+  }
+  if (parts.length > 50) throw new Error('at most 50 retries');
+  return parts.map(parseDuration);
+}

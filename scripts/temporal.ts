@@ -1,0 +1,23 @@
+import path from 'node:path';
+import { loadConfigOrExit } from '../lib/config';
+import { findOrBuildTemporalCli } from './temporal-cli';
+import { devServerArgs } from './temporal-dev-server';
+import { spawn } from 'node:child_process';
+
+/** `npm run temporal`: the Temporal dev server alone, with its Web UI and our search attributes. */
+const config = loadConfigOrExit();
+const [ip, port] = config.temporal.address.split(':') as [string, string];
+const binary = findOrBuildTemporalCli();
+const args = devServerArgs({
+  binary,
+  ip,
+  port: Number(port),
+  uiPort: Number(port) + 1000,
+  dbFile: path.resolve(__dirname, '..', '.data', 'temporal.db'),
+  namespace: config.temporal.namespace,
+  stdio: 'inherit',
+});
+console.error(`hookline: Temporal on ${config.temporal.address}, Web UI on http://${ip}:${Number(port) + 1000}`);
+const child = spawn(binary, args, { stdio: 'inherit' });
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { ensureDatabase, migrate } from '../../db/migrate';
+import { createSql } from '../../db/sql';
+import { findOrBuildTemporalCli } from '../../scripts/temporal-cli';
+import { startDevServer, type DevServer } from '../../scripts/temporal-dev-server';
+
+/**
+ * Once per `npm test`: a real Temporal dev server (or the one at TEMPORAL_ADDRESS), a fresh
+ * Postgres database with the schema, and the workflow bundle every test worker reuses.
+ */
+export default async function globalSetup(): Promise<void> {
+  const started = Date.now();
+  const [temporalAddress, databaseUrl, bundlePath] = await Promise.all([startTemporal(), createDatabase(), bundleWorkflows()]);
+  process.env.HOOKLINE_TEST_TEMPORAL_ADDRESS = temporalAddress;
+  process.env.HOOKLINE_TEST_DATABASE_URL = databaseUrl;
+  process.env.HOOKLINE_TEST_WORKFLOW_BUNDLE = bundlePath;
+  console.log(`\nhookline tests: Temporal ${temporalAddress}, Postgres ${new URL(databaseUrl).pathname.slice(1)} (${Date.now() - started} ms)`);
+}
+
+async function startTemporal(): Promise<string> {
+  if (process.env.TEMPORAL_ADDRESS) return process.env.TEMPORAL_ADDRESS;
+  const binary = findOrBuildTemporalCli();
+  const server: DevServer = await startDevServer({ binary, port: await freePort(), logLevel: 'error' });
+  (globalThis as Record<string, unknown>).__hooklineTemporal = server;
+  return server.address;
+}
+
+async function createDatabase(): Promise<string> {
+  const base = new URL(process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+  base.pathname = `/hookline_test_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  const url = base.toString();
+  await ensureDatabase(url, (u) => createSql(u, { max: 1 }));
+  const sql = createSql(url, { max: 1 });
+  try {
+    await migrate(sql);
+  } finally {
+    await sql.end();
+  }
+  (globalThis as Record<string, unknown>).__hooklineDatabaseUrl = url;
+  return url;
+}
+
+async function bundleWorkflows(): Promise<string> {
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../../workflows'),
+    logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never,
+  });
+  const file = path.join(os.tmpdir(), `hookline-workflows-${process.pid}.js`);
+  writeFileSync(file, code);
+  return file;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,18 @@
+import { rmSync } from 'node:fs';
+import { createSql } from '../../db/sql';
+import type { DevServer } from '../../scripts/temporal-dev-server';
+
+export default async function globalTeardown(): Promise<void> {
+  const g = globalThis as Record<string, unknown>;
+  await (g.__hooklineTemporal as DevServer | undefined)?.stop();
+  const url = g.__hooklineDatabaseUrl as string | undefined;
+  if (url && !process.env.HOOKLINE_TEST_KEEP_DB) {
+    const admin = new URL(url);
+    const name = admin.pathname.slice(1);
+    admin.pathname = '/postgres';
+    const sql = createSql(admin.toString(), { max: 1 });
+    await sql.unsafe(`drop database if exists "${name}" with (force)`).catch(() => {});
+    await sql.end();
+  }
+  if (process.env.HOOKLINE_TEST_WORKFLOW_BUNDLE) rmSync(process.env.HOOKLINE_TEST_WORKFLOW_BUNDLE, { force: true });
+}

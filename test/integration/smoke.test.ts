@@ -1,0 +1,35 @@
+import { verifyWebhook } from '../../lib/signing';
+import { startReceiver, type Receiver } from '../harness/receiver';
+import { startStack, type Stack } from '../harness/stack';
+import { waitFor } from '../harness/wait';
+
+let stack: Stack;
+let receiver: Receiver;
+
+beforeAll(async () => {
+  stack = await startStack();
+  receiver = await startReceiver();
+});
+afterAll(async () => {
+  await receiver?.close();
+  await stack?.stop();
+});
+
+test('a published event reaches a subscribed endpoint, signed, and is logged as success', async () => {
+  const tenant = await stack.newTenant();
+  const endpoint = await tenant.api.createWebhook({ url: receiver.url, events: ['signing.completed'] });
+  const { id } = await stack.admin.publish({ tenantId: tenant.id, type: 'signing.completed', data: { documentId: 'doc-1' } });
+
+  const [request] = await receiver.waitForRequests(1);
+  expect(request!.headers['webhook-id']).toBe(id);
+  const body = verifyWebhook(endpoint.secret, request!.headers as Record<string, string>, request!.body) as Record<string, unknown>;
+  expect(body).toMatchObject({ id, type: 'signing.completed', data: { documentId: 'doc-1' } });
+
+  const delivery = await waitFor(async () => {
+    const page = await tenant.api.listDeliveries(endpoint.id);
+    return page.data[0]?.status === 'success' && page.data[0];
+  });
+  const detail = await tenant.api.getDelivery(delivery.id);
+  expect(detail.attempts).toHaveLength(1);
+  expect(detail.attempts[0]).toMatchObject({ attempt: 1, responseStatus: 200 });
+});

@@ -1,0 +1,50 @@
+import { ActivityFailure, ApplicationFailure, getExternalWorkflowHandle, isCancellation, proxyActivities } from '@temporalio/workflow';
+import type { createActivities } from '../activities';
+import { deliveryOutcomeSignal } from './messages';
+import { FailureType, workflowIds, type DeliveryInput, type DeliveryOutcome, type DeliveryResult } from './types';
+
+// The activity sets each delay itself (schedule or Retry-After) and says when attempts are
+// exhausted; this policy only paces retries after a crash or an unexpected error, without limit,
+// so that an accepted delivery is never dropped by infrastructure trouble.
+const { deliver } = proxyActivities<ReturnType<typeof createActivities>>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '5m' },
+});
+const { signalEndpoint } = proxyActivities<ReturnType<typeof createActivities>>({
+  startToCloseTimeout: '30s',
+  retry: { maximumInterval: '1m' },
+});
+
+/** One event to one endpoint: sign, send, retry by the schedule, then tell the endpoint's workflow. */
+export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryResult> {
+  let result: DeliveryResult;
+  try {
+    await deliver(input);
+    result = { status: 'success' };
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    const failure = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause.type : undefined;
+    if (failure === FailureType.EndpointDeleted) return { status: 'failed', failure };
+    if (failure !== FailureType.DeliveryFailed && failure !== FailureType.EndpointGone) throw err;
+    result = { status: 'failed', failure };
+  }
+  // Test sends are logged but never move the endpoint's failure count.
+  if (input.kind !== 'test') {
+    await reportOutcome(input, {
+      deliveryId: input.deliveryId,
+      ok: result.status === 'success',
+      gone: result.failure === FailureType.EndpointGone,
+    });
+  }
+  return result;
+}
+
+async function reportOutcome(input: DeliveryInput, outcome: DeliveryOutcome): Promise<void> {
+  try {
+    await getExternalWorkflowHandle(workflowIds.endpoint(input.endpointId)).signal(deliveryOutcomeSignal, outcome);
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    // The endpoint's workflow is not running (never started, or ended): start it with the signal.
+    await signalEndpoint({ tenantId: input.tenantId, endpointId: input.endpointId, outcome });
+  }
+}

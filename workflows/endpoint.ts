@@ -1,0 +1,99 @@
+import {
+  ParentClosePolicy,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  startChild,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createActivities } from '../activities';
+import { deliveryWorkflow } from './delivery';
+import { deliveryOutcomeSignal, endpointStateQuery, sendTestSignal, setEnabledSignal } from './messages';
+import { ENDPOINT_ID, EVENT_TYPE, TENANT_ID } from './search-attributes';
+import { workflowIds, type DisabledReason, type EndpointInput, type EndpointMessage, type EndpointState } from './types';
+
+const { saveFailureCount, disableEndpoint } = proxyActivities<ReturnType<typeof createActivities>>({
+  startToCloseTimeout: '30s',
+  retry: { maximumInterval: '1m' },
+});
+
+/**
+ * One long-lived workflow per endpoint: the durable owner of its consecutive-failure count.
+ * Messages are queued by the signal handlers and handled one at a time, in arrival order.
+ */
+export async function endpointWorkflow(input: EndpointInput): Promise<void> {
+  const state: EndpointState = input.state ?? { consecutiveFailures: 0, enabled: true, disabledReason: null };
+  const pending: EndpointMessage[] = [...(input.pending ?? [])];
+  const ids = { tenantId: input.tenantId, endpointId: input.endpointId };
+
+  setHandler(deliveryOutcomeSignal, (outcome) => void pending.push({ kind: 'outcome', ...outcome }));
+  setHandler(sendTestSignal, (request) => void pending.push({ kind: 'test', ...request }));
+  setHandler(setEnabledSignal, ({ enabled }) => void pending.push({ kind: 'enabled', enabled }));
+  setHandler(endpointStateQuery, () => ({ ...state }));
+
+  async function disable(reason: DisabledReason): Promise<void> {
+    state.enabled = false;
+    state.disabledReason = reason;
+    await disableEndpoint({ ...ids, reason, consecutiveFailures: state.consecutiveFailures, noticeEventId: `evt_${uuid4()}` });
+  }
+
+  async function handle(message: EndpointMessage): Promise<void> {
+    switch (message.kind) {
+      case 'outcome':
+        if (message.ok) {
+          if (state.consecutiveFailures === 0) return;
+          state.consecutiveFailures = 0;
+          await saveFailureCount({ ...ids, consecutiveFailures: 0 });
+          return;
+        }
+        state.consecutiveFailures += 1;
+        if (message.gone) {
+          if (state.enabled) await disable('gone');
+          return;
+        }
+        {
+          const { disableAfterFailures } = await saveFailureCount({ ...ids, consecutiveFailures: state.consecutiveFailures });
+          if (state.enabled && state.consecutiveFailures >= disableAfterFailures) await disable('consecutive_failures');
+        }
+        return;
+      case 'enabled':
+        state.enabled = message.enabled;
+        state.disabledReason = message.enabled ? null : 'manual';
+        if (message.enabled && state.consecutiveFailures > 0) {
+          state.consecutiveFailures = 0;
+          await saveFailureCount({ ...ids, consecutiveFailures: 0 });
+        }
+        return;
+      case 'test':
+        await startChild(deliveryWorkflow, {
+          workflowId: workflowIds.delivery(message.deliveryId),
+          args: [{ ...ids, deliveryId: message.deliveryId, eventId: message.eventId, eventType: 'webhook.test', kind: 'test' }],
+          parentClosePolicy: ParentClosePolicy.ABANDON,
+          typedSearchAttributes: [
+            { key: TENANT_ID, value: input.tenantId },
+            { key: ENDPOINT_ID, value: input.endpointId },
+            { key: EVENT_TYPE, value: 'webhook.test' },
+          ],
+        });
+    }
+  }
+
+  try {
+    for (;;) {
+      await condition(() => pending.length > 0 || workflowInfo().continueAsNewSuggested);
+      while (pending.length > 0) await handle(pending.shift()!);
+      if (workflowInfo().continueAsNewSuggested) {
+        await condition(allHandlersFinished);
+        return await continueAsNew<typeof endpointWorkflow>({ ...ids, state, pending });
+      }
+    }
+  } catch (err) {
+    // Deleting the endpoint cancels this workflow: that is its normal end.
+    if (isCancellation(err)) return;
+    throw err;
+  }
+}

@@ -1,0 +1,3 @@
+export { deliveryWorkflow } from './delivery';
+export { endpointWorkflow } from './endpoint';
+export { fanOutWorkflow } from './fan-out';

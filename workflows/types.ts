@@ -1,0 +1,71 @@
+/** Inputs, outputs and messages of Hookline's workflows. Ids only: never a secret, never an event body. */
+
+export type DeliveryKind = 'event' | 'test' | 'redelivery';
+
+export interface DeliveryInput {
+  deliveryId: string;
+  tenantId: string;
+  endpointId: string;
+  eventId: string;
+  eventType: string;
+  kind: DeliveryKind;
+}
+
+export interface DeliveryResult {
+  status: 'success' | 'failed';
+  /** Why it failed, as the activity classified it (e.g. `DeliveryFailed`, `EndpointGone`). */
+  failure?: string;
+}
+
+/** What a delivery tells its endpoint's workflow when it ends. */
+export interface DeliveryOutcome {
+  deliveryId: string;
+  ok: boolean;
+  /** The receiver answered 410 Gone: disable at once. */
+  gone: boolean;
+}
+
+export interface TestRequest {
+  deliveryId: string;
+  eventId: string;
+}
+
+export type DisabledReason = 'consecutive_failures' | 'gone' | 'manual';
+
+export interface EndpointState {
+  consecutiveFailures: number;
+  enabled: boolean;
+  disabledReason: DisabledReason | null;
+}
+
+export type EndpointMessage =
+  | ({ kind: 'outcome' } & DeliveryOutcome)
+  | ({ kind: 'test' } & TestRequest)
+  | { kind: 'enabled'; enabled: boolean };
+
+export interface EndpointInput {
+  tenantId: string;
+  endpointId: string;
+  /** Carried across continue-as-new. */
+  state?: EndpointState;
+  pending?: EndpointMessage[];
+}
+
+export interface FanOutInput {
+  tenantId: string;
+  eventId: string;
+  eventType: string;
+}
+
+/** Failure types the deliver activity raises as final (non-retryable). */
+export const FailureType = {
+  DeliveryFailed: 'DeliveryFailed',
+  EndpointGone: 'EndpointGone',
+  EndpointDeleted: 'EndpointDeleted',
+} as const;
+
+export const workflowIds = {
+  delivery: (deliveryId: string) => `delivery-${deliveryId}`,
+  endpoint: (endpointId: string) => `endpoint-${endpointId}`,
+  fanOut: (tenantId: string, eventId: string) => `fanout-${tenantId}/${eventId}`,
+};
