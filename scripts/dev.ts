@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import path from 'node:path';
+import { serveApi } from '../api/server';
+import { loadConfigOrExit } from '../lib/config';
+import { createLogger } from '../lib/logger';
+import { createMetrics } from '../lib/metrics';
+import { connectTemporalClient } from '../lib/temporal-client';
+import { ensureDatabase, migrate } from '../db/migrate';
+import { createSql } from '../db/sql';
+import { createHooklineWorker } from '../worker/create-worker';
+import { findOrBuildTemporalCli } from './temporal-cli';
+import { startDevServer, waitForTemporal, type DevServer } from './temporal-dev-server';
+
+/**
+ * `npm run dev`: the whole stack on one machine with no setup. A Temporal dev server (with its
+ * Web UI) unless TEMPORAL_ADDRESS is set, the local Postgres unless DATABASE_URL is set,
+ * migrations, then the worker and the API in this process. Ctrl-C stops all of it.
+ */
+const DATA_DIR = path.resolve(__dirname, '..', '.data');
+const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:5432/hookline';
+
+function devSecrets(): { adminToken: string; encryptionKey: string } {
+  const file = path.join(DATA_DIR, 'dev-secrets.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'));
+  mkdirSync(DATA_DIR, { recursive: true });
+  const secrets = { adminToken: `dev_${randomBytes(24).toString('base64url')}`, encryptionKey: randomBytes(32).toString('base64') };
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  return secrets;
+}
+
+function portAnswers(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: 1_000 });
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => (socket.destroy(), resolve(false)));
+  });
+}
+
+async function main(): Promise<void> {
+  const secrets = devSecrets();
+  const env = { ...process.env };
+  env.HOOKLINE_ADMIN_TOKEN ||= secrets.adminToken;
+  env.HOOKLINE_ENCRYPTION_KEY ||= secrets.encryptionKey;
+  let temporal: DevServer | undefined;
+  if (!env.TEMPORAL_ADDRESS) {
+    env.TEMPORAL_ADDRESS = '127.0.0.1:7233';
+    if (await portAnswers('127.0.0.1', 7233)) {
+      console.log('hookline: reusing the Temporal server already on 127.0.0.1:7233');
+    } else {
+      console.log('hookline: starting the Temporal dev server…');
+      temporal = await startDevServer({ binary: findOrBuildTemporalCli(), port: 7233, uiPort: 8233, dbFile: path.join(DATA_DIR, 'temporal.db') });
+    }
+  }
+  if (!env.DATABASE_URL) {
+    if (!(await portAnswers('127.0.0.1', 5432))) {
+      throw new Error('no Postgres answers on 127.0.0.1:5432: start one, or set DATABASE_URL');
+    }
+    env.DATABASE_URL = LOCAL_POSTGRES;
+  }
+  const config = loadConfigOrExit(env);
+  await waitForTemporal(config.temporal.address, config.temporal.namespace, 30_000);
+  await ensureDatabase(config.databaseUrl, (url) => createSql(url, { max: 1 }));
+  const migrator = createSql(config.databaseUrl, { max: 1 });
+  await migrate(migrator).finally(() => migrator.end());
+
+  const log = createLogger(config.logLevel);
+  const sql = createSql(config.databaseUrl, { max: 20 });
+  const client = await connectTemporalClient(config);
+  const metrics = createMetrics();
+  const { worker, connection } = await createHooklineWorker({ config, sql, client, log, metrics });
+  const api = await serveApi({ config, sql, client, log, metrics }, config.port);
+  const [host, port] = config.temporal.address.split(':');
+  console.log(
+    [
+      '',
+      `  Hookline API     ${api.url}   (docs: ${api.url}/docs)`,
+      `  Temporal Web UI  ${temporal?.uiUrl ?? `http://${host}:${Number(port) + 1000}`}`,
+      `  Admin token      ${config.adminToken}`,
+      `  Database         ${new URL(config.databaseUrl).pathname.slice(1)} on ${new URL(config.databaseUrl).host}`,
+      '',
+      '  Ctrl-C stops everything.',
+      '',
+    ].join('\n'),
+  );
+  try {
+    await worker.run(); // until SIGINT/SIGTERM
+  } finally {
+    await api.close();
+    await Promise.allSettled([connection.close(), client.connection.close(), sql.end({ timeout: 5 })]);
+    await temporal?.stop();
+  }
+}
+
+main().catch((err) => {
+  console.error(`hookline dev failed: ${err instanceof Error ? err.message : err}`);
+  process.exit(1);
+});
