@@ -72,7 +72,9 @@ function isRefusal(err: unknown): boolean {
 }
 
 function describeSendError(err: unknown, timeoutMs: number): string {
-  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) return `timeout after ${timeoutMs} ms`;
+  // undici aborts with a DOMException, which is not an Error instance on Node 20.
+  const name = (err as { name?: unknown } | null)?.name;
+  if (name === 'TimeoutError' || name === 'AbortError') return `timeout after ${timeoutMs} ms`;
   if (err instanceof TargetRefusedError) return `target refused: ${err.message}`;
   const cause = err instanceof Error ? (err.cause as (Error & { code?: string }) | undefined) : undefined;
   if (cause instanceof TargetRefusedError) return `target refused: ${cause.message}`;
