@@ -1,0 +1,200 @@
+import { HooklineApiError, HooklineClient } from '../../api/client';
+import { withTenant } from '../../db/sql';
+import { startStack, type Stack } from '../harness/stack';
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack({ HOOKLINE_MAX_PAYLOAD_BYTES: '2048' });
+});
+afterAll(() => stack?.stop());
+
+const raw = (method: string, path: string, opts: { token?: string; body?: string; type?: string } = {}) =>
+  fetch(`${stack.api.url}${path}`, {
+    method,
+    headers: {
+      ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
+      ...(opts.body !== undefined ? { 'content-type': opts.type ?? 'application/json' } : {}),
+    },
+    body: opts.body,
+  });
+
+async function expectError(promise: Promise<unknown>, status: number, message?: RegExp) {
+  const err = await promise.then(() => null, (e: unknown) => e);
+  expect(err).toBeInstanceOf(HooklineApiError);
+  expect((err as HooklineApiError).status).toBe(status);
+  if (message) expect((err as HooklineApiError).message).toMatch(message);
+}
+
+describe('tenants and auth', () => {
+  test('a tenant is created once, with an API key shown once', async () => {
+    const t = await stack.admin.createTenant({ id: 'acme.io:prod-1', name: 'Acme' });
+    expect(t).toMatchObject({ id: 'acme.io:prod-1', name: 'Acme', apiKey: expect.stringMatching(/^hk_/) });
+    await expectError(stack.admin.createTenant({ id: 'acme.io:prod-1' }), 409);
+    const [row] = await stack.sql<{ keyHash: string }[]>`select key_hash from api_keys where tenant_id = 'acme.io:prod-1'`;
+    expect(row!.keyHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(row!.keyHash).not.toContain(t.apiKey);
+  });
+
+  test('401 without a token, with a wrong one, and for a tenant key on admin routes', async () => {
+    const tenant = await stack.newTenant();
+    for (const res of [
+      await raw('POST', '/v1/tenants', { body: '{"id":"x"}' }),
+      await raw('POST', '/v1/tenants', { token: 'wrong-token-wrong-token', body: '{"id":"x"}' }),
+      await raw('POST', '/v1/tenants', { token: tenant.apiKey, body: '{"id":"x"}' }),
+      await raw('POST', '/v1/events', { token: tenant.apiKey, body: '{}' }),
+      await raw('GET', '/v1/webhooks'),
+      await raw('GET', '/v1/webhooks', { token: 'hk_nope' }),
+      await raw('GET', '/v1/webhooks', { token: 'test-admin-token-0123456789' }),
+    ]) {
+      expect(res.status).toBe(401);
+      expect(await res.json()).toEqual({ error: { code: 'unauthorized', message: expect.any(String) } });
+    }
+  });
+});
+
+describe('validation', () => {
+  test.each([
+    ['POST', '/v1/tenants', '{"id":"bad id"}', /^id:/],
+    ['POST', '/v1/tenants', '{"id":"ok","extra":1}', /extra: unknown field/],
+    ['POST', '/v1/tenants', '{"id":', /malformed JSON/],
+    ['POST', '/v1/events', '{"tenantId":"t","type":"card.viewed"}', /^data:/],
+    ['POST', '/v1/events', '{"tenantId":"t","type":"no such type!","data":{}}', /^type:/],
+    ['POST', '/v1/events', '{"tenantId":"t","type":"nope.nope","data":{}}', /^type: unknown event type/],
+    ['POST', '/v1/events', '{"tenantId":"t","type":"webhook.test","data":{}}', /^type: webhook.test is sent by Hookline only/],
+    ['POST', '/v1/events', `{"tenantId":"t","type":"card.viewed","data":${'['.repeat(100)}${']'.repeat(100)}}`, /^data: nested deeper/],
+  ])('%s %s %s → 400 naming the field', async (method, path, body, message) => {
+    const res = await raw(method, path, { token: 'test-admin-token-0123456789', body });
+    expect(res.status).toBe(400);
+    const json = (await res.json()) as { error: { code: string; message: string } };
+    expect(json.error.code).toBe('invalid_request');
+    expect(json.error.message).toMatch(message);
+  });
+
+  test('webhook validation names the field', async () => {
+    const { api } = await stack.newTenant();
+    await expectError(api.createWebhook({ url: 'ftp://x.example' }), 400, /url: must use http or https/);
+    await expectError(api.createWebhook({ url: 'nope' }), 400, /url:/);
+    await expectError(api.createWebhook({ url: 'http://x.example', events: [] }), 400, /events:/);
+    await expectError(api.createWebhook({ url: 'http://x.example', events: ['nope.nope'] }), 400, /events: unknown event type/);
+    await expectError(api.request('POST', '/v1/webhooks', { url: 'http://x.example', secret: 'mine' }), 400, /secret: unknown field/);
+    await expectError(api.request('PATCH', '/v1/webhooks/ep_x', {}), 400);
+    await expectError(api.listDeliveries('ep_x', { limit: 0 }), 400, /limit/);
+    await expectError(api.listDeliveries('ep_x', { limit: 101 }), 400, /limit/);
+  });
+
+  test('an event body over HOOKLINE_MAX_PAYLOAD_BYTES is 413', async () => {
+    const tenant = await stack.newTenant();
+    const res = await raw('POST', '/v1/events', {
+      token: 'test-admin-token-0123456789',
+      body: JSON.stringify({ tenantId: tenant.id, type: 'card.viewed', data: { pad: 'x'.repeat(3000) } }),
+    });
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('payload_too_large');
+  });
+
+  test('a non-JSON content type is 415', async () => {
+    const res = await raw('POST', '/v1/tenants', { token: 'test-admin-token-0123456789', body: 'id=x', type: 'application/x-www-form-urlencoded' });
+    expect(res.status).toBe(415);
+  });
+});
+
+describe('webhooks', () => {
+  test('CRUD: the secret appears only in the create and rotate answers', async () => {
+    const { api } = await stack.newTenant();
+    const created = await api.createWebhook({ url: 'http://receiver.example/hook', events: ['card.viewed'], description: 'cards' });
+    expect(created.secret).toMatch(/^whsec_/);
+    expect(created).toMatchObject({ enabled: true, consecutiveFailures: 0, events: ['card.viewed'], description: 'cards' });
+    const answers = [
+      await api.listWebhooks(),
+      await api.getWebhook(created.id),
+      await api.updateWebhook(created.id, { description: 'renamed', events: ['*'] }),
+    ];
+    for (const answer of answers) expect(JSON.stringify(answer)).not.toMatch(/whsec_|secret/);
+    expect(answers[2]).toMatchObject({ description: 'renamed', events: ['*'] });
+    const { secret } = await api.rotateSecret(created.id);
+    expect(secret).toMatch(/^whsec_/);
+    expect(secret).not.toBe(created.secret);
+    const [row] = await stack.sql<{ ciphertext: string }[]>`select ciphertext from endpoint_secrets where endpoint_id = ${created.id} limit 1`;
+    expect(row!.ciphertext).not.toContain(created.secret.slice(6));
+    await api.deleteWebhook(created.id);
+    await expectError(api.getWebhook(created.id), 404);
+  });
+
+  test('a tenant may have at most 5 endpoints', async () => {
+    const { api } = await stack.newTenant();
+    await Promise.all([1, 2, 3, 4, 5].map((i) => api.createWebhook({ url: `http://r${i}.example/` })));
+    await expectError(api.createWebhook({ url: 'http://r6.example/' }), 409, /at most 5/);
+    expect((await api.listWebhooks()).data).toHaveLength(5);
+  });
+
+  test('another tenant’s ids are 404 on every route, and change nothing', async () => {
+    const a = await stack.newTenant('a');
+    const b = await stack.newTenant('b');
+    const endpoint = await a.api.createWebhook({ url: 'http://a.example/' });
+    await a.api.testWebhook(endpoint.id);
+    const [delivery] = (await a.api.listDeliveries(endpoint.id)).data;
+    await expectError(b.api.getWebhook(endpoint.id), 404);
+    await expectError(b.api.updateWebhook(endpoint.id, { description: 'mine now' }), 404);
+    await expectError(b.api.rotateSecret(endpoint.id), 404);
+    await expectError(b.api.testWebhook(endpoint.id), 404);
+    await expectError(b.api.listDeliveries(endpoint.id), 404);
+    await expectError(b.api.getDelivery(delivery!.id), 404);
+    await expectError(b.api.redeliver(delivery!.id), 404);
+    await expectError(b.api.deleteWebhook(endpoint.id), 404);
+    expect((await b.api.listWebhooks()).data).toEqual([]);
+    expect(await a.api.getWebhook(endpoint.id)).toMatchObject({ description: '' });
+  });
+
+  test('row-level security: a query under tenant B sees none of A’s rows, even without a WHERE', async () => {
+    const a = await stack.newTenant('a');
+    const b = await stack.newTenant('b');
+    await a.api.createWebhook({ url: 'http://a.example/' });
+    await stack.admin.publish({ tenantId: a.id, type: 'card.viewed', data: {} });
+    const tables = ['endpoints', 'endpoint_secrets', 'events', 'deliveries', 'attempts', 'api_keys'];
+    const owners = await withTenant(stack.sql, b.id, async (tx) => {
+      const seen: Record<string, string[]> = {};
+      for (const table of tables) seen[table] = (await tx<{ tenantId: string }[]>`select tenant_id from ${tx(table)}`).map((r) => r.tenantId);
+      return seen;
+    });
+    // B sees its own API key and nothing of A's.
+    expect(owners).toEqual({ endpoints: [], endpoint_secrets: [], events: [], deliveries: [], attempts: [], api_keys: [b.id] });
+    const asOwner = await stack.sql<{ n: number }[]>`select count(*)::int as n from events where tenant_id = ${a.id}`;
+    expect(asOwner[0]!.n).toBe(1); // A's event is there; RLS alone hid it
+    await expect(
+      withTenant(stack.sql, b.id, (tx) => tx`insert into events (tenant_id, id, type, data) values (${a.id}, 'forged', 'card.viewed', '{}')`),
+    ).rejects.toThrow(/row-level security/);
+  });
+
+  test('publishing for an unknown tenant is 404', async () => {
+    await expectError(stack.admin.publish({ tenantId: 'nobody-here', type: 'card.viewed', data: {} }), 404);
+  });
+});
+
+describe('service routes', () => {
+  test('healthz, event types, metrics, docs', async () => {
+    expect(await (await raw('GET', '/healthz')).json()).toMatchObject({ status: 'ok' });
+    const types = await new HooklineClient({ baseUrl: stack.api.url, token: 'x' }).eventTypes();
+    expect(types.data.map((t) => t.type)).toEqual(expect.arrayContaining(['signing.completed', 'card.viewed', 'contact.saved', 'webhook.test']));
+    const metrics = await (await raw('GET', '/metrics')).text();
+    for (const name of ['hookline_events_published_total', 'hookline_attempt_duration_seconds', 'hookline_deliveries{status="success"}', 'hookline_endpoints_disabled']) {
+      expect(metrics).toContain(name);
+    }
+    expect(await (await raw('GET', '/docs')).text()).toContain('/openapi.json');
+    const missing = await raw('GET', '/v1/nothing');
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ error: { code: 'not_found', message: expect.any(String) } });
+  });
+
+  test('the OpenAPI document is 3.1 and lists every route of the SPEC', async () => {
+    const doc = (await (await raw('GET', '/openapi.json')).json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
+    expect(doc.openapi).toBe('3.1.0');
+    const ops = Object.entries(doc.paths).flatMap(([p, m]) => Object.keys(m).map((k) => `${k.toUpperCase()} ${p}`));
+    expect(ops.sort()).toEqual(
+      [
+        'POST /v1/tenants', 'POST /v1/events', 'GET /v1/event-types', 'POST /v1/webhooks', 'GET /v1/webhooks',
+        'GET /v1/webhooks/{id}', 'PATCH /v1/webhooks/{id}', 'DELETE /v1/webhooks/{id}', 'POST /v1/webhooks/{id}/rotate-secret',
+        'POST /v1/webhooks/{id}/test', 'GET /v1/webhooks/{id}/deliveries', 'GET /v1/deliveries/{id}', 'POST /v1/deliveries/{id}/redeliver',
+      ].sort(),
+    );
+  });
+});
