@@ -138,8 +138,8 @@ test('deleting an endpoint removes its log, cancels its deliveries and ends its 
   await tenant.api.deleteWebhook(endpoint.id);
   await expect(tenant.api.getWebhook(endpoint.id)).rejects.toMatchObject({ status: 404 });
   await expect(tenant.api.getDelivery(pending!.id)).rejects.toMatchObject({ status: 404 });
-  const [{ n }] = await stack.sql<{ n: number }[]>`select count(*)::int as n from attempts where delivery_id = ${pending!.id}`;
-  expect(n).toBe(0);
+  const [row] = await stack.sql<{ n: number }[]>`select count(*)::int as n from attempts where delivery_id = ${pending!.id}`;
+  expect(row!.n).toBe(0);
   const delivery = await waitFor(async () => {
     const d = await stack.client.workflow.getHandle(workflowIds.delivery(pending!.id)).describe();
     return d.status.name !== 'RUNNING' && d;
