@@ -2,14 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import path from 'node:path';
-import { serveApi } from '../api/server';
 import { loadConfigOrExit } from '../lib/config';
-import { createLogger } from '../lib/logger';
-import { createMetrics } from '../lib/metrics';
-import { connectTemporalClient } from '../lib/temporal-client';
 import { ensureDatabase, migrate } from '../db/migrate';
 import { createSql } from '../db/sql';
-import { createHooklineWorker } from '../worker/create-worker';
+import { runHookline } from './run-hookline';
 import { findOrBuildTemporalCli } from './temporal-cli';
 import { startDevServer, waitForTemporal, type DevServer } from './temporal-dev-server';
 
@@ -66,30 +62,23 @@ async function main(): Promise<void> {
   const migrator = createSql(config.databaseUrl, { max: 1 });
   await migrate(migrator).finally(() => migrator.end());
 
-  const log = createLogger(config.logLevel);
-  const sql = createSql(config.databaseUrl, { max: 20 });
-  const client = await connectTemporalClient(config);
-  const metrics = createMetrics();
-  const { worker, connection } = await createHooklineWorker({ config, sql, client, log, metrics });
-  const api = await serveApi({ config, sql, client, log, metrics }, config.port);
   const [host, port] = config.temporal.address.split(':');
-  console.log(
-    [
-      '',
-      `  Hookline API     ${api.url}   (docs: ${api.url}/docs)`,
-      `  Temporal Web UI  ${temporal?.uiUrl ?? `http://${host}:${Number(port) + 1000}`}`,
-      `  Admin token      ${config.adminToken}`,
-      `  Database         ${new URL(config.databaseUrl).pathname.slice(1)} on ${new URL(config.databaseUrl).host}`,
-      '',
-      '  Ctrl-C stops everything.',
-      '',
-    ].join('\n'),
-  );
   try {
-    await worker.run(); // until SIGINT/SIGTERM
+    await runHookline(config, (api) =>
+      console.log(
+        [
+          '',
+          `  Hookline API     ${api.url}   (docs: ${api.url}/docs)`,
+          `  Temporal Web UI  ${temporal?.uiUrl ?? `http://${host}:${Number(port) + 1000}`}`,
+          `  Admin token      ${config.adminToken}`,
+          `  Database         ${new URL(config.databaseUrl).pathname.slice(1)} on ${new URL(config.databaseUrl).host}`,
+          '',
+          '  Ctrl-C stops everything.',
+          '',
+        ].join('\n'),
+      ),
+    );
   } finally {
-    await api.close();
-    await Promise.allSettled([connection.close(), client.connection.close(), sql.end({ timeout: 5 })]);
     await temporal?.stop();
   }
 }
