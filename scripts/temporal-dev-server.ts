@@ -15,6 +15,8 @@ export interface DevServerOptions {
   namespace?: string;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   stdio?: 'inherit' | 'ignore';
+  /** `--dynamic-config-value KEY=JSON` pairs (tests use them to make continue-as-new come early). */
+  dynamicConfig?: Record<string, unknown>;
 }
 
 export interface DevServer {
@@ -33,6 +35,7 @@ export function devServerArgs(opts: DevServerOptions): string[] {
     mkdirSync(path.dirname(opts.dbFile), { recursive: true });
     args.push('--db-filename', opts.dbFile, '--sqlite-pragma', 'journal_mode=wal');
   }
+  for (const [key, value] of Object.entries(opts.dynamicConfig ?? {})) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
   return args;
 }
