@@ -66,8 +66,8 @@ export async function publishEvent(deps: PublishDeps, input: PublishInput, opts:
         and (${input.type} = any(event_types) or (${!opts.explicitOnly} and '*' = any(event_types)))`;
     const deliveries = endpoints.map((e) => ({ id: newId('dlv'), endpointId: e.id }));
     if (deliveries.length > 0) {
-      const rows = deliveries.map((d) => ({ id: d.id, tenantId: input.tenantId, endpointId: d.endpointId, eventId: id, kind: 'event' }));
-      await tx`insert into deliveries ${tx(rows.map((r) => ({ id: r.id, tenant_id: r.tenantId, endpoint_id: r.endpointId, event_id: r.eventId, kind: r.kind })))}`;
+      const rows = deliveries.map((d) => ({ id: d.id, tenant_id: input.tenantId, endpoint_id: d.endpointId, event_id: id, kind: 'event' }));
+      await tx`insert into deliveries ${tx(rows)}`;
     }
     return { created: true, type: input.type, deliveries };
   });

@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { EVENT_TYPE_PATTERN } from '../../lib/event-types';
 
 const events = z
-  .array(z.string().max(128).regex(/^\*$|^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'must be "*" or an event type'))
+  .array(z.string().max(128).regex(new RegExp(`^\\*$|${EVENT_TYPE_PATTERN.source}`), 'must be "*" or an event type'))
   .min(1)
   .max(100)
   .refine((list) => new Set(list).size === list.length, 'must not repeat a type')
@@ -39,5 +39,3 @@ export const DeliveriesQuery = z.strictObject({
     .optional(),
   cursor: z.string().max(100).optional(),
 });
-
-export { EVENT_TYPE_PATTERN };

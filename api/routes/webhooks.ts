@@ -12,7 +12,7 @@ import { insertDelivery, listDeliveries } from '../../db/queries/deliveries';
 import { withTenant } from '../../db/sql';
 import { tenantAuth, type TenantEnv } from '../auth';
 import type { ApiDeps } from '../deps';
-import { ApiError, badRequest, notFound, validationHook } from '../errors';
+import { ApiError, badRequest, describeZodError, notFound, validationHook } from '../errors';
 import { DeliverySchema, EndpointSchema, errorResponses, toDeliveryView, toEndpointView } from '../schemas';
 import { CreateWebhook, DeliveriesQuery, IdParam, RotateSecret, UpdateWebhook } from './webhook-schemas';
 import { decodeCursor, encodeCursor } from '../cursor';
@@ -199,10 +199,6 @@ async function readOptionalJson<T extends z.ZodType>(c: { req: { text(): Promise
     throw badRequest('body', 'malformed JSON');
   }
   const result = schema.safeParse(parsed);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const field = issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : issue.path.join('.') || 'body';
-    throw badRequest(field, issue.code === 'unrecognized_keys' ? 'unknown field' : issue.message);
-  }
+  if (!result.success) throw new ApiError(400, 'invalid_request', describeZodError(result.error, 'body'));
   return result.data;
 }
