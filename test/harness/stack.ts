@@ -54,10 +54,16 @@ function quietRuntime(): void {
 }
 
 /** A whole Hookline (API + worker, on its own task queue) against the suite's Temporal and Postgres. */
-export async function startStack(overrides: Record<string, string> = {}, opts: { worker?: boolean } = {}): Promise<Stack> {
+export interface StackOptions {
+  worker?: boolean;
+  /** Collects every JSON log line the stack writes (API and activities) instead of printing it. */
+  logLines?: string[];
+}
+
+export async function startStack(overrides: Record<string, string> = {}, opts: StackOptions = {}): Promise<Stack> {
   quietRuntime();
   const config = loadConfig(testEnv(overrides));
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, 'hookline', opts.logLines && { write: (line: string) => void opts.logLines!.push(line) });
   const sql = createSql(config.databaseUrl, { max: 10 });
   const client = await connectTemporalClient(config);
   const metrics = createMetrics();

@@ -1,5 +1,6 @@
 import { HooklineApiError, HooklineClient } from '../../api/client';
 import { withTenant } from '../../db/sql';
+import { openApiProblems } from '../harness/openapi';
 import { startStack, type Stack } from '../harness/stack';
 
 let stack: Stack;
@@ -188,6 +189,10 @@ describe('service routes', () => {
   test('the OpenAPI document is 3.1 and lists every route of the SPEC', async () => {
     const doc = (await (await raw('GET', '/openapi.json')).json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
     expect(doc.openapi).toBe('3.1.0');
+    expect(openApiProblems(doc)).toEqual([]);
+    // The validator does catch a broken document.
+    expect(openApiProblems({ ...doc, info: undefined })).not.toEqual([]);
+    expect(openApiProblems({ ...doc, paths: { '/x/{id}': { get: { responses: { 200: { $ref: '#/components/responses/Nope' } } } } } })).toHaveLength(2);
     const ops = Object.entries(doc.paths).flatMap(([p, m]) => Object.keys(m).map((k) => `${k.toUpperCase()} ${p}`));
     expect(ops.sort()).toEqual(
       [

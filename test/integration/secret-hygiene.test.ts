@@ -1,0 +1,92 @@
+import { HooklineClient } from '../../api/client';
+import { workflowIds } from '../../workflows/types';
+import { historyText } from '../harness/history-text';
+import { startReceiver, type Receiver } from '../harness/receiver';
+import { ADMIN_TOKEN, TEST_ENCRYPTION_KEY, startStack, type Stack } from '../harness/stack';
+import { waitFor } from '../harness/wait';
+
+/** Every answer the API gave, so the test can search the ones that must not hold a secret. */
+class RecordingClient extends HooklineClient {
+  readonly answers: { call: string; body: unknown }[] = [];
+  override async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const answer = await super.request<T>(method, path, body);
+    this.answers.push({ call: `${method} ${path}`, body: answer });
+    return answer;
+  }
+}
+
+const logLines: string[] = [];
+let stack: Stack;
+let receiver: Receiver;
+
+beforeAll(async () => {
+  stack = await startStack({ LOG_LEVEL: 'debug' }, { logLines });
+  receiver = await startReceiver();
+});
+afterAll(async () => {
+  await receiver?.close();
+  await stack?.stop();
+});
+
+test('after a full run, no log line, history, API answer or database column holds a secret or key in plaintext', async () => {
+  const { id: tenantId, apiKey } = await stack.newTenant('hygiene');
+  const api = new RecordingClient({ baseUrl: stack.api.url, token: apiKey });
+  const created = await api.createWebhook({ url: receiver.url, events: ['*'] });
+  const second = await api.createWebhook({ url: `${receiver.url}?second=1`, events: ['card.viewed'] });
+  const { secret: rotated } = await api.rotateSecret(created.id);
+  const secrets = [created.secret, second.secret, rotated];
+  const marker = `body-marker-${Date.now()}`;
+
+  receiver.fallback = { status: 200 };
+  receiver.script(500); // the first attempt fails, so retries and their logs are part of the run
+  const published = [];
+  for (const type of ['card.viewed', 'signer.created', 'card.viewed']) {
+    published.push(await stack.admin.publish({ tenantId, type, data: { marker, card: '4111 1111 1111 1111' } }));
+  }
+  const { deliveryId: testId } = await api.testWebhook(created.id);
+  const settled = async (endpointId: string, n: number) =>
+    waitFor(async () => {
+      const { data } = await api.listDeliveries(endpointId);
+      return data.length >= n && data.every((d) => d.status !== 'pending') && data;
+    }, { what: `${n} settled deliveries`, timeoutMs: 60_000 });
+  const deliveries = await settled(created.id, 4);
+  await settled(second.id, 2);
+  await api.redeliver(deliveries[0]!.id);
+  await settled(created.id, 5);
+  for (const d of deliveries) await api.getDelivery(d.id);
+  await api.getWebhook(created.id);
+  await api.listWebhooks();
+  await api.updateWebhook(second.id, { description: 'renamed' });
+  await waitFor(() => logLines.some((l) => l.includes('"path":"/v1/webhooks"')), { what: 'request logs' });
+
+  const forbidden = [...secrets, ...secrets.map((s) => s.slice('whsec_'.length)), apiKey, ADMIN_TOKEN, TEST_ENCRYPTION_KEY];
+  const hits = (where: string, text: string) => forbidden.filter((s) => text.includes(s)).map((s) => `${where}: ${s.slice(0, 10)}…`);
+
+  // Logs: every line the API and the activities wrote, at debug level.
+  expect(logLines.length).toBeGreaterThan(10);
+  expect(logLines.flatMap((line, i) => hits(`log line ${i}`, line))).toEqual([]);
+
+  // Temporal: every workflow of this tenant (deliveries, test, redelivery) and both endpoint workflows.
+  const workflowIdsOfRun = [workflowIds.endpoint(created.id), workflowIds.endpoint(second.id)];
+  for await (const w of stack.client.workflow.list({ query: `HooklineTenantId = "${tenantId}"` })) workflowIdsOfRun.push(w.workflowId);
+  expect(workflowIdsOfRun).toContain(workflowIds.delivery(testId));
+  for (const id of new Set(workflowIdsOfRun)) {
+    const text = await historyText(stack.client, id);
+    expect(hits(id, text)).toEqual([]);
+    expect(text).not.toContain(marker);
+  }
+
+  // API answers: only the create and rotate answers may carry a secret.
+  const others = api.answers.filter((a) => !/^POST \/v1\/webhooks(\/[^/]+\/rotate-secret)?$/.test(a.call));
+  expect(others.length).toBeGreaterThan(8);
+  expect(others.flatMap((a) => hits(a.call, JSON.stringify(a.body)))).toEqual([]);
+
+  // Database: every row of every table, as text.
+  const tables = await stack.sql<{ name: string }[]>`select tablename as name from pg_tables where schemaname = 'public'`;
+  expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['api_keys', 'endpoint_secrets', 'endpoints', 'attempts']));
+  for (const { name } of tables) {
+    const rows = await stack.sql<{ row: string }[]>`select row_to_json(t)::text as row from ${stack.sql(name)} t`;
+    expect(rows.flatMap((r) => hits(`table ${name}`, r.row))).toEqual([]);
+  }
+  expect(published).toHaveLength(3);
+});
