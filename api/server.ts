@@ -31,7 +31,7 @@ export function serveApi(deps: { config: Config; sql: Sql; client: Client; log: 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const log = createLogger(config.logLevel, 'hookline-api');
-  const sql = createSql(config.databaseUrl);
+  const sql = createSql(config.databaseUrl, { max: config.databasePoolSize });
   const client = await connectTemporalClient(config);
   const api = await serveApi({ config, sql, client, log, metrics: createMetrics() }, config.port);
   log.info({ url: api.url }, 'api listening');

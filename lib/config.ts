@@ -35,6 +35,7 @@ const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: int(1, 65535).default(3000),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL').optional(),
+  DATABASE_POOL_SIZE: int(1, 1_000).default(20),
   TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port').default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('hookline'),
@@ -63,6 +64,8 @@ export interface Config {
   production: boolean;
   port: number;
   databaseUrl: string;
+  /** Connections per process (API, worker, or both in one). */
+  databasePoolSize: number;
   temporal: { address: string; namespace: string; taskQueue: string; apiKey?: string; tls: boolean };
   adminToken?: string;
   encryptionKey: Buffer;
@@ -106,6 +109,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     production,
     port: e.PORT,
     databaseUrl: e.DATABASE_URL ?? DEFAULT_DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
     temporal: {
       address: e.TEMPORAL_ADDRESS,
       namespace: e.TEMPORAL_NAMESPACE,

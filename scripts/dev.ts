@@ -5,14 +5,15 @@ import path from 'node:path';
 import { loadConfigOrExit } from '../lib/config';
 import { ensureDatabase, migrate } from '../db/migrate';
 import { createSql } from '../db/sql';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
 import { runHookline } from './run-hookline';
 import { findOrBuildTemporalCli } from './temporal-cli';
 import { startDevServer, waitForTemporal, type DevServer } from './temporal-dev-server';
 
 /**
  * `npm run dev`: the whole stack on one machine with no setup. A Temporal dev server (with its
- * Web UI) unless TEMPORAL_ADDRESS is set, the local Postgres unless DATABASE_URL is set,
- * migrations, then the worker and the API in this process. Ctrl-C stops all of it.
+ * Web UI) unless TEMPORAL_ADDRESS is set, the local Postgres unless DATABASE_URL is set (an
+ * embedded PGlite when none answers on 5432), migrations, then the worker and the API in this process. Ctrl-C stops all of it.
  */
 const DATA_DIR = path.resolve(__dirname, '..', '.data');
 const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:5432/hookline';
@@ -47,14 +48,19 @@ async function main(): Promise<void> {
       console.log('hookline: reusing the Temporal server already on 127.0.0.1:7233');
     } else {
       console.log('hookline: starting the Temporal dev server…');
-      temporal = await startDevServer({ binary: findOrBuildTemporalCli(), port: 7233, uiPort: 8233, dbFile: path.join(DATA_DIR, 'temporal.db') });
+      temporal = await startDevServer({ binary: await findOrBuildTemporalCli(), port: 7233, uiPort: 8233, dbFile: path.join(DATA_DIR, 'temporal.db') });
     }
   }
+  let embedded: EmbeddedPostgres | undefined;
   if (!env.DATABASE_URL) {
-    if (!(await portAnswers('127.0.0.1', 5432))) {
-      throw new Error('no Postgres answers on 127.0.0.1:5432: start one, or set DATABASE_URL');
+    if (await portAnswers('127.0.0.1', 5432)) {
+      env.DATABASE_URL = LOCAL_POSTGRES;
+    } else {
+      console.log('hookline: no Postgres on 127.0.0.1:5432, starting an embedded one (PGlite, data in .data/pglite)…');
+      embedded = await startEmbeddedPostgres(path.join(DATA_DIR, 'pglite'));
+      env.DATABASE_URL = embedded.url;
+      env.DATABASE_POOL_SIZE = '1';
     }
-    env.DATABASE_URL = LOCAL_POSTGRES;
   }
   const config = loadConfigOrExit(env);
   await waitForTemporal(config.temporal.address, config.temporal.namespace, 30_000);
@@ -71,7 +77,7 @@ async function main(): Promise<void> {
           `  Hookline API     ${api.url}   (docs: ${api.url}/docs)`,
           `  Temporal Web UI  ${temporal?.uiUrl ?? `http://${host}:${Number(port) + 1000}`}`,
           `  Admin token      ${config.adminToken}`,
-          `  Database         ${new URL(config.databaseUrl).pathname.slice(1)} on ${new URL(config.databaseUrl).host}`,
+          `  Database         ${new URL(config.databaseUrl).pathname.slice(1)} on ${new URL(config.databaseUrl).host}${embedded ? ' (embedded PGlite)' : ''}`,
           '',
           '  Ctrl-C stops everything.',
           '',
@@ -80,6 +86,7 @@ async function main(): Promise<void> {
     );
   } finally {
     await temporal?.stop();
+    await embedded?.stop();
   }
 }
 

@@ -1,9 +1,10 @@
 import { findOrBuildTemporalCli } from './temporal-cli';
 
-/** Prints the path of a usable Temporal CLI, building it first if there is none. */
-try {
-  console.log(findOrBuildTemporalCli());
-} catch (err) {
-  console.error(`hookline: ${err instanceof Error ? err.message : err}`);
-  process.exit(1);
-}
+/** Prints the path of a usable Temporal CLI, building or downloading it first if there is none. */
+findOrBuildTemporalCli().then(
+  (binary) => console.log(binary),
+  (err: unknown) => {
+    console.error(`hookline: ${err instanceof Error ? err.message : err}`);
+    process.exit(1);
+  },
+);

@@ -9,7 +9,7 @@ import { createHooklineWorker } from '../worker/create-worker';
 /** API and worker in this process; resolves once SIGINT/SIGTERM has stopped both and closed every connection. */
 export async function runHookline(config: Config, onStarted: (api: RunningApi) => void): Promise<void> {
   const log = createLogger(config.logLevel);
-  const sql = createSql(config.databaseUrl, { max: 20 });
+  const sql = createSql(config.databaseUrl, { max: config.databasePoolSize });
   const client = await connectTemporalClient(config);
   const metrics = createMetrics();
   const { worker, connection } = await createHooklineWorker({ config, sql, client, log, metrics });

@@ -5,19 +5,26 @@ import { devServerArgs } from './temporal-dev-server';
 import { spawn } from 'node:child_process';
 
 /** `npm run temporal`: the Temporal dev server alone, with its Web UI and our search attributes. */
-const config = loadConfigOrExit();
-const [ip, port] = config.temporal.address.split(':') as [string, string];
-const binary = findOrBuildTemporalCli();
-const args = devServerArgs({
-  binary,
-  ip,
-  port: Number(port),
-  uiPort: Number(port) + 1000,
-  dbFile: path.resolve(__dirname, '..', '.data', 'temporal.db'),
-  namespace: config.temporal.namespace,
-  stdio: 'inherit',
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const [ip, port] = config.temporal.address.split(':') as [string, string];
+  const binary = await findOrBuildTemporalCli();
+  const args = devServerArgs({
+    binary,
+    ip,
+    port: Number(port),
+    uiPort: Number(port) + 1000,
+    dbFile: path.resolve(__dirname, '..', '.data', 'temporal.db'),
+    namespace: config.temporal.namespace,
+    stdio: 'inherit',
+  });
+  console.error(`hookline: Temporal on ${config.temporal.address}, Web UI on http://${ip}:${Number(port) + 1000}`);
+  const child = spawn(binary, args, { stdio: 'inherit' });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+}
+
+main().catch((err: unknown) => {
+  console.error(`hookline: ${err instanceof Error ? err.message : err}`);
+  process.exit(1);
 });
-console.error(`hookline: Temporal on ${config.temporal.address}, Web UI on http://${ip}:${Number(port) + 1000}`);
-const child = spawn(binary, args, { stdio: 'inherit' });
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

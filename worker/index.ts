@@ -9,7 +9,7 @@ import { createHooklineWorker } from './create-worker';
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const log = createLogger(config.logLevel, 'hookline-worker');
-  const sql = createSql(config.databaseUrl, { max: 20 });
+  const sql = createSql(config.databaseUrl, { max: config.databasePoolSize });
   const client = await connectTemporalClient(config);
   const { worker, connection } = await createHooklineWorker({ config, sql, client, log, metrics: createMetrics() });
   log.info({ taskQueue: config.temporal.taskQueue, temporal: config.temporal.address }, 'worker started');

@@ -24,7 +24,7 @@ export default async function globalSetup(): Promise<void> {
 
 async function startTemporal(): Promise<string> {
   if (process.env.TEMPORAL_ADDRESS) return process.env.TEMPORAL_ADDRESS;
-  const binary = findOrBuildTemporalCli();
+  const binary = await findOrBuildTemporalCli();
   const server: DevServer = await startDevServer({ binary, port: await freePort(), logLevel: 'error' });
   (globalThis as Record<string, unknown>).__hooklineTemporal = server;
   return server.address;

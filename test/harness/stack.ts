@@ -64,7 +64,7 @@ export async function startStack(overrides: Record<string, string> = {}, opts: S
   quietRuntime();
   const config = loadConfig(testEnv(overrides));
   const log = createLogger(config.logLevel, 'hookline', opts.logLines && { write: (line: string) => void opts.logLines!.push(line) });
-  const sql = createSql(config.databaseUrl, { max: 10 });
+  const sql = createSql(config.databaseUrl, { max: Math.min(config.databasePoolSize, 10) });
   const client = await connectTemporalClient(config);
   const metrics = createMetrics();
   const api = await serveApi({ config, sql, client, log, metrics }, 0, '127.0.0.1');

@@ -15,7 +15,7 @@ let receiver: Receiver;
 
 beforeAll(async () => {
   server = await startDevServer({
-    binary: findOrBuildTemporalCli(),
+    binary: await findOrBuildTemporalCli(),
     port: await freePort(),
     logLevel: 'error',
     dynamicConfig: { 'limit.historyCount.suggestContinueAsNew': 40 },
