@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { waitFor } from './wait';
 
 export interface Received {
+  /** Path and query. */
+  url: string;
   headers: IncomingHttpHeaders;
   body: string;
   at: number;
@@ -30,7 +32,7 @@ export async function startReceiver(fallback: Reply = 200): Promise<Receiver> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      requests.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() });
+      requests.push({ url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() });
       const reply = queue.length ? queue.shift()! : receiver.fallback;
       if (reply === 'hang') return void hanging.add(res);
       if (reply === 'reset') return void req.socket.destroy();

@@ -2,6 +2,7 @@ import { HooklineApiError } from '../../api/client';
 import { createWebhookFetch, TargetRefusedError } from '../../lib/webhook-fetch';
 import { startReceiver, type Receiver } from '../harness/receiver';
 import { startStack, type Stack } from '../harness/stack';
+import { waitFor } from '../harness/wait';
 
 let receiver: Receiver;
 beforeAll(async () => {
@@ -9,11 +10,21 @@ beforeAll(async () => {
 });
 afterAll(() => receiver?.close());
 
+/** The endpoint's one delivery, with its attempts, once final. */
+const finalDelivery = (tenant: { api: Stack['admin'] }, endpointId: string) =>
+  waitFor(async () => {
+    const [d] = (await tenant.api.listDeliveries(endpointId)).data;
+    return d && d.status !== 'pending' && (await tenant.api.getDelivery(d.id));
+  }, { what: 'a final delivery' });
+
 describe('send-time guard', () => {
-  test('refuses loopback by literal and by name, before any byte leaves', async () => {
+  test('refuses loopback, private, link-local and metadata targets by literal and by name, before any byte leaves', async () => {
     const guarded = createWebhookFetch({ refusePrivateTargets: true });
     const port = new URL(receiver.url).port;
-    for (const url of [`http://127.0.0.1:${port}/hook`, `http://localhost:${port}/hook`, `http://[::ffff:127.0.0.1]:${port}/hook`]) {
+    for (const url of [
+      `http://127.0.0.1:${port}/hook`, `http://localhost:${port}/hook`, `http://[::ffff:127.0.0.1]:${port}/hook`, `http://[::1]:${port}/hook`,
+      'http://10.0.0.1/hook', 'http://169.254.169.254/latest/meta-data', 'http://192.168.1.1/', 'http://[fd00::1]/',
+    ]) {
       const err = await guarded(url, { method: 'POST', body: '{}' }).then(() => null, (e: unknown) => e);
       const refused = err instanceof TargetRefusedError || (err instanceof Error && err.cause instanceof TargetRefusedError);
       expect(refused).toBe(true);
@@ -48,5 +59,58 @@ describe('in production', () => {
       expect((err as HooklineApiError).message).toMatch(/url: /);
     }
     expect((await api.listWebhooks()).data).toEqual([]);
+  });
+});
+
+describe('whole delivery path', () => {
+  let dev: Stack;
+  let prod: Stack;
+  beforeAll(async () => {
+    // Same database, task queue and key: the endpoint is made where loopback is allowed, and then
+    // sent by a production worker, as if its hostname had changed to resolve to loopback after create.
+    dev = await startStack({}, { worker: false });
+    prod = await startStack({ NODE_ENV: 'production', TEMPORAL_TASK_QUEUE: dev.config.temporal.taskQueue });
+  });
+  afterAll(async () => {
+    await prod?.stop();
+    await dev?.stop();
+  });
+
+  test('a production worker refuses a target that resolves to loopback at send time: no request leaves', async () => {
+    const tenant = await dev.newTenant();
+    const port = new URL(receiver.url).port;
+    const endpoint = await tenant.api.createWebhook({ url: `http://localhost:${port}/rebound` });
+    const before = receiver.requests.length;
+    await prod.admin.publish({ tenantId: tenant.id, type: 'card.viewed', data: {} });
+    const delivery = await finalDelivery(tenant, endpoint.id);
+    expect(delivery.status).toBe('failed');
+    expect(delivery.attempts).toHaveLength(1);
+    expect(delivery.attempts[0]).toMatchObject({ responseStatus: null, error: expect.stringMatching(/refused/) });
+    expect(receiver.requests.slice(before).filter((r) => r.url === '/rebound')).toEqual([]);
+  });
+});
+
+describe('redirects', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(() => stack?.stop());
+
+  test('a redirect is never followed, so it cannot lead a request to a private address', async () => {
+    const inside = await startReceiver();
+    try {
+      const tenant = await stack.newTenant();
+      receiver.script({ status: 307, headers: { location: `${inside.url}?metadata` } });
+      const endpoint = await tenant.api.createWebhook({ url: receiver.url });
+      await stack.admin.publish({ tenantId: tenant.id, type: 'card.viewed', data: {} });
+      const delivery = await finalDelivery(tenant, endpoint.id);
+      expect(delivery.status).toBe('failed');
+      expect(delivery.attempts).toHaveLength(1);
+      expect(delivery.attempts[0]).toMatchObject({ responseStatus: 307, error: expect.stringMatching(/redirect to .* not followed/) });
+      expect(inside.requests).toHaveLength(0);
+    } finally {
+      await inside.close();
+    }
   });
 });
