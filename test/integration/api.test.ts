@@ -143,7 +143,11 @@ describe('webhooks', () => {
     await expectError(b.api.redeliver(delivery!.id), 404);
     await expectError(b.api.deleteWebhook(endpoint.id), 404);
     expect((await b.api.listWebhooks()).data).toEqual([]);
-    expect(await a.api.getWebhook(endpoint.id)).toMatchObject({ description: '' });
+    // Nothing of A's changed: same description, same single secret, no new delivery, still there.
+    expect(await a.api.getWebhook(endpoint.id)).toMatchObject({ description: '', enabled: true });
+    const secrets = await stack.sql<{ n: number }[]>`select count(*)::int as n from endpoint_secrets where endpoint_id = ${endpoint.id}`;
+    expect(secrets[0]!.n).toBe(1);
+    expect((await a.api.listDeliveries(endpoint.id)).data.map((d) => d.id)).toEqual([delivery!.id]);
   });
 
   test('row-level security: a query under tenant B sees none of A’s rows, even without a WHERE', async () => {
@@ -151,7 +155,9 @@ describe('webhooks', () => {
     const b = await stack.newTenant('b');
     await a.api.createWebhook({ url: 'http://a.example/' });
     await stack.admin.publish({ tenantId: a.id, type: 'card.viewed', data: {} });
-    const tables = ['endpoints', 'endpoint_secrets', 'events', 'deliveries', 'attempts', 'api_keys'];
+    // Every table under row-level security, so a new one cannot be left out of this test.
+    const tables = (await stack.sql<{ name: string }[]>`select relname as name from pg_class where relrowsecurity order by 1`).map((t) => t.name);
+    expect(tables).toEqual(['api_keys', 'attempts', 'deliveries', 'endpoint_secrets', 'endpoints', 'events']);
     const owners = await withTenant(stack.sql, b.id, async (tx) => {
       const seen: Record<string, string[]> = {};
       for (const table of tables) seen[table] = (await tx<{ tenantId: string }[]>`select tenant_id from ${tx(table)}`).map((r) => r.tenantId);
@@ -164,6 +170,12 @@ describe('webhooks', () => {
     await expect(
       withTenant(stack.sql, b.id, (tx) => tx`insert into events (tenant_id, id, type, data) values (${a.id}, 'forged', 'card.viewed', '{}')`),
     ).rejects.toThrow(/row-level security/);
+    const changed = await withTenant(stack.sql, b.id, async (tx) => [
+      (await tx`update endpoints set url = 'http://evil.example/'`).count,
+      (await tx`delete from events`).count,
+      (await tx`delete from deliveries`).count,
+    ]);
+    expect(changed).toEqual([0, 0, 0]);
   });
 
   test('publishing for an unknown tenant is 404', async () => {
