@@ -10,9 +10,16 @@ import { webhookRoutes } from './routes/webhooks';
 /** The whole HTTP API, built from its dependencies. */
 export function createApp(deps: ApiDeps) {
   const app = new OpenAPIHono();
+  const onError = createErrorHandler(deps.log);
   app.use('*', async (c, next) => {
     const started = performance.now();
-    await next();
+    try {
+      await next();
+    } catch (err) {
+      // Hono hands only Error instances to onError; anything else thrown (a string, an error from
+      // another realm) would end as a bare 500 with no body, so wrap it and answer here.
+      c.res = await onError(new Error(String((err as { message?: unknown })?.message ?? err), { cause: err }), c);
+    }
     // Method, path and status only: never headers or bodies, which hold keys and secrets.
     deps.log.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
   });
@@ -36,6 +43,6 @@ export function createApp(deps: ApiDeps) {
     info: { title: 'Hookline', version: deps.config.version, description: 'Signed, durable webhook delivery on Temporal' },
   });
   app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404));
-  app.onError(createErrorHandler(deps.log));
+  app.onError(onError);
   return app;
 }

@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from '@hono/zod-openapi';
+import { isDependencyUnavailable } from '../lib/unavailable';
 import type { Logger } from '../lib/logger';
 
 /** Every error answer: `{ error: { code, message } }`. */
@@ -61,6 +62,12 @@ export function createErrorHandler(log: Logger) {
       const message = err.status === 400 && /json/i.test(err.message) ? 'body: malformed JSON' : err.message || 'bad request';
       return c.json(errorBody(STATUS_CODES[err.status] ?? 'invalid_request', message), err.status as ContentfulStatusCode);
     }
+    if (isDependencyUnavailable(err)) {
+      log.warn({ err: { message: err.message }, method: c.req.method, path: c.req.path }, 'dependency unavailable');
+      c.header('retry-after', '1');
+      return c.json(errorBody('unavailable', 'Temporal or Postgres is unavailable; retry (publishing again with the same id is safe)'), 503);
+    }
+
     log.error({ err, method: c.req.method, path: c.req.path }, 'request failed');
     return c.json(errorBody('internal', 'internal error'), 500);
   };

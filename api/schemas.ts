@@ -90,7 +90,7 @@ export function toAttemptView(row: AttemptRow): z.infer<typeof AttemptSchema> {
   return { ...row, startedAt: row.startedAt.toISOString(), nextRetryAt: iso(row.nextRetryAt) };
 }
 
-export const errorResponses = (...codes: (400 | 401 | 404 | 409 | 413)[]) =>
+export const errorResponses = (...codes: (400 | 401 | 404 | 409 | 413 | 503)[]) =>
   Object.fromEntries(
     codes.map((code) => [code, { description: ERROR_DESCRIPTIONS[code], content: { 'application/json': { schema: ErrorSchema } } }]),
   );
@@ -101,4 +101,5 @@ const ERROR_DESCRIPTIONS = {
   404: 'Not found (also for another tenant’s resources)',
   409: 'Conflict',
   413: 'Body over the size limit',
+  503: 'Temporal or Postgres unavailable; retry after the Retry-After seconds',
 };

@@ -25,7 +25,7 @@ const publish = createRoute({
   request: { body: { content: { 'application/json': { schema: PublishEvent } }, required: true } },
   responses: {
     202: { description: 'Accepted: stored and its deliveries started', content: { 'application/json': { schema: z.object({ id: z.string() }) } } },
-    ...errorResponses(400, 401, 404, 413),
+    ...errorResponses(400, 401, 404, 413, 503),
   },
 });
 

@@ -1,7 +1,7 @@
 import { HooklineApiError, HooklineClient } from '../../api/client';
 import { withTenant } from '../../db/sql';
 import { openApiProblems } from '../harness/openapi';
-import { startStack, type Stack } from '../harness/stack';
+import { ADMIN_TOKEN, startStack, type Stack } from '../harness/stack';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -213,5 +213,27 @@ describe('service routes', () => {
         'POST /v1/webhooks/{id}/test', 'GET /v1/webhooks/{id}/deliveries', 'GET /v1/deliveries/{id}', 'POST /v1/deliveries/{id}/redeliver',
       ].sort(),
     );
+  });
+});
+
+describe('when Postgres is down', () => {
+  let down: Stack;
+  beforeAll(async () => {
+    down = await startStack({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/hookline' }, { worker: false });
+  });
+  afterAll(() => down?.stop());
+
+  test('the API answers 503 with Retry-After, not 500, and keeps serving', async () => {
+    for (let i = 0; i < 2; i++) {
+      const res = await fetch(`${down.api.url}/v1/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ tenantId: 'acme', type: 'card.viewed', data: {} }),
+      });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('1');
+      expect(await res.json()).toEqual({ error: { code: 'unavailable', message: expect.stringMatching(/retry/) } });
+    }
+    expect((await fetch(`${down.api.url}/healthz`)).status).toBe(200);
   });
 });
