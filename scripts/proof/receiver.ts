@@ -20,12 +20,6 @@ export class ProofReceiver {
   failuresServed = 0;
   private server?: Server;
   private hanging = new Set<ServerResponse>();
-  private rand: () => number;
-
-  constructor(seed = 42) {
-    let s = seed >>> 0;
-    this.rand = () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
-  }
 
   urlFor(base: string, key: string): string {
     return `${base}/${key}`;
@@ -46,7 +40,7 @@ export class ProofReceiver {
     this.requests += 1;
     const secret = this.secrets.get(key);
     if (this.mode === 'flaky') {
-      const r = this.rand();
+      const r = Math.random();
       if (r < 0.3) {
         this.failuresServed += 1;
         if (r < 0.1) return void res.writeHead(503).end('unavailable');
