@@ -8,13 +8,20 @@ import { FailureType, type DeliveryInput } from '../workflows/types';
 import type { ActivityDeps } from './deps';
 import { sendWebhook } from './send-webhook';
 
+export interface DeliverResult {
+  attempt: number;
+  responseStatus: number;
+  /** The endpoint's stored consecutive-failure count when the attempt was recorded (absent after a crash retry). */
+  endpointFailures?: number;
+}
+
 /**
  * One attempt of one delivery: load, sign, POST, record, classify. Success returns; a retryable
  * failure throws with the next delay; a final failure (or exhausted schedule) is recorded as
  * `failed` and thrown as non-retryable.
  */
 export function createDeliver({ sql, fetch, config, metrics }: ActivityDeps) {
-  return async function deliver(input: DeliveryInput): Promise<{ attempt: number; responseStatus: number }> {
+  return async function deliver(input: DeliveryInput): Promise<DeliverResult> {
     const target = await withTenant(sql, input.tenantId, (tx) => loadDeliveryTarget(tx, input.deliveryId));
     if (!target) throw ApplicationFailure.nonRetryable('endpoint or delivery deleted', FailureType.EndpointDeleted);
     // A retry after a crash that fell between recording and completing: the work is done.
@@ -44,8 +51,9 @@ export function createDeliver({ sql, fetch, config, metrics }: ActivityDeps) {
     metrics.attemptDuration.observe({ outcome: sent.status === null ? 'error' : String(sent.status) }, sent.durationMs / 1000);
 
     const verdict = await withTenant(sql, input.tenantId, async (tx) => {
-      const attempt = await nextAttemptNumber(tx, input.deliveryId);
-      if (attempt === null) return null;
+      const counted = await nextAttemptNumber(tx, input.deliveryId);
+      if (counted === null) return null;
+      const { attempt, endpointFailures } = counted;
       const v = classifyAttempt(sent, attempt, config.retryScheduleMs, config.retryAfterMaxMs);
       const status = v.outcome === 'retry' ? 'pending' : v.outcome;
       const nextRetryAt = v.outcome === 'retry' ? new Date(Date.now() + v.delayMs) : null;
@@ -55,7 +63,7 @@ export function createDeliver({ sql, fetch, config, metrics }: ActivityDeps) {
         { ...input, startedAt: sent.startedAt, durationMs: sent.durationMs, responseStatus: sent.status, responseBody: sent.body, error: sent.error },
         { status, nextRetryAt },
       );
-      return { ...v, attempt };
+      return { ...v, attempt, endpointFailures };
     });
     if (!verdict) throw ApplicationFailure.nonRetryable('endpoint or delivery deleted', FailureType.EndpointDeleted);
 
@@ -63,7 +71,7 @@ export function createDeliver({ sql, fetch, config, metrics }: ActivityDeps) {
     switch (verdict.outcome) {
       case 'success':
         metrics.deliveriesCompleted.inc({ status: 'success' });
-        return { attempt: verdict.attempt, responseStatus: sent.status! };
+        return { attempt: verdict.attempt, responseStatus: sent.status!, endpointFailures: verdict.endpointFailures };
       case 'retry':
         Context.current().log.info('delivery attempt failed, will retry', { deliveryId: input.deliveryId, attempt: verdict.attempt, what });
         throw ApplicationFailure.create({

@@ -5,15 +5,15 @@ import { rssMiB, sleep, waitUntil } from './proof/processes';
 import { ProofReceiver } from './proof/receiver';
 
 /**
- * `npm run test:load`: publishes LOAD_RATE events/s (default 25) for LOAD_SECONDS (default 180)
- * to 4 endpoints answering at once, samples the API's and the worker's resident memory, and
+ * `npm run test:load`: publishes LOAD_RATE events/s (default 10) for LOAD_SECONDS (default 180)
+ * to 2 endpoints answering at once, samples the API's and the worker's resident memory, and
  * checks that nothing is lost and that memory stays flat: the median of the last third of the run
  * may exceed the median of the second third by at most LOAD_MAX_GROWTH_MIB (default 40).
  */
-const RATE = Number(process.env.LOAD_RATE ?? 25);
+const RATE = Number(process.env.LOAD_RATE ?? 10);
 const SECONDS = Number(process.env.LOAD_SECONDS ?? 180);
 const MAX_GROWTH_MIB = Number(process.env.LOAD_MAX_GROWTH_MIB ?? 40);
-const ENDPOINTS = 4;
+const ENDPOINTS = 2;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 

@@ -18,9 +18,15 @@ const { signalEndpoint } = proxyActivities<ReturnType<typeof createActivities>>(
 /** One event to one endpoint: sign, send, retry by the schedule, then tell the endpoint's workflow. */
 export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryResult> {
   let result: DeliveryResult;
+  let nothingToReset = false;
   try {
-    await deliver(input);
+    const sent = await deliver(input);
     result = { status: 'success' };
+    // A success only resets the endpoint's count; when the stored count is already 0 the signal
+    // would change nothing, so skip it (one action and four history events fewer per delivery).
+    // The stored count trails the workflow's by at most one in-flight save, a window in which a
+    // concurrent success may go uncounted; "consecutive" is already loose for concurrent sends.
+    nothingToReset = sent.endpointFailures === 0;
   } catch (err) {
     if (isCancellation(err)) throw err;
     const failure = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause.type : undefined;
@@ -29,7 +35,7 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryRe
     result = { status: 'failed', failure };
   }
   // Test sends are logged but never move the endpoint's failure count.
-  if (input.kind !== 'test') {
+  if (input.kind !== 'test' && !nothingToReset) {
     await reportOutcome(input, {
       deliveryId: input.deliveryId,
       ok: result.status === 'success',

@@ -33,12 +33,16 @@ export interface AttemptRecord {
   error: string | null;
 }
 
-/** Counts the attempt on its delivery and returns its 1-based number; null when the delivery is gone. */
-export async function nextAttemptNumber(tx: Tx, deliveryId: string): Promise<number | null> {
-  const [row] = await tx<{ attemptCount: number }[]>`
-    update deliveries set attempt_count = attempt_count + 1, last_attempt_at = now(), updated_at = now()
-    where id = ${deliveryId} returning attempt_count`;
-  return row?.attemptCount ?? null;
+/**
+ * Counts the attempt on its delivery and returns its 1-based number with the endpoint's stored
+ * consecutive-failure count; null when the delivery is gone.
+ */
+export async function nextAttemptNumber(tx: Tx, deliveryId: string): Promise<{ attempt: number; endpointFailures: number } | null> {
+  const [row] = await tx<{ attemptCount: number; consecutiveFailures: number }[]>`
+    update deliveries d set attempt_count = d.attempt_count + 1, last_attempt_at = now(), updated_at = now()
+    from endpoints e where d.id = ${deliveryId} and e.id = d.endpoint_id
+    returning d.attempt_count, e.consecutive_failures`;
+  return row ? { attempt: row.attemptCount, endpointFailures: row.consecutiveFailures } : null;
 }
 
 export async function insertAttempt(
