@@ -8,6 +8,7 @@ import { ensureDatabase, migrate } from '../../db/migrate';
 import { createSql } from '../../db/sql';
 import { findOrBuildTemporalCli } from '../../scripts/temporal-cli';
 import { startDevServer, type DevServer } from '../../scripts/temporal-dev-server';
+import { noteServer, reapOrphanedServers } from './orphans';
 
 /**
  * Once per `npm test`: a real Temporal dev server (or the one at TEMPORAL_ADDRESS), a fresh
@@ -24,8 +25,11 @@ export default async function globalSetup(): Promise<void> {
 
 async function startTemporal(): Promise<string> {
   if (process.env.TEMPORAL_ADDRESS) return process.env.TEMPORAL_ADDRESS;
+  const reaped = reapOrphanedServers();
+  if (reaped) console.log(`hookline tests: stopped ${reaped} Temporal dev server(s) left by a run that died`);
   const binary = await findOrBuildTemporalCli();
   const server: DevServer = await startDevServer({ binary, port: await freePort(), logLevel: 'error' });
+  noteServer(server.process.pid!);
   (globalThis as Record<string, unknown>).__hooklineTemporal = server;
   return server.address;
 }

@@ -1,10 +1,15 @@
 import { rmSync } from 'node:fs';
 import { createSql } from '../../db/sql';
 import type { DevServer } from '../../scripts/temporal-dev-server';
+import { forgetServer } from './orphans';
 
 export default async function globalTeardown(): Promise<void> {
   const g = globalThis as Record<string, unknown>;
-  await (g.__hooklineTemporal as DevServer | undefined)?.stop();
+  const server = g.__hooklineTemporal as DevServer | undefined;
+  if (server) {
+    await server.stop();
+    forgetServer(server.process.pid!);
+  }
   const url = g.__hooklineDatabaseUrl as string | undefined;
   if (url && !process.env.HOOKLINE_TEST_KEEP_DB) {
     const admin = new URL(url);
