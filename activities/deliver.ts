@@ -8,6 +8,8 @@ import { FailureType, type DeliveryInput } from '../workflows/types';
 import type { ActivityDeps } from './deps';
 import { sendWebhook } from './send-webhook';
 
+const HEARTBEAT_AFTER_MS = 3_000;
+
 export interface DeliverResult {
   attempt: number;
   responseStatus: number;
@@ -21,7 +23,7 @@ export interface DeliverResult {
  * `failed` and thrown as non-retryable.
  */
 export function createDeliver({ sql, fetch, config, metrics }: ActivityDeps) {
-  return async function deliver(input: DeliveryInput): Promise<DeliverResult> {
+  async function attemptOnce(input: DeliveryInput): Promise<DeliverResult> {
     const target = await withTenant(sql, input.tenantId, (tx) => loadDeliveryTarget(tx, input.deliveryId));
     if (!target) throw ApplicationFailure.nonRetryable('endpoint or delivery deleted', FailureType.EndpointDeleted);
     // A retry after a crash that fell between recording and completing: the work is done.
@@ -86,6 +88,17 @@ export function createDeliver({ sql, fetch, config, metrics }: ActivityDeps) {
           type: verdict.gone ? FailureType.EndpointGone : FailureType.DeliveryFailed,
           nonRetryable: true,
         });
+    }
+  }
+
+  return async function deliver(input: DeliveryInput): Promise<DeliverResult> {
+    // Quick attempts (the usual case) send no heartbeat at all; slow ones prove they are alive.
+    const context = Context.current();
+    const beat = setInterval(() => context.heartbeat(), HEARTBEAT_AFTER_MS);
+    try {
+      return await attemptOnce(input);
+    } finally {
+      clearInterval(beat);
     }
   };
 }

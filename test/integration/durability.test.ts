@@ -79,3 +79,27 @@ test('Temporal history holds ids only: no secret, no API key, no event body; sea
   expect(found).toEqual([workflowIds.delivery(delivery.id)]);
   expect(id).toBeTruthy();
 });
+
+describe('a send slower than the heartbeat timeout', () => {
+  let slow: Stack;
+  beforeAll(async () => {
+    slow = await startStack({ HOOKLINE_REQUEST_TIMEOUT_MS: '15000' });
+  });
+  afterAll(() => slow?.stop());
+
+  test('is not cut off: the activity heartbeats while the receiver takes 12 s', async () => {
+    const tenant = await slow.newTenant();
+    const endpoint = await tenant.api.createWebhook({ url: receiver.url });
+    const before = receiver.requests.length;
+    receiver.script({ status: 200, delayMs: 12_000 });
+    await slow.admin.publish({ tenantId: tenant.id, type: 'card.viewed', data: {} });
+    const done = await waitFor(async () => {
+      const [d] = (await tenant.api.listDeliveries(endpoint.id)).data;
+      return d && d.status !== 'pending' && tenant.api.getDelivery(d.id);
+    }, { what: 'the slow delivery', timeoutMs: 40_000 });
+    expect(done.status).toBe('success');
+    expect(done.attempts).toHaveLength(1);
+    expect(done.attempts[0]!.durationMs).toBeGreaterThanOrEqual(12_000);
+    expect(receiver.requests.length - before).toBe(1);
+  });
+});
