@@ -63,7 +63,14 @@ async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const receiver = new BenchReceiver();
   const receiverUrl = await receiver.start();
-  const temporal = await startDevServer({ binary: await findOrBuildTemporalCli(), port: await freePort(), logLevel: 'error' });
+  // The dev server runs with eager activity execution, as `npm run dev` does; =0 measures without.
+  const eager = process.env.BENCH_EAGER_ACTIVITIES !== '0';
+  const temporal = await startDevServer({
+    binary: await findOrBuildTemporalCli(),
+    port: await freePort(),
+    logLevel: 'error',
+    dynamicConfig: { 'system.enableActivityEagerExecution': eager },
+  });
   const dbUrl = new URL(process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
   dbUrl.pathname = `/hookline_bench_${Date.now().toString(36)}`;
   await ensureDatabase(dbUrl.toString(), (u) => createSql(u, { max: 1 }));
@@ -82,8 +89,8 @@ async function main(): Promise<void> {
     ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('HOOKLINE_WORKER') || k === 'DATABASE_POOL_SIZE')),
   });
   const C = config.workerConcurrency;
-  log(`N=${N}, worker concurrency ${C}, ${os.cpus().length} cores, Temporal ${temporal.address} (in memory)`);
-  const results: Record<string, unknown> = { date: new Date().toISOString(), size: N, workerConcurrency: C, cores: os.cpus().length, node: process.version };
+  log(`N=${N}, worker concurrency ${C}, ${os.cpus().length} cores, Temporal ${temporal.address} (in memory, eager activities ${eager ? 'on' : 'off'})`);
+  const results: Record<string, unknown> = { date: new Date().toISOString(), size: N, workerConcurrency: C, cores: os.cpus().length, node: process.version, eagerActivities: eager };
 
   try {
     // 1. Raw: sign and POST from Node, keep-alive, the worker's concurrency.
@@ -247,7 +254,7 @@ function report(r: Record<string, any>): void { // eslint-disable-line @typescri
   ];
   const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
   const lines = [
-    `Benchmark ${r.date.slice(0, 10)}: N=${r.size}, worker concurrency ${r.workerConcurrency}, ${r.cores} cores, Node ${r.node}`,
+    `Benchmark ${r.date.slice(0, 10)}: N=${r.size}, worker concurrency ${r.workerConcurrency}, ${r.cores} cores, Node ${r.node}, eager activities ${r.eagerActivities === false ? 'off' : 'on'}`,
     '',
     '| Run | Throughput | Latency p50 / p95 / p99 (ms) | Actions per delivery |',
     '|---|---|---|---|',

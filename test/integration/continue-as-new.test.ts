@@ -44,8 +44,11 @@ test('the endpoint workflow continues as new when Temporal suggests it, keeping 
   }, { what: `${events} failures counted`, timeoutMs: 60_000 });
   expect(state).toMatchObject({ enabled: true, consecutiveFailures: events });
 
-  const now = await handle.describe();
-  expect(now.runId).not.toBe(firstRunId);
+  // The hand-over follows the last outcome's workflow task, which may complete a moment later.
+  const now = await waitFor(async () => {
+    const d = await handle.describe();
+    return d.runId !== firstRunId && d;
+  }, { what: 'a new run of the endpoint workflow' });
   expect(now.status.name).toBe('RUNNING');
   const firstRun = await stack.client.workflow.getHandle(workflowIds.endpoint(endpoint.id), firstRunId).describe();
   expect(firstRun.status.name).toBe('CONTINUED_AS_NEW');

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { loadConfig } from '../../lib/config';
+import { DEFAULT_DYNAMIC_CONFIG } from '../../scripts/temporal-dev-server';
 
 /** There is no Docker engine here: check the file's structure and that its env is a valid Hookline config. */
 const compose = parse(readFileSync(path.join(__dirname, '../../docker-compose.yml'), 'utf8'), { merge: true }) as {
@@ -16,6 +17,12 @@ test('docker-compose has Postgres, Temporal with its UI, migrations, the API and
   // A scaled service must not pin a host port.
   expect(compose.services.worker!.ports).toBeUndefined();
   expect(compose.services['temporal-setup']!.environment!.TEMPORAL_ADDRESS).toBe('temporal:7233');
+  // The server gets the same dynamic config as the dev server (eager activity execution).
+  const temporal = compose.services.temporal as { environment: Record<string, string>; volumes: string[] };
+  const mount = temporal.volumes.find((v) => v.startsWith('./deploy/temporal-dynamic-config.yaml:'))!;
+  expect(mount.split(':')[1]).toBe(`/etc/temporal/${temporal.environment.DYNAMIC_CONFIG_FILE_PATH}`);
+  const dynamic = parse(readFileSync(path.join(__dirname, '../../deploy/temporal-dynamic-config.yaml'), 'utf8')) as Record<string, { value: unknown }[]>;
+  expect(Object.fromEntries(Object.entries(dynamic).map(([k, v]) => [k, v[0]!.value]))).toEqual(DEFAULT_DYNAMIC_CONFIG);
 });
 
 test('the API and worker environments are a valid production config once the two secrets are given', () => {
