@@ -1,12 +1,11 @@
 import type { Client } from '@temporalio/client';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { withTenant, type Sql } from '../db/sql';
 import { fanOutWorkflow } from '../workflows/fan-out';
 import { TENANT_ID, EVENT_TYPE } from '../workflows/search-attributes';
 import { workflowIds, type DeliveryInput } from '../workflows/types';
 import type { Config } from './config';
 import { newId } from './ids';
-import { startDeliveryWorkflows } from './start-deliveries';
+import { startDeliveryWorkflows, startOnce } from './start-deliveries';
 
 export interface PublishDeps {
   sql: Sql;
@@ -89,20 +88,14 @@ export async function publishEvent(deps: PublishDeps, input: PublishInput, opts:
   return { id, created: stored.created, deliveries: stored.deliveries.length };
 }
 
-async function startFanOut(client: Client, taskQueue: string, input: { tenantId: string; eventId: string; eventType: string }): Promise<void> {
-  try {
-    await client.workflow.start(fanOutWorkflow, {
-      workflowId: workflowIds.fanOut(input.tenantId, input.eventId),
-      taskQueue,
-      args: [input],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      typedSearchAttributes: [
-        { key: TENANT_ID, value: input.tenantId },
-        { key: EVENT_TYPE, value: input.eventType },
-      ],
-    });
-  } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-  }
+function startFanOut(client: Client, taskQueue: string, input: { tenantId: string; eventId: string; eventType: string }): Promise<void> {
+  return startOnce(client, fanOutWorkflow, {
+    workflowId: workflowIds.fanOut(input.tenantId, input.eventId),
+    taskQueue,
+    args: [input],
+    typedSearchAttributes: [
+      { key: TENANT_ID, value: input.tenantId },
+      { key: EVENT_TYPE, value: input.eventType },
+    ],
+  });
 }

@@ -1,22 +1,12 @@
-import { startReceiver, type Receiver } from '../harness/receiver';
-import { startStack, type Stack } from '../harness/stack';
+import { useStackAndReceiver } from '../harness/use-stack';
 import { waitFor } from '../harness/wait';
 
-let stack: Stack;
-let receiver: Receiver;
-beforeAll(async () => {
-  stack = await startStack();
-  receiver = await startReceiver();
-});
-afterAll(async () => {
-  await receiver?.close();
-  await stack?.stop();
-});
+const env = useStackAndReceiver();
 
 test('paging walks every delivery once, newest first, while new ones arrive', async () => {
-  const tenant = await stack.newTenant();
-  const endpoint = await tenant.api.createWebhook({ url: receiver.url });
-  for (let i = 0; i < 23; i++) await stack.admin.publish({ tenantId: tenant.id, id: `e-${i}`, type: 'card.viewed', data: { i } });
+  const tenant = await env.stack.newTenant();
+  const endpoint = await tenant.api.createWebhook({ url: env.receiver.url });
+  for (let i = 0; i < 23; i++) await env.stack.admin.publish({ tenantId: tenant.id, id: `e-${i}`, type: 'card.viewed', data: { i } });
   await waitFor(async () => (await tenant.api.listDeliveries(endpoint.id, { status: 'success', limit: 100 })).data.length === 23, {
     what: '23 successful deliveries',
   });
@@ -30,7 +20,7 @@ test('paging walks every delivery once, newest first, while new ones arrive', as
     cursor = page.nextCursor ?? undefined;
     pages += 1;
     // Newer deliveries land between pages; they must not shift what the cursor returns.
-    await stack.admin.publish({ tenantId: tenant.id, id: `late-${pages}`, type: 'card.viewed', data: {} });
+    await env.stack.admin.publish({ tenantId: tenant.id, id: `late-${pages}`, type: 'card.viewed', data: {} });
   } while (cursor);
 
   const original = seen.filter((id) => id.startsWith('e-'));

@@ -1,26 +1,15 @@
 import { verifyWebhook } from '../../lib/signing';
-import { startReceiver, type Receiver } from '../harness/receiver';
-import { startStack, type Stack } from '../harness/stack';
+import { useStackAndReceiver } from '../harness/use-stack';
 import { waitFor } from '../harness/wait';
 
-let stack: Stack;
-let receiver: Receiver;
-
-beforeAll(async () => {
-  stack = await startStack();
-  receiver = await startReceiver();
-});
-afterAll(async () => {
-  await receiver?.close();
-  await stack?.stop();
-});
+const env = useStackAndReceiver();
 
 test('a published event reaches a subscribed endpoint, signed, and is logged as success', async () => {
-  const tenant = await stack.newTenant();
-  const endpoint = await tenant.api.createWebhook({ url: receiver.url, events: ['signing.completed'] });
-  const { id } = await stack.admin.publish({ tenantId: tenant.id, type: 'signing.completed', data: { documentId: 'doc-1' } });
+  const tenant = await env.stack.newTenant();
+  const endpoint = await tenant.api.createWebhook({ url: env.receiver.url, events: ['signing.completed'] });
+  const { id } = await env.stack.admin.publish({ tenantId: tenant.id, type: 'signing.completed', data: { documentId: 'doc-1' } });
 
-  const [request] = await receiver.waitForRequests(1);
+  const [request] = await env.receiver.waitForRequests(1);
   expect(request!.headers['webhook-id']).toBe(id);
   const body = verifyWebhook(endpoint.secret, request!.headers as Record<string, string>, request!.body) as Record<string, unknown>;
   expect(body).toMatchObject({ id, type: 'signing.completed', data: { documentId: 'doc-1' } });
