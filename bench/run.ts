@@ -7,15 +7,17 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { HooklineClient } from '../api/client';
 import { serveApi } from '../api/server';
-import { ensureDatabase, migrate } from '../db/migrate';
+import { dropDatabase, ensureDatabase, migrate } from '../db/migrate';
 import { createSql } from '../db/sql';
 import { loadConfig } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { createMetrics } from '../lib/metrics';
+import { forEachLimited } from '../lib/concurrency';
 import { signRequest } from '../lib/signing';
 import { connectTemporalClient } from '../lib/temporal-client';
 import { createWebhookFetch } from '../lib/webhook-fetch';
 import { findOrBuildTemporalCli } from '../scripts/temporal-cli';
+import { quantile } from '../scripts/proof/stats';
 import { startDevServer } from '../scripts/temporal-dev-server';
 import { freePort } from '../test/harness/global-setup';
 import { createHooklineWorker } from '../worker/create-worker';
@@ -34,30 +36,8 @@ const FANOUT = Number(flags.fanout ?? 1000);
 const SECRET = `whsec_${randomBytes(24).toString('base64')}`;
 const IN_FLIGHT = 64; // publishes or workflow starts the driver keeps in flight
 
-const quantile = (xs: number[], q: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return Math.round(s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? 0);
-};
-const lat = (xs: number[]) => ({ p50: quantile(xs, 0.5), p95: quantile(xs, 0.95), p99: quantile(xs, 0.99) });
+const lat = (xs: number[]) => ({ p50: Math.round(quantile(xs, 0.5)), p95: Math.round(quantile(xs, 0.95)), p99: Math.round(quantile(xs, 0.99)) });
 const log = (line: string) => console.log(`bench: ${line}`);
-
-/** Runs `task(i)` for i < n with at most `limit` at once, or at `ratePerSec` when given. */
-async function drive(n: number, limit: number, task: (i: number) => Promise<unknown>, ratePerSec?: number): Promise<void> {
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: limit }, async () => {
-      while (next < n) {
-        const i = next++;
-        if (ratePerSec) {
-          const due = started + (i / ratePerSec) * 1000;
-          if (due > performance.now()) await new Promise((r) => setTimeout(r, due - performance.now()));
-        }
-        await task(i);
-      }
-    }),
-  );
-}
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -98,7 +78,7 @@ async function main(): Promise<void> {
       const fetch = createWebhookFetch({ refusePrivateTargets: false });
       receiver.reset();
       const t0 = performance.now();
-      await drive(N, C, async (i) => {
+      await forEachLimited(N, C, async (i) => {
         const body = JSON.stringify({ id: `raw-${i}`, type: 'card.viewed', data: { i } });
         const headers = signRequest({ secrets: [SECRET], id: `raw-${i}`, timestampSeconds: Math.floor(Date.now() / 1000), body });
         const res = await fetch(`${receiverUrl}/raw`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
@@ -132,7 +112,7 @@ async function main(): Promise<void> {
       receiver.reset();
       const started = new Map<string, number>();
       const t0 = performance.now();
-      await drive(N, IN_FLIGHT, async (i) => {
+      await forEachLimited(N, IN_FLIGHT, async (i) => {
         const id = `bare-${i}`;
         started.set(`/bare ${id}`, performance.now());
         await client.workflow.start('bareDelivery', {
@@ -168,7 +148,7 @@ async function main(): Promise<void> {
         const { id, apiKey } = await admin.createTenant({ id: `${name}-${randomBytes(3).toString('hex')}` });
         const t = admin.withToken(apiKey);
         const ids: string[] = [];
-        await drive(endpoints, 16, async (e) => void ids.push((await t.createWebhook({ url: `${receiverUrl}/${name}/${e}` })).id));
+        await forEachLimited(endpoints, 16, async (e) => void ids.push((await t.createWebhook({ url: `${receiverUrl}/${name}/${e}` })).id));
         return { id, ids };
       };
 
@@ -179,7 +159,7 @@ async function main(): Promise<void> {
         let peakRss = process.memoryUsage().rss;
         const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
         const t0 = performance.now();
-        await drive(events, IN_FLIGHT, async (i) => {
+        await forEachLimited(events, IN_FLIGHT, async (i) => {
           const id = `${label}-${i}`;
           published.set(id, performance.now());
           await admin.publish({ tenantId, id, type: 'card.viewed', data: { i, note: 'benchmark payload' } });
@@ -234,9 +214,7 @@ async function main(): Promise<void> {
   } finally {
     await receiver.close();
     await temporal.stop();
-    const admin = createSql(process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', { max: 1 });
-    await admin.unsafe(`drop database if exists "${dbUrl.pathname.slice(1)}" with (force)`).catch(() => {});
-    await admin.end();
+    await dropDatabase(dbUrl.toString(), (u) => createSql(u, { max: 1 })).catch(() => {});
   }
   report(results);
 }

@@ -23,17 +23,28 @@ export async function migrate(sql: Sql): Promise<string[]> {
   return applied;
 }
 
-/** Creates the database named in `url` if it is missing (connecting to `postgres` to do so). */
-export async function ensureDatabase(url: string, createSql: (url: string) => Sql): Promise<void> {
-  const target = new URL(url);
-  const name = decodeURIComponent(target.pathname.slice(1));
+/** Runs `fn` on the `postgres` database of the server in `url`, with the name of `url`'s database. */
+async function onServer(url: string, createSql: (url: string) => Sql, fn: (sql: Sql, name: string, quoted: string) => Promise<unknown>): Promise<void> {
+  const name = decodeURIComponent(new URL(url).pathname.slice(1));
   const admin = new URL(url);
   admin.pathname = '/postgres';
   const sql = createSql(admin.toString());
   try {
-    const [row] = await sql`select 1 as one from pg_database where datname = ${name}`;
-    if (!row) await sql.unsafe(`create database "${name.replace(/"/g, '""')}"`);
+    await fn(sql, name, `"${name.replace(/"/g, '""')}"`);
   } finally {
     await sql.end();
   }
+}
+
+/** Creates the database named in `url` if it is missing (connecting to `postgres` to do so). */
+export function ensureDatabase(url: string, createSql: (url: string) => Sql): Promise<void> {
+  return onServer(url, createSql, async (sql, name, quoted) => {
+    const [row] = await sql`select 1 as one from pg_database where datname = ${name}`;
+    if (!row) await sql.unsafe(`create database ${quoted}`);
+  });
+}
+
+/** Drops the database named in `url`, closing its connections; for the throwaway ones of tests and proofs. */
+export function dropDatabase(url: string, createSql: (url: string) => Sql): Promise<void> {
+  return onServer(url, createSql, (sql, _name, quoted) => sql.unsafe(`drop database if exists ${quoted} with (force)`));
 }

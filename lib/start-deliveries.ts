@@ -1,6 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowStartOptions } from '@temporalio/client';
 import type { Workflow } from '@temporalio/common';
 import { deliveryWorkflow } from '../workflows/delivery';
+import { forEachLimited } from './concurrency';
 import { ENDPOINT_ID, EVENT_TYPE, TENANT_ID } from '../workflows/search-attributes';
 import { workflowIds, type DeliveryInput } from '../workflows/types';
 
@@ -27,10 +28,6 @@ export function startDeliveryWorkflow(client: Client, taskQueue: string, input: 
   });
 }
 
-export async function startDeliveryWorkflows(client: Client, taskQueue: string, inputs: DeliveryInput[], concurrency = 32): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(concurrency, inputs.length) }, async () => {
-    while (next < inputs.length) await startDeliveryWorkflow(client, taskQueue, inputs[next++]!);
-  });
-  await Promise.all(lanes);
+export function startDeliveryWorkflows(client: Client, taskQueue: string, inputs: DeliveryInput[], concurrency = 32): Promise<void> {
+  return forEachLimited(inputs.length, concurrency, (i) => startDeliveryWorkflow(client, taskQueue, inputs[i]!));
 }

@@ -3,7 +3,9 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import postgres from 'postgres';
 import { startCluster, deliveryCounts, type Cluster } from './proof/cluster';
-import { sleep, waitUntil } from './proof/processes';
+import { forEachLimited } from '../lib/concurrency';
+import { waitFor } from '../test/harness/wait';
+import { sleep } from './proof/processes';
 import { ProofReceiver } from './proof/receiver';
 
 /**
@@ -73,15 +75,15 @@ async function run(cluster: Cluster, receiver: ProofReceiver, receiverBase: stri
   let chaosOn = true;
   let temporalRestarts = 0;
   let workerKills = 0;
-  let next = 0; // the next event to publish
+  const accepted: { id: string; tenantId: string; type: string }[] = [];
   const chaos = (async () => {
     let round = 0;
     while (chaosOn) {
       await sleep(3_000 + (round % 4) * 1_000);
       if (!chaosOn) break;
       round += 1;
-      if (temporalRestarts === 0 && next >= EVENTS * 0.4) {
-        console.log(`chaos: restarting the Temporal dev server (${next} events published)`);
+      if (temporalRestarts === 0 && accepted.length >= EVENTS * 0.4) {
+        console.log(`chaos: restarting the Temporal dev server (${accepted.length} events published)`);
         crashes.push(Date.now());
         await cluster.restartTemporal();
         temporalRestarts += 1;
@@ -99,29 +101,23 @@ async function run(cluster: Cluster, receiver: ProofReceiver, receiverBase: stri
   }, 1_000);
 
   // Publish: eight in flight; a 5xx or a dropped connection is retried with the same id.
-  const accepted: { id: string; tenantId: string; type: string }[] = [];
   let publishRetries = 0;
   const publishStarted = Date.now();
-  await Promise.all(
-    Array.from({ length: 8 }, async () => {
-      while (next < EVENTS) {
-        const i = next++;
-        const event = { id: `evt-${i}`, tenantId: tenants[i % TENANTS]!, type: TYPES[(i * 7) % TYPES.length]! };
-        for (;;) {
-          try {
-            await cluster.admin.publish({ ...event, data: { i, note: 'chaos' } });
-            accepted.push(event);
-            break;
-          } catch (err) {
-            const status = (err as { status?: number }).status;
-            if (status !== undefined && status < 500) throw err;
-            publishRetries += 1;
-            await sleep(500);
-          }
-        }
+  await forEachLimited(EVENTS, 8, async (i) => {
+    const event = { id: `evt-${i}`, tenantId: tenants[i % TENANTS]!, type: TYPES[(i * 7) % TYPES.length]! };
+    for (;;) {
+      try {
+        await cluster.admin.publish({ ...event, data: { i, note: 'chaos' } });
+        accepted.push(event);
+        return;
+      } catch (err) {
+        const status = (err as { status?: number }).status;
+        if (status !== undefined && status < 500) throw err;
+        publishRetries += 1;
+        await sleep(500);
       }
-    }),
-  );
+    }
+  });
   const publishSeconds = (Date.now() - publishStarted) / 1000;
   console.log(`chaos: published ${accepted.length} in ${publishSeconds.toFixed(1)} s (${publishRetries} publish retries)`);
   while (temporalRestarts === 0) await sleep(500); // a short run still gets its Temporal restart
@@ -143,14 +139,12 @@ async function run(cluster: Cluster, receiver: ProofReceiver, receiverBase: stri
     const query = `TaskQueue = "${cluster.taskQueue}" AND WorkflowType = "deliveryWorkflow" AND ExecutionStatus = "Running"`;
     return (await temporal.workflow.count(query)).count;
   };
-  await waitUntil(
-    'every delivery to settle',
+  await waitFor(
     async () => {
       const counts = await deliveryCounts(cluster.databaseUrl);
       return !counts.pending && expected.every((k) => receiver.delivered.has(k)) && (await runningDeliveries()) === 0;
     },
-    DRAIN_SECONDS * 1000,
-    1_000,
+    { what: 'every delivery to settle', timeoutMs: DRAIN_SECONDS * 1000, intervalMs: 1_000 },
   ).catch((err: Error) => console.error(`chaos: ${err.message}`));
 
   clearInterval(supervisor);

@@ -1,8 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startCluster, deliveryCounts } from './proof/cluster';
-import { rssMiB, sleep, waitUntil } from './proof/processes';
+import { waitFor } from '../test/harness/wait';
+import { rssMiB, sleep } from './proof/processes';
 import { ProofReceiver } from './proof/receiver';
+import { quantile } from './proof/stats';
 
 /**
  * `npm run test:load`: publishes LOAD_RATE events/s (default 10) for LOAD_SECONDS (default 180)
@@ -15,7 +17,7 @@ const SECONDS = Number(process.env.LOAD_SECONDS ?? 180);
 const MAX_GROWTH_MIB = Number(process.env.LOAD_MAX_GROWTH_MIB ?? 40);
 const ENDPOINTS = 2;
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+const median = (xs: number[]) => quantile(xs, 0.5);
 
 async function main(): Promise<void> {
   const receiver = new ProofReceiver();
@@ -57,7 +59,7 @@ async function main(): Promise<void> {
     }
     await Promise.all(inflight);
     const expected = published * ENDPOINTS;
-    await waitUntil('every delivery', async () => !(await deliveryCounts(cluster.databaseUrl)).pending && receiver.delivered.size >= expected, 120_000, 1_000)
+    await waitFor(async () => !(await deliveryCounts(cluster.databaseUrl)).pending && receiver.delivered.size >= expected, { what: 'every delivery', timeoutMs: 120_000, intervalMs: 1_000 })
       .catch((err: Error) => console.error(`load: ${err.message}`));
     clearInterval(sampler);
 
@@ -69,7 +71,7 @@ async function main(): Promise<void> {
     const report = {
       rate: RATE, seconds: SECONDS, published, publishFailures: failed, expectedDeliveries: expected,
       received: receiver.delivered.size, lost: expected - receiver.delivered.size, success: counts.success ?? 0,
-      publishP50ms: Math.round(median(latencies)), publishP99ms: Math.round([...latencies].sort((a, b) => a - b)[Math.floor(latencies.length * 0.99)] ?? 0),
+      publishP50ms: Math.round(median(latencies)), publishP99ms: Math.round(quantile(latencies, 0.99)),
       apiRssStartMiB: Math.round(samples[0]?.api ?? 0), apiRssEndMiB: Math.round(samples.at(-1)?.api ?? 0), apiGrowthMiB: Math.round(growth('api')),
       workerRssStartMiB: Math.round(samples[0]?.worker ?? 0), workerRssEndMiB: Math.round(samples.at(-1)?.worker ?? 0), workerGrowthMiB: Math.round(growth('worker')),
     };

@@ -28,7 +28,6 @@ interface Resolved {
   log: (line: string) => void;
   projectCacheDir: string;
   userCacheDir: string;
-  go: string | null;
 }
 
 function resolve(search: CliSearch = {}): Resolved {
@@ -39,8 +38,13 @@ function resolve(search: CliSearch = {}): Resolved {
     log: search.log ?? ((line) => console.error(line)),
     projectCacheDir: search.projectCacheDir ?? path.resolve(__dirname, '..', '.cache', 'temporal', TEMPORAL_CLI_VERSION),
     userCacheDir: search.userCacheDir ?? path.join(cacheHome, 'hookline', `temporal-${TEMPORAL_CLI_VERSION}`),
-    go: search.go !== undefined ? search.go : (onPath('go', env) ?? (existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : null)),
   };
+}
+
+/** Looked up only when there is something to build. */
+function findGo(search: CliSearch, env: NodeJS.ProcessEnv): string | null {
+  if (search.go !== undefined) return search.go;
+  return onPath('go', env) ?? (existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : null);
 }
 
 function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
@@ -58,13 +62,16 @@ function downloadedBinary(dir: string): string | undefined {
   if (!existsSync(dir)) return undefined;
   return readdirSync(dir)
     .filter((f) => f.startsWith('temporal') && !f.endsWith('.downloading'))
-    .map((f) => path.join(dir, f))
-    .filter((p) => statSync(p).isFile() && (statSync(p).mode & 0o111) !== 0)
-    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+    .map((f) => ({ file: path.join(dir, f), stat: statSync(path.join(dir, f)) }))
+    .filter(({ stat }) => stat.isFile() && (stat.mode & 0o111) !== 0)
+    .sort((a, b) => b.stat.mtimeMs - a.stat.mtimeMs)[0]?.file;
 }
 
 export function findTemporalCli(search?: CliSearch): string | undefined {
-  const r = resolve(search);
+  return find(resolve(search));
+}
+
+function find(r: Resolved): string | undefined {
   if (r.env.TEMPORAL_CLI) {
     if (!existsSync(r.env.TEMPORAL_CLI)) throw new TemporalCliMissing(`TEMPORAL_CLI=${r.env.TEMPORAL_CLI} does not exist`);
     return r.env.TEMPORAL_CLI;
@@ -108,14 +115,15 @@ async function downloadWithSdk(r: Resolved): Promise<string> {
   return binary;
 }
 
-export async function findOrBuildTemporalCli(search?: CliSearch): Promise<string> {
-  const found = findTemporalCli(search);
-  if (found) return found;
+export async function findOrBuildTemporalCli(search: CliSearch = {}): Promise<string> {
   const r = resolve(search);
+  const found = find(r);
+  if (found) return found;
   const failures: string[] = [];
-  if (r.go) {
+  const go = findGo(search, r.env);
+  if (go) {
     try {
-      return buildWithGo(r, r.go);
+      return buildWithGo(r, go);
     } catch (err) {
       failures.push(`building with Go failed (${err instanceof Error ? err.message.split('\n')[0] : err})`);
     }

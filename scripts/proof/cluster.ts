@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Connection } from '@temporalio/client';
 import postgres from 'postgres';
 import { HooklineClient } from '../../api/client';
+import { dropDatabase } from '../../db/migrate';
+import { createSql } from '../../db/sql';
 import { freePort } from '../../test/harness/global-setup';
-import { httpOk, startNpm, waitUntil, type Proc } from './processes';
+import { waitFor } from '../../test/harness/wait';
+import { waitForTemporal } from '../temporal-dev-server';
+import { httpOk, startNpm, type Proc } from './processes';
 
 /**
  * Hookline as separate processes, the way it is deployed: `npm run temporal` (its own SQLite file),
@@ -54,17 +57,7 @@ export async function startCluster(opts: { name: string; workers: number; env?: 
   };
   const dbFile = path.join(dir, 'temporal.db');
   const startTemporal = () => startNpm('temporal', 'temporal', ['--db-file', dbFile, '--headless'], env, dir);
-  const temporalReady = async () => {
-    await waitUntil('Temporal', async () => {
-      const c = await Connection.connect({ address: env.TEMPORAL_ADDRESS!, connectTimeout: 1_000 });
-      try {
-        await c.workflowService.describeNamespace({ namespace: 'default' });
-        return true;
-      } finally {
-        await c.close();
-      }
-    }, 120_000, 500);
-  };
+  const temporalReady = () => waitForTemporal(env.TEMPORAL_ADDRESS!, 'default', 120_000);
 
   const migrate = startNpm('migrate', 'migrate', [], env, dir);
   const cluster: Cluster = {
@@ -92,13 +85,9 @@ export async function startCluster(opts: { name: string; workers: number; env?: 
       cluster.temporal = startTemporal();
       await temporalReady();
     },
-    async stop({ dropDatabase = true } = {}) {
+    async stop({ dropDatabase: drop = true } = {}) {
       await Promise.all([cluster.api, cluster.temporal, ...cluster.workers].filter(Boolean).map((p) => p.kill('SIGTERM', 10_000)));
-      if (dropDatabase) {
-        const admin = postgres(process.env.PROOF_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', { max: 1, onnotice: () => {} });
-        await admin.unsafe(`drop database if exists "${base.pathname.slice(1)}" with (force)`).catch(() => {});
-        await admin.end();
-      }
+      if (drop) await dropDatabase(cluster.databaseUrl, (u) => createSql(u, { max: 1 })).catch(() => {});
     },
     logs() {
       return readdirSync(dir)
@@ -111,7 +100,7 @@ export async function startCluster(opts: { name: string; workers: number; env?: 
   await temporalReady();
   cluster.api = startNpm('api', 'api', [], env, dir);
   for (let i = 0; i < opts.workers; i++) cluster.startWorker(i);
-  await waitUntil('the API', () => httpOk(`${cluster.apiUrl}/healthz`), 60_000);
+  await waitFor(() => httpOk(`${cluster.apiUrl}/healthz`), { what: 'the API', timeoutMs: 60_000, intervalMs: 250 });
   return cluster;
 }
 

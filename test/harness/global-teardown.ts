@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import { dropDatabase } from '../../db/migrate';
 import { createSql } from '../../db/sql';
 import type { DevServer } from '../../scripts/temporal-dev-server';
 import { forgetServer } from './orphans';
@@ -11,13 +12,6 @@ export default async function globalTeardown(): Promise<void> {
     forgetServer(server.process.pid!);
   }
   const url = g.__hooklineDatabaseUrl as string | undefined;
-  if (url && !process.env.HOOKLINE_TEST_KEEP_DB) {
-    const admin = new URL(url);
-    const name = admin.pathname.slice(1);
-    admin.pathname = '/postgres';
-    const sql = createSql(admin.toString(), { max: 1 });
-    await sql.unsafe(`drop database if exists "${name}" with (force)`).catch(() => {});
-    await sql.end();
-  }
+  if (url && !process.env.HOOKLINE_TEST_KEEP_DB) await dropDatabase(url, (u) => createSql(u, { max: 1 })).catch(() => {});
   if (process.env.HOOKLINE_TEST_WORKFLOW_BUNDLE) rmSync(process.env.HOOKLINE_TEST_WORKFLOW_BUNDLE, { force: true });
 }

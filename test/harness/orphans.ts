@@ -26,6 +26,8 @@ const entries = (): [number, number][] =>
         .map((l) => l.split(' ').map(Number) as [number, number])
     : [];
 
+const save = (list: [number, number][]) => writeFileSync(FILE, list.map((e) => `${e.join(' ')}\n`).join(''));
+
 export function reapOrphanedServers(): number {
   let reaped = 0;
   const keep = entries().filter(([server, owner]) => {
@@ -37,15 +39,14 @@ export function reapOrphanedServers(): number {
     }
     return false;
   });
-  writeFileSync(FILE, keep.map((e) => e.join(' ')).join('\n') + (keep.length ? '\n' : ''));
+  save(keep);
   return reaped;
 }
 
 export function noteServer(serverPid: number): void {
-  writeFileSync(FILE, [...entries(), [serverPid, process.pid]].map((e) => e.join(' ')).join('\n') + '\n');
+  save([...entries(), [serverPid, process.pid]]);
 }
 
 export function forgetServer(serverPid: number): void {
-  const keep = entries().filter(([server]) => server !== serverPid);
-  writeFileSync(FILE, keep.map((e) => e.join(' ')).join('\n') + (keep.length ? '\n' : ''));
+  save(entries().filter(([server]) => server !== serverPid));
 }
