@@ -1,5 +1,5 @@
 import { createMiddleware } from 'hono/factory';
-import { tokensEqual } from '../lib/api-keys';
+import { tokensEqual } from '../domain/api-keys';
 import { tenantForApiKey } from '../db/queries/tenants';
 import type { Sql } from '../db/sql';
 import { ApiError } from './errors';

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
-import type { Config } from '../lib/config';
-import type { Logger } from '../lib/logger';
-import type { Metrics } from '../lib/metrics';
+import type { Config } from '../infra/config';
+import type { Logger } from '../infra/logger';
+import type { Metrics } from '../infra/metrics';
 import type { Sql } from '../db/sql';
 
 export interface ApiDeps {

@@ -2,8 +2,8 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from '@hono/zod-openapi';
-import { isDependencyUnavailable } from '../lib/unavailable';
-import type { Logger } from '../lib/logger';
+import { isDependencyUnavailable } from '../infra/unavailable';
+import type { Logger } from '../infra/logger';
 
 /** Every error answer: `{ error: { code, message } }`. */
 export class ApiError extends HTTPException {

@@ -4,24 +4,22 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import { HooklineClient } from '../api/client';
 import { serveApi } from '../api/server';
 import { dropDatabase, ensureDatabase, migrate } from '../db/migrate';
 import { createSql } from '../db/sql';
-import { loadConfig } from '../lib/config';
-import { createLogger } from '../lib/logger';
-import { createMetrics } from '../lib/metrics';
-import { forEachLimited } from '../lib/concurrency';
-import { signRequest } from '../lib/signing';
-import { connectTemporalClient } from '../lib/temporal-client';
-import { createWebhookFetch } from '../lib/webhook-fetch';
-import { findOrBuildTemporalCli } from '../scripts/temporal-cli';
-import { quantile } from '../scripts/proof/stats';
-import { startDevServer } from '../scripts/temporal-dev-server';
-import { freePort } from '../test/harness/global-setup';
-import { createHooklineWorker } from '../worker/create-worker';
-import { workflowIds } from '../workflows/types';
+import { loadConfig } from '../infra/config';
+import { forEachLimited } from '../infra/concurrency';
+import { signRequest } from '../domain/signing';
+import { createRuntime } from '../bin/runtime';
+import { createWebhookFetch } from '../infra/webhook-fetch';
+import { findOrBuildTemporalCli } from '../tools/temporal-cli';
+import { quantile } from '../tools/proof/stats';
+import { startDevServer } from '../tools/temporal-dev-server';
+import { freePort } from '../tools/testkit/free-port';
+import { createHooklineWorker } from '../temporal/worker';
+import { workflowIds } from '../temporal/workflows/types';
 import type { BarePost } from './bare-workflow';
 import { BenchReceiver } from './receiver';
 import { countActions, type ActionCount } from './temporal-cost';
@@ -40,7 +38,6 @@ const lat = (xs: number[]) => ({ p50: Math.round(quantile(xs, 0.5)), p95: Math.r
 const log = (line: string) => console.log(`bench: ${line}`);
 
 async function main(): Promise<void> {
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
   const receiver = new BenchReceiver();
   const receiverUrl = await receiver.start();
   // The dev server runs with eager activity execution, as `npm run dev` does; =0 measures without.
@@ -135,13 +132,11 @@ async function main(): Promise<void> {
 
     // 3–6. Hookline end to end: API and worker in this process, as `npm start` runs them.
     {
-      const appLog = createLogger(config.logLevel);
-      const sql = createSql(config.databaseUrl, { max: config.databasePoolSize });
-      const client = await connectTemporalClient(config);
-      const metrics = createMetrics();
-      const { worker, connection } = await createHooklineWorker({ config, sql, client, log: appLog, metrics });
+      const runtime = await createRuntime(config);
+      const { sql, client } = runtime;
+      const worker = await createHooklineWorker(runtime);
       const running = worker.run();
-      const api = await serveApi({ config, sql, client, log: appLog, metrics }, 0, '127.0.0.1');
+      const api = await serveApi(runtime, 0, '127.0.0.1');
       const admin = new HooklineClient({ baseUrl: api.url, token: config.adminToken! });
 
       const tenantWith = async (name: string, endpoints: number) => {
@@ -209,7 +204,7 @@ async function main(): Promise<void> {
       await api.close();
       worker.shutdown();
       await running;
-      await Promise.allSettled([connection.close(), client.connection.close(), sql.end({ timeout: 5 })]);
+      await runtime.close();
     }
   } finally {
     await receiver.close();

@@ -1,6 +1,6 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import { newId } from '../../lib/ids';
-import { startDeliveryWorkflow } from '../../lib/start-deliveries';
+import { newId } from '../../domain/ids';
+import { startDeliveryWorkflow } from '../../temporal/client';
 import { getDelivery, insertDelivery, listAttempts } from '../../db/queries/deliveries';
 import { withTenant } from '../../db/sql';
 import { tenantAuth, type TenantEnv } from '../auth';

@@ -1,11 +1,11 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
-import { EVENT_TYPES, EVENT_TYPE_PATTERN, RESERVED_EVENT_TYPES, isKnownEventType } from '../../lib/event-types';
-import { publishEvent, TenantNotFoundError } from '../../lib/publish';
+import { EVENT_TYPES, EVENT_TYPE_PATTERN, RESERVED_EVENT_TYPES, isKnownEventType } from '../../domain/event-types';
+import { publishEvent, TenantNotFoundError } from '../../services/publish';
 import { adminAuth } from '../auth';
 import type { ApiDeps } from '../deps';
 import { ApiError, badRequest, notFound, validationHook } from '../errors';
-import { jsonDepth } from '../json-depth';
+import { jsonDepth } from '../../domain/json-depth';
 import { TENANT_ID_PATTERN, errorResponses } from '../schemas';
 
 const MAX_DATA_DEPTH = 64;

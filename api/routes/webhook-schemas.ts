@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { EVENT_TYPE_PATTERN } from '../../lib/event-types';
+import { EVENT_TYPE_PATTERN } from '../../domain/event-types';
 
 const events = z
   .array(z.string().max(128).regex(new RegExp(`^\\*$|${EVENT_TYPE_PATTERN.source}`), 'must be "*" or an event type'))

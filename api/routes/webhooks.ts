@@ -1,10 +1,10 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import { isKnownEventType } from '../../lib/event-types';
-import { newId } from '../../lib/ids';
-import { encryptSecret, fingerprint, generateWebhookSecret } from '../../lib/secrets';
-import { checkEndpointUrl } from '../../lib/url-rules';
-import { signalEndpointWorkflow, startEndpointWorkflow, stopEndpointWorkflows } from '../../lib/endpoint-workflow-client';
-import { sendTestSignal, setEnabledSignal } from '../../workflows/messages';
+import { isKnownEventType } from '../../domain/event-types';
+import { newId } from '../../domain/ids';
+import { encryptSecret, fingerprint, generateWebhookSecret } from '../../domain/secrets';
+import { checkEndpointUrl } from '../../domain/url-rules';
+import { signalEndpointWorkflow, startEndpointWorkflow, stopEndpointWorkflows } from '../../temporal/endpoint-client';
+import { sendTestSignal, setEnabledSignal } from '../../temporal/workflows/messages';
 import {
   countEndpointsLocked, deleteEndpoint, getEndpoint, insertEndpoint, listEndpoints, rotateSecret, updateEndpoint,
 } from '../../db/queries/endpoints';

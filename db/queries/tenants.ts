@@ -1,4 +1,4 @@
-import { generateApiKey, hashApiKey } from '../../lib/api-keys';
+import { generateApiKey, hashApiKey } from '../../domain/api-keys';
 import { withTenant, type Sql } from '../sql';
 
 export interface Tenant {

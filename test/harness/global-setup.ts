@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { ensureDatabase, migrate } from '../../db/migrate';
 import { createSql } from '../../db/sql';
-import { findOrBuildTemporalCli } from '../../scripts/temporal-cli';
-import { startDevServer, type DevServer } from '../../scripts/temporal-dev-server';
+import { findOrBuildTemporalCli } from '../../tools/temporal-cli';
+import { startDevServer, type DevServer } from '../../tools/temporal-dev-server';
+import { freePort } from '../../tools/testkit/free-port';
 import { noteServer, reapOrphanedServers } from './orphans';
 
 /**
@@ -51,21 +51,10 @@ async function createDatabase(): Promise<string> {
 
 async function bundleWorkflows(): Promise<string> {
   const { code } = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../../workflows'),
+    workflowsPath: require.resolve('../../temporal/workflows'),
     logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never,
   });
   const file = path.join(os.tmpdir(), `hookline-workflows-${process.pid}.js`);
   writeFileSync(file, code);
   return file;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }

@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { dropDatabase } from '../../db/migrate';
 import { createSql } from '../../db/sql';
-import type { DevServer } from '../../scripts/temporal-dev-server';
+import type { DevServer } from '../../tools/temporal-dev-server';
 import { forgetServer } from './orphans';
 
 export default async function globalTeardown(): Promise<void> {

@@ -1,5 +1,5 @@
-import { startReceiver, type Receiver } from './receiver';
-import { startStack, type Stack } from './stack';
+import { startReceiver, type Receiver } from '../../tools/testkit/receiver';
+import { startStack, type Stack } from '../../tools/testkit/stack';
 
 /**
  * For a test file: a stack (API + worker) and one receiver, started before its tests and stopped

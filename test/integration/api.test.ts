@@ -1,7 +1,7 @@
 import { HooklineApiError, HooklineClient } from '../../api/client';
 import { withTenant } from '../../db/sql';
 import { openApiProblems } from '../harness/openapi';
-import { ADMIN_TOKEN, startStack, type Stack } from '../harness/stack';
+import { ADMIN_TOKEN, startStack, type Stack } from '../../tools/testkit/stack';
 
 let stack: Stack;
 beforeAll(async () => {

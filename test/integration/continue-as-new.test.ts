@@ -1,11 +1,11 @@
-import { endpointStateQuery } from '../../workflows/messages';
-import { workflowIds } from '../../workflows/types';
-import { freePort } from '../harness/global-setup';
-import { startReceiver, type Receiver } from '../harness/receiver';
-import { startStack, type Stack } from '../harness/stack';
-import { waitFor } from '../harness/wait';
-import { findOrBuildTemporalCli } from '../../scripts/temporal-cli';
-import { startDevServer, type DevServer } from '../../scripts/temporal-dev-server';
+import { endpointStateQuery } from '../../temporal/workflows/messages';
+import { workflowIds } from '../../temporal/workflows/types';
+import { freePort } from '../../tools/testkit/free-port';
+import { startReceiver, type Receiver } from '../../tools/testkit/receiver';
+import { startStack, type Stack } from '../../tools/testkit/stack';
+import { waitFor } from '../../tools/testkit/wait';
+import { findOrBuildTemporalCli } from '../../tools/temporal-cli';
+import { startDevServer, type DevServer } from '../../tools/temporal-dev-server';
 
 // A server of its own that suggests continue-as-new after 40 history events instead of 4 Ki, so the
 // endpoint workflow's hand-over of its state and queued signals is exercised in seconds.

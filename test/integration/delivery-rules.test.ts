@@ -1,7 +1,7 @@
-import { verifyWebhook } from '../../lib/signing';
-import { startReceiver, type Receiver } from '../harness/receiver';
-import { startStack, type Stack } from '../harness/stack';
-import { waitFor } from '../harness/wait';
+import { verifyWebhook } from '../../domain/signing';
+import { startReceiver, type Receiver } from '../../tools/testkit/receiver';
+import { startStack, type Stack } from '../../tools/testkit/stack';
+import { waitFor } from '../../tools/testkit/wait';
 
 let stack: Stack;
 const receivers: Receiver[] = [];

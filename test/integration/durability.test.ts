@@ -1,9 +1,9 @@
-import { ENDPOINT_ID, EVENT_TYPE, TENANT_ID } from '../../workflows/search-attributes';
-import { workflowIds } from '../../workflows/types';
+import { ENDPOINT_ID, EVENT_TYPE, TENANT_ID } from '../../temporal/workflows/search-attributes';
+import { workflowIds } from '../../temporal/workflows/types';
 import { historyText } from '../harness/history-text';
-import { startStack, type Stack } from '../harness/stack';
+import { startStack, type Stack } from '../../tools/testkit/stack';
 import { useStackAndReceiver } from '../harness/use-stack';
-import { waitFor } from '../harness/wait';
+import { waitFor } from '../../tools/testkit/wait';
 
 const env = useStackAndReceiver({ HOOKLINE_RETRY_SCHEDULE: '1500ms' });
 

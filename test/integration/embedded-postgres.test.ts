@@ -3,10 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { migrate } from '../../db/migrate';
 import { createSql, withTenant } from '../../db/sql';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../scripts/embedded-postgres';
-import { startReceiver, type Receiver } from '../harness/receiver';
-import { startStack, type Stack } from '../harness/stack';
-import { waitFor } from '../harness/wait';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../tools/embedded-postgres';
+import { startReceiver, type Receiver } from '../../tools/testkit/receiver';
+import { startStack, type Stack } from '../../tools/testkit/stack';
+import { waitFor } from '../../tools/testkit/wait';
 
 // `npm run dev` on a machine without Postgres: the same schema, RLS and delivery path on PGlite.
 let pg: EmbeddedPostgres;

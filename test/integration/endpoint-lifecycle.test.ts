@@ -1,9 +1,9 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { endpointStateQuery } from '../../workflows/messages';
-import { workflowIds } from '../../workflows/types';
-import { startReceiver, type Receiver } from '../harness/receiver';
-import { startStack, type Stack } from '../harness/stack';
-import { waitFor } from '../harness/wait';
+import { endpointStateQuery } from '../../temporal/workflows/messages';
+import { workflowIds } from '../../temporal/workflows/types';
+import { startReceiver, type Receiver } from '../../tools/testkit/receiver';
+import { startStack, type Stack } from '../../tools/testkit/stack';
+import { waitFor } from '../../tools/testkit/wait';
 
 let stack: Stack;
 const receivers: Receiver[] = [];

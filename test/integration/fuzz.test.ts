@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { ADMIN_TOKEN, startStack, type Stack } from '../harness/stack';
+import { ADMIN_TOKEN, startStack, type Stack } from '../../tools/testkit/stack';
 
 /**
  * Random requests against the running API: any method, path, auth, content type and body,

@@ -1,5 +1,5 @@
 import { useStackAndReceiver } from '../harness/use-stack';
-import { waitFor } from '../harness/wait';
+import { waitFor } from '../../tools/testkit/wait';
 
 const env = useStackAndReceiver();
 

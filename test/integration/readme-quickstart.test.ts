@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
-import { ADMIN_TOKEN } from '../harness/stack';
+import { ADMIN_TOKEN } from '../../tools/testkit/stack';
 import { useStackAndReceiver } from '../harness/use-stack';
 
 const env = useStackAndReceiver();

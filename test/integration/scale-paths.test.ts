@@ -1,5 +1,5 @@
-import { workflowIds } from '../../workflows/types';
-import { INLINE_FAN_OUT_LIMIT } from '../../lib/publish';
+import { workflowIds } from '../../temporal/workflows/types';
+import { INLINE_FAN_OUT_LIMIT } from '../../services/publish';
 import { useStackAndReceiver } from '../harness/use-stack';
 
 const env = useStackAndReceiver({ HOOKLINE_MAX_ENDPOINTS_PER_TENANT: '100', HOOKLINE_RETRY_SCHEDULE: '50ms', HOOKLINE_DISABLE_AFTER_FAILURES: '1000' });

@@ -1,9 +1,9 @@
 import { HooklineClient } from '../../api/client';
-import { workflowIds } from '../../workflows/types';
+import { workflowIds } from '../../temporal/workflows/types';
 import { historyText } from '../harness/history-text';
-import { startReceiver, type Receiver } from '../harness/receiver';
-import { ADMIN_TOKEN, TEST_ENCRYPTION_KEY, startStack, type Stack } from '../harness/stack';
-import { waitFor } from '../harness/wait';
+import { startReceiver, type Receiver } from '../../tools/testkit/receiver';
+import { ADMIN_TOKEN, TEST_ENCRYPTION_KEY, startStack, type Stack } from '../../tools/testkit/stack';
+import { waitFor } from '../../tools/testkit/wait';
 
 /** Every answer the API gave, so the test can search the ones that must not hold a secret. */
 class RecordingClient extends HooklineClient {

@@ -1,6 +1,6 @@
-import { verifyWebhook } from '../../lib/signing';
+import { verifyWebhook } from '../../domain/signing';
 import { useStackAndReceiver } from '../harness/use-stack';
-import { waitFor } from '../harness/wait';
+import { waitFor } from '../../tools/testkit/wait';
 
 const env = useStackAndReceiver();
 

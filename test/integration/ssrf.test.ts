@@ -1,8 +1,8 @@
 import { HooklineApiError } from '../../api/client';
-import { createWebhookFetch, TargetRefusedError } from '../../lib/webhook-fetch';
-import { startReceiver, type Receiver } from '../harness/receiver';
-import { startStack, type Stack } from '../harness/stack';
-import { waitFor } from '../harness/wait';
+import { createWebhookFetch, TargetRefusedError } from '../../infra/webhook-fetch';
+import { startReceiver, type Receiver } from '../../tools/testkit/receiver';
+import { startStack, type Stack } from '../../tools/testkit/stack';
+import { waitFor } from '../../tools/testkit/wait';
 
 let receiver: Receiver;
 beforeAll(async () => {

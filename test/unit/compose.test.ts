@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { loadConfig } from '../../lib/config';
-import { DEFAULT_DYNAMIC_CONFIG } from '../../scripts/temporal-dev-server';
+import { loadConfig } from '../../infra/config';
+import { DEFAULT_DYNAMIC_CONFIG } from '../../tools/temporal-dev-server';
 
 /** There is no Docker engine here: check the file's structure and that its env is a valid Hookline config. */
 const compose = parse(readFileSync(path.join(__dirname, '../../docker-compose.yml'), 'utf8'), { merge: true }) as {

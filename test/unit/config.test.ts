@@ -1,5 +1,5 @@
-import { ConfigError, loadConfig } from '../../lib/config';
-import { decryptSecret, encryptSecret, fingerprint, generateWebhookSecret } from '../../lib/secrets';
+import { ConfigError, loadConfig } from '../../infra/config';
+import { decryptSecret, encryptSecret, fingerprint, generateWebhookSecret } from '../../domain/secrets';
 
 describe('configuration', () => {
   test('defaults match the specification', () => {

@@ -1,6 +1,6 @@
-import { classifyAttempt, parseRetryAfter } from '../../lib/classify';
-import { loadConfig } from '../../lib/config';
-import { parseDuration, parseRetrySchedule } from '../../lib/duration';
+import { classifyAttempt, parseRetryAfter } from '../../domain/classify';
+import { loadConfig } from '../../infra/config';
+import { parseDuration, parseRetrySchedule } from '../../domain/duration';
 
 describe('retry schedule', () => {
   test('parses the two products’ schedules', () => {

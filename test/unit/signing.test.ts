@@ -1,6 +1,6 @@
 import { Webhook } from 'standardwebhooks';
-import { generateWebhookSecret } from '../../lib/secrets';
-import { legacySignatureFor, signRequest, verifyWebhook, WebhookVerificationError } from '../../lib/signing';
+import { generateWebhookSecret } from '../../domain/secrets';
+import { legacySignatureFor, signRequest, verifyWebhook, WebhookVerificationError } from '../../domain/signing';
 
 const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const id = 'msg_p5jXN8AQM9LWM0D4loKWxJek';

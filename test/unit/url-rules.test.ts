@@ -1,4 +1,4 @@
-import { checkEndpointUrl, isPrivateAddress } from '../../lib/url-rules';
+import { checkEndpointUrl, isPrivateAddress } from '../../domain/url-rules';
 
 const production = { production: true, allowPrivateTargets: false };
 const development = { production: false, allowPrivateTargets: false };

@@ -1,0 +1,49 @@
+import type { DestinationStream } from 'pino';
+import type { Client } from '@temporalio/client';
+import type { NativeConnection } from '@temporalio/worker';
+import type { Config } from '../infra/config';
+import { createLogger, type Logger } from '../infra/logger';
+import { createMetrics, type Metrics } from '../infra/metrics';
+import { createSql, type Sql } from '../db/sql';
+import { connectToTemporal } from '../temporal/connection';
+import { installSdkLogger } from '../temporal/sdk-logger';
+
+/** What every entry point (and the test harness) builds first, in one place and one order. */
+export interface HooklineRuntime {
+  config: Config;
+  log: Logger;
+  sql: Sql;
+  connection: NativeConnection;
+  client: Client;
+  metrics: Metrics;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  name?: string;
+  /** Where log lines go (tests collect them); stdout when absent. */
+  logDestination?: DestinationStream;
+  /** Postgres connections for this process; `DATABASE_POOL_SIZE` when absent. */
+  maxConnections?: number;
+}
+
+export async function createRuntime(config: Config, opts: RuntimeOptions = {}): Promise<HooklineRuntime> {
+  const log = createLogger(config.logLevel, opts.name ?? 'hookline', opts.logDestination);
+  installSdkLogger(log);
+  const sql = createSql(config.databaseUrl, { max: opts.maxConnections ?? config.databasePoolSize });
+  const { connection, client } = await connectToTemporal(config).catch(async (err: unknown) => {
+    await sql.end({ timeout: 1 });
+    throw err;
+  });
+  return {
+    config,
+    log,
+    sql,
+    connection,
+    client,
+    metrics: createMetrics(),
+    async close() {
+      await Promise.allSettled([connection.close(), sql.end({ timeout: 5 })]);
+    },
+  };
+}

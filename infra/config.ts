@@ -1,0 +1,151 @@
+import { z } from 'zod';
+import { parseDuration, parseRetrySchedule } from '../domain/duration';
+
+/** The one place that reads the environment. Everything else takes a `Config`. */
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const int = (min: number, max: number) =>
+  z.string().regex(/^\d+$/, 'expected a whole number').transform(Number).pipe(z.number().int().min(min).max(max));
+const duration = z.string().transform((v, ctx) => {
+  try {
+    return parseDuration(v);
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: (e as Error).message });
+    return z.NEVER;
+  }
+});
+const schedule = z.string().transform((v, ctx) => {
+  try {
+    return parseRetrySchedule(v);
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: (e as Error).message });
+    return z.NEVER;
+  }
+});
+const encryptionKey = z.string().transform((v, ctx) => {
+  const key = Buffer.from(v, 'base64');
+  if (key.length !== 32 || key.toString('base64') !== v.replace(/\s/g, '')) {
+    ctx.addIssue({ code: 'custom', message: 'must be 32 bytes, base64-encoded (openssl rand -base64 32)' });
+    return z.NEVER;
+  }
+  return key;
+});
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: int(1, 65535).default(3000),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL').optional(),
+  DATABASE_POOL_SIZE: int(1, 1_000).default(20),
+  TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port').default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('hookline'),
+  TEMPORAL_API_KEY: z.string().min(1).optional(),
+  TEMPORAL_TLS: bool.optional(),
+  HOOKLINE_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  HOOKLINE_ENCRYPTION_KEY: encryptionKey.optional(),
+  HOOKLINE_MAX_PAYLOAD_BYTES: int(1, 1_500_000).default(262_144),
+  HOOKLINE_MAX_ENDPOINTS_PER_TENANT: int(1, 10_000).default(5),
+  HOOKLINE_LEGACY_SIGNATURE_HEADER: z
+    .string()
+    .regex(/^[A-Za-z0-9-]+$/, 'expected an HTTP header name')
+    .refine((h) => !/^(webhook-|content-|user-agent$|host$)/i.test(h), 'must not shadow a header Hookline sends')
+    .optional(),
+  HOOKLINE_REQUEST_TIMEOUT_MS: int(100, 25_000).default(5_000),
+  HOOKLINE_RETRY_SCHEDULE: schedule.default(parseRetrySchedule('1s,5s,25s')),
+  HOOKLINE_RETRY_AFTER_MAX: duration.default(parseDuration('1h')),
+  HOOKLINE_DISABLE_AFTER_FAILURES: int(1, 1_000_000).default(10),
+  HOOKLINE_ALLOW_PRIVATE_TARGETS: bool.default(false),
+  HOOKLINE_OPEN_EVENT_TYPES: bool.default(false),
+  HOOKLINE_WORKER_CONCURRENCY: int(1, 10_000).default(100),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  production: boolean;
+  port: number;
+  databaseUrl: string;
+  /** Connections per process (API, worker, or both in one). */
+  databasePoolSize: number;
+  temporal: { address: string; namespace: string; taskQueue: string; apiKey?: string; tls: boolean };
+  adminToken?: string;
+  encryptionKey: Buffer;
+  maxPayloadBytes: number;
+  maxEndpointsPerTenant: number;
+  legacySignatureHeader?: string;
+  requestTimeoutMs: number;
+  retryScheduleMs: number[];
+  retryAfterMaxMs: number;
+  disableAfterFailures: number;
+  allowPrivateTargets: boolean;
+  openEventTypes: boolean;
+  workerConcurrency: number;
+  logLevel: string;
+  version: string;
+}
+
+export class ConfigError extends Error {}
+
+// A fixed key keeps development data readable across restarts; production refuses to start without a real one.
+const DEVELOPMENT_ENCRYPTION_KEY = Buffer.alloc(32, 'hookline-development-key-not-secret');
+const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/hookline';
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? 'environment');
+    const shown = name in present && !/TOKEN|KEY|URL/.test(name) ? ` (got "${present[name]}")` : '';
+    throw new ConfigError(`${name}: ${issue.message}${shown}`);
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  if (production) {
+    for (const name of ['HOOKLINE_ADMIN_TOKEN', 'HOOKLINE_ENCRYPTION_KEY', 'DATABASE_URL'] as const) {
+      if (!e[name]) throw new ConfigError(`${name}: required when NODE_ENV=production`);
+    }
+  }
+  return {
+    production,
+    port: e.PORT,
+    databaseUrl: e.DATABASE_URL ?? DEFAULT_DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      apiKey: e.TEMPORAL_API_KEY,
+      tls: e.TEMPORAL_TLS ?? Boolean(e.TEMPORAL_API_KEY),
+    },
+    adminToken: e.HOOKLINE_ADMIN_TOKEN,
+    encryptionKey: e.HOOKLINE_ENCRYPTION_KEY ?? DEVELOPMENT_ENCRYPTION_KEY,
+    maxPayloadBytes: e.HOOKLINE_MAX_PAYLOAD_BYTES,
+    maxEndpointsPerTenant: e.HOOKLINE_MAX_ENDPOINTS_PER_TENANT,
+    legacySignatureHeader: e.HOOKLINE_LEGACY_SIGNATURE_HEADER,
+    requestTimeoutMs: e.HOOKLINE_REQUEST_TIMEOUT_MS,
+    retryScheduleMs: e.HOOKLINE_RETRY_SCHEDULE,
+    retryAfterMaxMs: e.HOOKLINE_RETRY_AFTER_MAX,
+    disableAfterFailures: e.HOOKLINE_DISABLE_AFTER_FAILURES,
+    allowPrivateTargets: e.HOOKLINE_ALLOW_PRIVATE_TARGETS,
+    openEventTypes: e.HOOKLINE_OPEN_EVENT_TYPES,
+    workerConcurrency: e.HOOKLINE_WORKER_CONCURRENCY,
+    logLevel: e.LOG_LEVEL,
+    version: HOOKLINE_VERSION,
+  };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const HOOKLINE_VERSION: string = require('../package.json').version;
+
+/** For entry points: load the config or print one line naming the variable and exit. */
+export function loadConfigOrExit(env: Record<string, string | undefined> = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`hookline: invalid configuration: ${e.message}\n`);
+      process.exit(1);
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import path from 'node:path';
+import { loadConfigOrExit } from '../infra/config';
+import { ensureDatabase, migrate } from '../db/migrate';
+import { createSql } from '../db/sql';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
+import { runHookline } from '../bin/run';
+import { findOrBuildTemporalCli } from './temporal-cli';
+import { startDevServer, waitForTemporal, type DevServer } from './temporal-dev-server';
+
+/**
+ * `npm run dev`: the whole stack on one machine with no setup. A Temporal dev server (with its
+ * Web UI) unless TEMPORAL_ADDRESS is set, the local Postgres unless DATABASE_URL is set (an
+ * embedded PGlite when none answers on 5432), migrations, then the worker and the API in this process. Ctrl-C stops all of it.
+ */
+const DATA_DIR = path.resolve(__dirname, '..', '.data');
+const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:5432/hookline';
+
+function devSecrets(): { adminToken: string; encryptionKey: string } {
+  const file = path.join(DATA_DIR, 'dev-secrets.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'));
+  mkdirSync(DATA_DIR, { recursive: true });
+  const secrets = { adminToken: `dev_${randomBytes(24).toString('base64url')}`, encryptionKey: randomBytes(32).toString('base64') };
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  return secrets;
+}
+
+function portAnswers(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: 1_000 });
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => (socket.destroy(), resolve(false)));
+  });
+}
+
+async function main(): Promise<void> {
+  const secrets = devSecrets();
+  const env = { ...process.env };
+  env.HOOKLINE_ADMIN_TOKEN ||= secrets.adminToken;
+  env.HOOKLINE_ENCRYPTION_KEY ||= secrets.encryptionKey;
+  let temporal: DevServer | undefined;
+  if (!env.TEMPORAL_ADDRESS) {
+    env.TEMPORAL_ADDRESS = '127.0.0.1:7233';
+    if (await portAnswers('127.0.0.1', 7233)) {
+      console.log('hookline: reusing the Temporal server already on 127.0.0.1:7233');
+    } else {
+      console.log('hookline: starting the Temporal dev server…');
+      temporal = await startDevServer({ binary: await findOrBuildTemporalCli(), port: 7233, uiPort: 8233, dbFile: path.join(DATA_DIR, 'temporal.db') });
+    }
+  }
+  let embedded: EmbeddedPostgres | undefined;
+  if (!env.DATABASE_URL) {
+    if (await portAnswers('127.0.0.1', 5432)) {
+      env.DATABASE_URL = LOCAL_POSTGRES;
+    } else {
+      console.log('hookline: no Postgres on 127.0.0.1:5432, starting an embedded one (PGlite, data in .data/pglite)…');
+      embedded = await startEmbeddedPostgres(path.join(DATA_DIR, 'pglite'));
+      env.DATABASE_URL = embedded.url;
+      env.DATABASE_POOL_SIZE = '1';
+    }
+  }
+  const config = loadConfigOrExit(env);
+  await waitForTemporal(config.temporal.address, config.temporal.namespace, 30_000);
+  await ensureDatabase(config.databaseUrl, (url) => createSql(url, { max: 1 }));
+  const migrator = createSql(config.databaseUrl, { max: 1 });
+  await migrate(migrator).finally(() => migrator.end());
+
+  const [host, port] = config.temporal.address.split(':');
+  try {
+    await runHookline(config, {
+      api: true,
+      worker: true,
+      name: 'hookline',
+      onStarted: ({ api }) =>
+        console.log(
+          [
+            '',
+            `  Hookline API     ${api!.url}   (docs: ${api!.url}/docs)`,
+            `  Temporal Web UI  ${temporal?.uiUrl ?? `http://${host}:${Number(port) + 1000}`}`,
+            `  Admin token      ${config.adminToken}`,
+            `  Database         ${new URL(config.databaseUrl).pathname.slice(1)} on ${new URL(config.databaseUrl).host}${embedded ? ' (embedded PGlite)' : ''}`,
+            '',
+            '  Ctrl-C stops everything.',
+            '',
+          ].join('\n'),
+        ),
+    });
+  } finally {
+    await temporal?.stop();
+    await embedded?.stop();
+  }
+}
+
+main().catch((err) => {
+  console.error(`hookline dev failed: ${err instanceof Error ? err.message : err}`);
+  process.exit(1);
+});
