@@ -1,6 +1,8 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { ApiDeps } from './deps';
-import { ApiError, createErrorHandler, errorBody } from './errors';
+import { requestId } from 'hono/request-id';
+import { HooklineError } from '../domain/errors';
+import { createErrorHandler, errorResponse } from './errors';
 import { deliveryRoutes } from './routes/deliveries';
 import { eventRoutes } from './routes/events';
 import { systemRoutes } from './routes/system';
@@ -11,6 +13,7 @@ import { webhookRoutes } from './routes/webhooks';
 export function createApp(deps: ApiDeps) {
   const app = new OpenAPIHono();
   const onError = createErrorHandler(deps.log);
+  app.use('*', requestId());
   app.use('*', async (c, next) => {
     const started = performance.now();
     try {
@@ -21,12 +24,12 @@ export function createApp(deps: ApiDeps) {
       c.res = await onError(new Error(String((err as { message?: unknown })?.message ?? err), { cause: err }), c);
     }
     // Method, path and status only: never headers or bodies, which hold keys and secrets.
-    deps.log.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
+    deps.log.info({ requestId: c.get('requestId'), method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
   });
   app.use('/v1/*', async (c, next) => {
     const type = c.req.header('content-type');
     if (['POST', 'PATCH', 'PUT'].includes(c.req.method) && type && !/^application\/json\b/i.test(type)) {
-      throw new ApiError(415, 'unsupported_media_type', 'content-type: must be application/json');
+      throw new HooklineError('unsupported_media_type', 'content-type: must be application/json');
     }
     await next();
   });
@@ -42,7 +45,7 @@ export function createApp(deps: ApiDeps) {
     openapi: '3.1.0',
     info: { title: 'Hookline', version: deps.config.version, description: 'Signed, durable webhook delivery on Temporal' },
   });
-  app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404));
+  app.notFound((c) => errorResponse(c, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
   app.onError(onError);
   return app;
 }

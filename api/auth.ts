@@ -2,7 +2,7 @@ import { createMiddleware } from 'hono/factory';
 import { tokensEqual } from '../domain/api-keys';
 import { tenantForApiKey } from '../db/queries/tenants';
 import type { Sql } from '../db/sql';
-import { ApiError } from './errors';
+import { HooklineError } from '../domain/errors';
 
 export type TenantEnv = { Variables: { tenantId: string } };
 
@@ -11,7 +11,7 @@ function bearer(header: string | undefined): string | null {
   return match ? match[1]! : null;
 }
 
-const unauthorized = (message: string) => new ApiError(401, 'unauthorized', message);
+const unauthorized = (message: string) => new HooklineError('unauthorized', message);
 
 /** Admin routes: `Authorization: Bearer $HOOKLINE_ADMIN_TOKEN`, compared in constant time. */
 export function adminAuth(adminToken: string | undefined) {

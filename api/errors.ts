@@ -2,25 +2,35 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from '@hono/zod-openapi';
+import { HooklineError, type ErrorCode } from '../domain/errors';
 import { isDependencyUnavailable } from '../infra/unavailable';
 import type { Logger } from '../infra/logger';
 
-/** Every error answer: `{ error: { code, message } }`. */
-export class ApiError extends HTTPException {
-  constructor(
-    status: ContentfulStatusCode,
-    readonly code: string,
-    message: string,
-  ) {
-    super(status, { message });
-  }
+/** Every error code's status, mapped once. */
+export const ERROR_STATUS = {
+  invalid_request: 400,
+  unauthorized: 401,
+  not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  unavailable: 503,
+  internal: 500,
+} as const satisfies Record<ErrorCode, ContentfulStatusCode>;
+
+const CODE_FOR_STATUS = Object.fromEntries(Object.entries(ERROR_STATUS).map(([code, status]) => [status, code])) as Record<number, ErrorCode>;
+
+export const apiError = (code: ErrorCode, message: string) => new HooklineError(code, message);
+
+/** `{ error: { code, message, requestId } }`: the request id is also in the `x-request-id` header and the logs. */
+export function errorBody(code: ErrorCode, message: string, requestId?: string) {
+  return { error: { code, message, ...(requestId ? { requestId } : {}) } };
 }
 
-export const notFound = (what: string) => new ApiError(404, 'not_found', `${what} not found`);
-export const badRequest = (field: string, message: string) => new ApiError(400, 'invalid_request', `${field}: ${message}`);
-
-export function errorBody(code: string, message: string) {
-  return { error: { code, message } };
+export function errorResponse(c: Context, code: ErrorCode, message: string) {
+  return c.json(errorBody(code, message, c.get('requestId') as string | undefined), ERROR_STATUS[code]);
 }
 
 /** Names the failing field: "url: Invalid URL", "events.0: ...", "foo: unknown field". */
@@ -36,39 +46,26 @@ export function describeZodError(error: z.ZodError, target: string): string {
 }
 
 /** zod-openapi's hook: a failed validation becomes a 400 naming the field. */
-export function validationHook(
-  result: { success: true } | { success: false; error: z.ZodError; target: string },
-  c: Context,
-) {
-  if (!result.success) {
-    return c.json(errorBody('invalid_request', describeZodError(result.error, result.target)), 400);
-  }
+export function validationHook(result: { success: true } | { success: false; error: z.ZodError; target: string }, c: Context) {
+  if (!result.success) return errorResponse(c, 'invalid_request', describeZodError(result.error, result.target));
 }
-
-const STATUS_CODES: Record<number, string> = {
-  400: 'invalid_request',
-  401: 'unauthorized',
-  404: 'not_found',
-  405: 'method_not_allowed',
-  409: 'conflict',
-  413: 'payload_too_large',
-  415: 'unsupported_media_type',
-};
 
 export function createErrorHandler(log: Logger) {
   return (err: Error, c: Context) => {
-    if (err instanceof ApiError) return c.json(errorBody(err.code, err.message), err.status);
+    if (err instanceof HooklineError) {
+      if (err.code === 'unauthorized') c.header('www-authenticate', 'Bearer');
+      return errorResponse(c, err.code, err.message);
+    }
     if (err instanceof HTTPException && err.status < 500) {
       const message = err.status === 400 && /json/i.test(err.message) ? 'body: malformed JSON' : err.message || 'bad request';
-      return c.json(errorBody(STATUS_CODES[err.status] ?? 'invalid_request', message), err.status as ContentfulStatusCode);
+      return errorResponse(c, CODE_FOR_STATUS[err.status] ?? 'invalid_request', message);
     }
     if (isDependencyUnavailable(err)) {
-      log.warn({ err: { message: err.message }, method: c.req.method, path: c.req.path }, 'dependency unavailable');
+      log.warn({ err: { message: err.message }, requestId: c.get('requestId'), method: c.req.method, path: c.req.path }, 'dependency unavailable');
       c.header('retry-after', '1');
-      return c.json(errorBody('unavailable', 'Temporal or Postgres is unavailable; retry (publishing again with the same id is safe)'), 503);
+      return errorResponse(c, 'unavailable', 'Temporal or Postgres is unavailable; retry (publishing again with the same id is safe)');
     }
-
-    log.error({ err, method: c.req.method, path: c.req.path }, 'request failed');
-    return c.json(errorBody('internal', 'internal error'), 500);
+    log.error({ err, requestId: c.get('requestId'), method: c.req.method, path: c.req.path }, 'request failed');
+    return errorResponse(c, 'internal', 'internal error');
   };
 }

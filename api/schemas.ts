@@ -1,11 +1,13 @@
 import { z } from '@hono/zod-openapi';
+import { DELIVERY_KINDS, DELIVERY_STATUSES, DISABLED_REASONS } from '../domain/enums';
+import { ERROR_CODES } from '../domain/errors';
 import type { EndpointRow } from '../db/queries/endpoints';
 import type { AttemptRow, DeliveryRow } from '../db/queries/deliveries';
 
 export const TENANT_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 export const ErrorSchema = z
-  .object({ error: z.object({ code: z.string(), message: z.string() }) })
+  .object({ error: z.object({ code: z.enum(ERROR_CODES), message: z.string(), requestId: z.string().optional() }) })
   .openapi('Error');
 
 export const EndpointSchema = z
@@ -17,7 +19,7 @@ export const EndpointSchema = z
     enabled: z.boolean(),
     consecutiveFailures: z.number().int(),
     disabledAt: z.string().nullable(),
-    disabledReason: z.enum(['consecutive_failures', 'gone', 'manual']).nullable(),
+    disabledReason: z.enum(DISABLED_REASONS).nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -29,8 +31,8 @@ export const DeliverySchema = z
     endpointId: z.string(),
     eventId: z.string(),
     eventType: z.string(),
-    kind: z.enum(['event', 'test', 'redelivery']),
-    status: z.enum(['pending', 'success', 'failed']),
+    kind: z.enum(DELIVERY_KINDS),
+    status: z.enum(DELIVERY_STATUSES),
     attemptCount: z.number().int(),
     lastAttemptAt: z.string().nullable(),
     nextRetryAt: z.string().nullable(),

@@ -1,6 +1,7 @@
 import type { Worker } from '@temporalio/worker';
 import { serveApi, type RunningApi } from '../api/server';
 import type { Config } from '../infra/config';
+import { startRelay, type Relay } from '../temporal/relay';
 import { createHooklineWorker } from '../temporal/worker';
 import { createRuntime } from './runtime';
 
@@ -19,14 +20,19 @@ export async function runHookline(config: Config, opts: RunOptions): Promise<voi
   const runtime = await createRuntime(config, { name: opts.name });
   let worker: Worker | undefined;
   let api: RunningApi | undefined;
+  let relay: Relay | undefined;
   try {
-    if (opts.worker) worker = await createHooklineWorker(runtime);
+    if (opts.worker) {
+      worker = await createHooklineWorker(runtime);
+      relay = startRelay({ ...runtime, taskQueue: config.temporal.taskQueue });
+    }
     if (opts.api) api = await serveApi(runtime, config.port);
     opts.onStarted?.({ api });
     runtime.log.info({ api: api?.url, worker: Boolean(worker), temporal: config.temporal.address, taskQueue: config.temporal.taskQueue }, 'hookline started');
     if (worker) await worker.run(); // the SDK stops it on SIGINT/SIGTERM
     else await new Promise<void>((resolve) => ['SIGINT', 'SIGTERM'].forEach((s) => process.once(s, () => resolve())));
   } finally {
+    await relay?.stop();
     await api?.close();
     await runtime.close();
   }

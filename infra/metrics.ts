@@ -22,6 +22,11 @@ export function createMetrics() {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
+    outboxRelayed: new Counter({
+      name: 'hookline_outbox_relayed_total',
+      help: 'Outbox rows carried to Temporal by this process (delivery starts, endpoint signals)',
+      registers: [registry],
+    }),
     endpointsDisabled: new Counter({
       name: 'hookline_endpoints_disabled_total',
       help: 'Endpoints disabled by Hookline, by reason',

@@ -2,8 +2,11 @@ import { ServiceError } from '@temporalio/client';
 
 // gRPC status codes UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED.
 const TRANSIENT_GRPC = new Set<number>([14, 4, 8]);
-// postgres.js connection errors, and Postgres' own "shutting down" / "too many connections" codes.
-const TRANSIENT_PG = new Set(['ECONNREFUSED', 'ECONNRESET', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT', '57P01', '57P03', '53300']);
+// postgres.js's own connection errors and Node's socket errors.
+const TRANSIENT_CONNECTION = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT']);
+// SQLSTATE classes a retry can cure: 08 connection exception, 53 insufficient resources (disk full,
+// out of memory, too many connections), 57P operator intervention (shutdown, crash, starting up).
+const TRANSIENT_SQLSTATE = /^(08|53|57P)[0-9A-Z]{2,3}$/;
 
 /** A failure of Temporal or Postgres that a retry can cure: the API answers 503, not 500. */
 export function isDependencyUnavailable(err: unknown): boolean {
@@ -11,7 +14,7 @@ export function isDependencyUnavailable(err: unknown): boolean {
     if (e instanceof ServiceError) return true;
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'number' && TRANSIENT_GRPC.has(code)) return true;
-    if (typeof code === 'string' && TRANSIENT_PG.has(code)) return true;
+    if (typeof code === 'string' && (TRANSIENT_CONNECTION.has(code) || TRANSIENT_SQLSTATE.test(code))) return true;
   }
   return false;
 }

@@ -1,17 +1,10 @@
-import type { Client } from '@temporalio/client';
-import { withTenant, type Sql } from '../db/sql';
-import { fanOutWorkflow } from '../temporal/workflows/fan-out';
-import { TENANT_ID, EVENT_TYPE } from '../temporal/workflows/search-attributes';
-import { workflowIds, type DeliveryInput } from '../temporal/workflows/types';
-import type { Config } from '../infra/config';
+import type { DeliveryStatus } from '../domain/enums';
+import { notFound } from '../domain/errors';
 import { newId } from '../domain/ids';
-import { startDeliveryWorkflows, startOnce } from '../temporal/client';
-
-export interface PublishDeps {
-  sql: Sql;
-  client: Client;
-  config: Pick<Config, 'temporal'>;
-}
+import { insertDeliveries, insertEvent, subscribedEndpoints, UnknownTenantError } from '../db/queries/events';
+import { enqueue, type OutboxMessage } from '../db/queries/outbox';
+import { withTenant } from '../db/sql';
+import type { ServiceDeps } from './deps';
 
 export interface PublishInput {
   tenantId: string;
@@ -31,71 +24,46 @@ export interface PublishResult {
   id: string;
   /** False when the id had been published before. */
   created: boolean;
+  /** Deliveries started: one per enabled subscriber. */
   deliveries: number;
+  /** Deliveries logged as `skipped`: one per disabled subscriber. */
+  skipped: number;
 }
 
-export class TenantNotFoundError extends Error {}
-
-/** Above this many subscribers the deliveries are started by a fan-out workflow rather than inline. */
-export const INLINE_FAN_OUT_LIMIT = 50;
+/** One outbox row starts at most this many delivery workflows, so a huge fan-out is shared among relays. */
+export const DELIVERIES_PER_OUTBOX_ROW = 100;
 
 /**
- * Stores the event and its deliveries in one transaction, then starts their workflows, all before
- * returning: once this resolves, the event cannot be lost. If it throws, calling it again with the
- * same id finishes the job without duplicating anything.
+ * Stores the event, a delivery per subscribed endpoint and the outbox rows that start their
+ * workflows, in one transaction. Its commit is the promise that the event will be delivered: the
+ * relay in the workers starts the workflows from the outbox, whatever crashes after the commit.
  */
-export async function publishEvent(deps: PublishDeps, input: PublishInput, opts: PublishOptions = {}): Promise<PublishResult> {
+export async function publishEvent(deps: ServiceDeps, input: PublishInput, opts: PublishOptions = {}): Promise<PublishResult> {
   const id = input.id ?? newId('evt');
-  const stored = await withTenant(deps.sql, input.tenantId, async (tx) => {
-    const [tenant] = await tx`select 1 as one from tenants where id = ${input.tenantId}`;
-    if (!tenant) throw new TenantNotFoundError(input.tenantId);
-    const inserted = await tx`
-      insert into events (tenant_id, id, type, data) values (${input.tenantId}, ${id}, ${input.type}, ${tx.json(input.data as never)})
-      on conflict do nothing returning id`;
-    if (inserted.length === 0) {
-      const rows = await tx<{ id: string; endpointId: string; type: string }[]>`
-        select d.id, d.endpoint_id, ev.type from deliveries d join events ev on ev.tenant_id = d.tenant_id and ev.id = d.event_id
-        where d.event_id = ${id} and d.kind = 'event' and d.status = 'pending'`;
-      const [event] = await tx<{ type: string }[]>`select type from events where id = ${id}`;
-      return { created: false, type: event!.type, deliveries: rows };
-    }
-    const endpoints = await tx<{ id: string }[]>`
-      select id from endpoints
-      where enabled and id <> ${opts.excludeEndpointId ?? ''}
-        and (${input.type} = any(event_types) or (${!opts.explicitOnly} and '*' = any(event_types)))`;
-    const deliveries = endpoints.map((e) => ({ id: newId('dlv'), endpointId: e.id }));
-    if (deliveries.length > 0) {
-      const rows = deliveries.map((d) => ({ id: d.id, tenant_id: input.tenantId, endpoint_id: d.endpointId, event_id: id, kind: 'event' }));
-      await tx`insert into deliveries ${tx(rows)}`;
-    }
-    return { created: true, type: input.type, deliveries };
-  });
-
-  const { taskQueue } = deps.config.temporal;
-  if (stored.deliveries.length > INLINE_FAN_OUT_LIMIT) {
-    await startFanOut(deps.client, taskQueue, { tenantId: input.tenantId, eventId: id, eventType: stored.type });
-  } else {
-    const inputs: DeliveryInput[] = stored.deliveries.map((d) => ({
-      deliveryId: d.id,
-      tenantId: input.tenantId,
-      endpointId: d.endpointId,
-      eventId: id,
-      eventType: stored.type,
-      kind: 'event',
-    }));
-    await startDeliveryWorkflows(deps.client, taskQueue, inputs);
+  try {
+    return await withTenant(deps.sql, input.tenantId, async (tx) => {
+      if (!(await insertEvent(tx, { tenantId: input.tenantId, id, type: input.type, data: input.data }))) {
+        return { id, created: false, deliveries: 0, skipped: 0 };
+      }
+      const endpoints = await subscribedEndpoints(tx, input.type, opts);
+      const rows = endpoints.map((e) => ({
+        id: newId('dlv'),
+        endpointId: e.id,
+        kind: 'event' as const,
+        status: (e.enabled ? 'pending' : 'skipped') as DeliveryStatus,
+      }));
+      await insertDeliveries(tx, input.tenantId, id, rows);
+      const pending = rows.filter((r) => r.status === 'pending');
+      const messages: OutboxMessage[] = [];
+      for (let i = 0; i < pending.length; i += DELIVERIES_PER_OUTBOX_ROW) {
+        const part = pending.slice(i, i + DELIVERIES_PER_OUTBOX_ROW);
+        messages.push({ kind: 'deliver', payload: { eventId: id, eventType: input.type, deliveries: part.map((r) => ({ id: r.id, endpointId: r.endpointId, kind: r.kind })) } });
+      }
+      await enqueue(tx, { tenantId: input.tenantId, taskQueue: deps.config.temporal.taskQueue }, messages);
+      return { id, created: true, deliveries: pending.length, skipped: rows.length - pending.length };
+    });
+  } catch (err) {
+    if (err instanceof UnknownTenantError) throw notFound('tenant');
+    throw err;
   }
-  return { id, created: stored.created, deliveries: stored.deliveries.length };
-}
-
-function startFanOut(client: Client, taskQueue: string, input: { tenantId: string; eventId: string; eventType: string }): Promise<void> {
-  return startOnce(client, fanOutWorkflow, {
-    workflowId: workflowIds.fanOut(input.tenantId, input.eventId),
-    taskQueue,
-    args: [input],
-    typedSearchAttributes: [
-      { key: TENANT_ID, value: input.tenantId },
-      { key: EVENT_TYPE, value: input.eventType },
-    ],
-  });
 }

@@ -1,9 +1,12 @@
-import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowStartOptions } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowStartOptions } from '@temporalio/client';
 import type { Workflow } from '@temporalio/common';
+import type { SignalDefinition } from '@temporalio/workflow';
 import { deliveryWorkflow } from './workflows/delivery';
-import { forEachLimited } from '../infra/concurrency';
+import { endpointWorkflow } from './workflows/endpoint';
 import { ENDPOINT_ID, EVENT_TYPE, TENANT_ID } from './workflows/search-attributes';
-import { workflowIds, type DeliveryInput } from './workflows/types';
+import { workflowIds, type DeliveryInput, type EndpointInput } from './workflows/types';
+
+/** Every start, signal and cancel Hookline sends Temporal, in one place (the samples' `client.ts`). */
 
 /** Starts a workflow whose id is deterministic: starting it again, running or done, is a no-op. */
 export async function startOnce<T extends Workflow>(client: Client, workflow: T, options: WorkflowStartOptions<T>): Promise<void> {
@@ -14,12 +17,16 @@ export async function startOnce<T extends Workflow>(client: Client, workflow: T,
   }
 }
 
-/** Starts a delivery's workflow. */
+/**
+ * Starts a delivery's workflow. Eager: when a worker of this process polls the task queue (the
+ * relay runs in workers), the server hands it the first workflow task in the start's answer.
+ */
 export function startDeliveryWorkflow(client: Client, taskQueue: string, input: DeliveryInput): Promise<void> {
   return startOnce(client, deliveryWorkflow, {
     workflowId: workflowIds.delivery(input.deliveryId),
     taskQueue,
     args: [input],
+    requestEagerStart: true,
     typedSearchAttributes: [
       { key: TENANT_ID, value: input.tenantId },
       { key: ENDPOINT_ID, value: input.endpointId },
@@ -28,6 +35,48 @@ export function startDeliveryWorkflow(client: Client, taskQueue: string, input: 
   });
 }
 
-export function startDeliveryWorkflows(client: Client, taskQueue: string, inputs: DeliveryInput[], concurrency = 32): Promise<void> {
-  return forEachLimited(inputs.length, concurrency, (i) => startDeliveryWorkflow(client, taskQueue, inputs[i]!));
+const endpointAttributes = (ids: EndpointInput) => [
+  { key: TENANT_ID, value: ids.tenantId },
+  { key: ENDPOINT_ID, value: ids.endpointId },
+];
+
+export function startEndpointWorkflow(client: Client, taskQueue: string, ids: EndpointInput): Promise<void> {
+  return startOnce(client, endpointWorkflow, {
+    workflowId: workflowIds.endpoint(ids.endpointId),
+    taskQueue,
+    args: [ids],
+    typedSearchAttributes: endpointAttributes(ids),
+  });
+}
+
+/** Signals an endpoint's workflow, starting it first if it is not running. */
+export async function signalEndpointWorkflow<T>(
+  client: Client,
+  taskQueue: string,
+  ids: { tenantId: string; endpointId: string },
+  signal: SignalDefinition<[T]>,
+  arg: T,
+): Promise<void> {
+  await client.workflow.signalWithStart(endpointWorkflow, {
+    workflowId: workflowIds.endpoint(ids.endpointId),
+    taskQueue,
+    args: [ids],
+    signal,
+    signalArgs: [arg] as [T],
+    typedSearchAttributes: endpointAttributes(ids),
+  });
+}
+
+/** Ends an endpoint's workflow and cancels its running deliveries (the endpoint was deleted). */
+export async function stopEndpointWorkflows(client: Client, endpointId: string, pendingDeliveryIds: string[]): Promise<void> {
+  const ids = [workflowIds.endpoint(endpointId), ...pendingDeliveryIds.map(workflowIds.delivery)];
+  await Promise.all(
+    ids.map(async (id) => {
+      try {
+        await client.workflow.getHandle(id).cancel();
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      }
+    }),
+  );
 }

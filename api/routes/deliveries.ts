@@ -1,11 +1,11 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import { newId } from '../../domain/ids';
-import { startDeliveryWorkflow } from '../../temporal/client';
-import { getDelivery, insertDelivery, listAttempts } from '../../db/queries/deliveries';
+import { notFound } from '../../domain/errors';
+import { getDelivery, listAttempts } from '../../db/queries/deliveries';
+import { redeliver as redeliverOne } from '../../services/deliveries';
 import { withTenant } from '../../db/sql';
 import { tenantAuth, type TenantEnv } from '../auth';
 import type { ApiDeps } from '../deps';
-import { notFound, validationHook } from '../errors';
+import { validationHook } from '../errors';
 import { DeliveryWithAttemptsSchema, errorResponses, toAttemptView, toDeliveryView } from '../schemas';
 import { IdParam } from './webhook-schemas';
 
@@ -25,7 +25,8 @@ const redeliver = createRoute({
   },
 });
 
-export function deliveryRoutes({ sql, client, config }: ApiDeps) {
+export function deliveryRoutes(deps: ApiDeps) {
+  const { sql } = deps;
   const app = new OpenAPIHono<TenantEnv>({ defaultHook: validationHook });
   app.use('*', tenantAuth(sql));
 
@@ -40,23 +41,7 @@ export function deliveryRoutes({ sql, client, config }: ApiDeps) {
   });
 
   app.openapi(redeliver, async (c) => {
-    const tenantId = c.get('tenantId');
-    const { id } = c.req.valid('param');
-    const deliveryId = newId('dlv');
-    const original = await withTenant(sql, tenantId, async (tx) => {
-      const delivery = await getDelivery(tx, id);
-      if (delivery) await insertDelivery(tx, { id: deliveryId, tenantId, endpointId: delivery.endpointId, eventId: delivery.eventId, kind: 'redelivery' });
-      return delivery;
-    });
-    if (!original) throw notFound('delivery');
-    await startDeliveryWorkflow(client, config.temporal.taskQueue, {
-      deliveryId,
-      tenantId,
-      endpointId: original.endpointId,
-      eventId: original.eventId,
-      eventType: original.eventType,
-      kind: 'redelivery',
-    });
+    const deliveryId = await redeliverOne(deps, c.get('tenantId'), c.req.valid('param').id);
     return c.json({ deliveryId }, 202);
   });
   return app;

@@ -1,10 +1,11 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { EVENT_TYPES, EVENT_TYPE_PATTERN, RESERVED_EVENT_TYPES, isKnownEventType } from '../../domain/event-types';
-import { publishEvent, TenantNotFoundError } from '../../services/publish';
+import { invalid, HooklineError } from '../../domain/errors';
+import { publishEvent } from '../../services/publish';
 import { adminAuth } from '../auth';
 import type { ApiDeps } from '../deps';
-import { ApiError, badRequest, notFound, validationHook } from '../errors';
+import { validationHook } from '../errors';
 import { jsonDepth } from '../../domain/json-depth';
 import { TENANT_ID_PATTERN, errorResponses } from '../schemas';
 
@@ -52,23 +53,18 @@ export function eventRoutes(deps: ApiDeps) {
     bodyLimit({
       maxSize: config.maxPayloadBytes,
       onError: () => {
-        throw new ApiError(413, 'payload_too_large', `body: larger than ${config.maxPayloadBytes} bytes`);
+        throw new HooklineError('payload_too_large', `body: larger than ${config.maxPayloadBytes} bytes`);
       },
     }),
   );
   app.openapi(publish, async (c) => {
     const body = c.req.valid('json');
-    if (RESERVED_EVENT_TYPES.has(body.type)) throw badRequest('type', `${body.type} is sent by Hookline only`);
-    if (!config.openEventTypes && !isKnownEventType(body.type)) throw badRequest('type', 'unknown event type (see GET /v1/event-types)');
-    if (jsonDepth(body.data, MAX_DATA_DEPTH) > MAX_DATA_DEPTH) throw badRequest('data', `nested deeper than ${MAX_DATA_DEPTH} levels`);
-    try {
-      const result = await publishEvent(deps, body);
-      if (result.created) metrics.eventsPublished.inc();
-      return c.json({ id: result.id }, 202);
-    } catch (err) {
-      if (err instanceof TenantNotFoundError) throw notFound('tenant');
-      throw err;
-    }
+    if (RESERVED_EVENT_TYPES.has(body.type)) throw invalid('type', `${body.type} is sent by Hookline only`);
+    if (!config.openEventTypes && !isKnownEventType(body.type)) throw invalid('type', 'unknown event type (see GET /v1/event-types)');
+    if (jsonDepth(body.data, MAX_DATA_DEPTH) > MAX_DATA_DEPTH) throw invalid('data', `nested deeper than ${MAX_DATA_DEPTH} levels`);
+    const result = await publishEvent(deps, body);
+    if (result.created) metrics.eventsPublished.inc();
+    return c.json({ id: result.id }, 202);
   });
   return app;
 }

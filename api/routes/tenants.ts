@@ -1,8 +1,8 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import { createTenant, TenantExistsError } from '../../db/queries/tenants';
+import { createTenant } from '../../services/tenants';
 import { adminAuth } from '../auth';
 import type { ApiDeps } from '../deps';
-import { ApiError, validationHook } from '../errors';
+import { validationHook } from '../errors';
 import { TENANT_ID_PATTERN, errorResponses } from '../schemas';
 
 const CreateTenant = z.strictObject({
@@ -28,13 +28,8 @@ export function tenantRoutes({ sql, config }: ApiDeps) {
   app.use('*', adminAuth(config.adminToken));
   app.openapi(create, async (c) => {
     const body = c.req.valid('json');
-    try {
-      const tenant = await createTenant(sql, body);
-      return c.json({ id: tenant.id, name: tenant.name, apiKey: tenant.apiKey, createdAt: tenant.createdAt.toISOString() }, 201);
-    } catch (err) {
-      if (err instanceof TenantExistsError) throw new ApiError(409, 'conflict', `tenant ${body.id} already exists`);
-      throw err;
-    }
+    const tenant = await createTenant(sql, body);
+    return c.json({ id: tenant.id, name: tenant.name, apiKey: tenant.apiKey, createdAt: tenant.createdAt.toISOString() }, 201);
   });
   return app;
 }

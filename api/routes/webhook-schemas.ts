@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { DELIVERY_STATUSES } from '../../domain/enums';
 import { EVENT_TYPE_PATTERN } from '../../domain/event-types';
 
 const events = z
@@ -30,7 +31,7 @@ export const RotateSecret = z.strictObject({
 export const IdParam = z.object({ id: z.string().max(200).openapi({ param: { name: 'id', in: 'path' } }) });
 
 export const DeliveriesQuery = z.strictObject({
-  status: z.enum(['pending', 'success', 'failed']).optional(),
+  status: z.enum(DELIVERY_STATUSES).optional(),
   limit: z
     .string()
     .regex(/^\d+$/, 'must be a whole number from 1 to 100')

@@ -1,3 +1,4 @@
+import type { DeliveryKind, DeliveryStatus } from '../../domain/enums';
 import type { Tx } from '../sql';
 
 export interface DeliveryRow {
@@ -6,8 +7,8 @@ export interface DeliveryRow {
   endpointId: string;
   eventId: string;
   eventType: string;
-  kind: 'event' | 'test' | 'redelivery';
-  status: 'pending' | 'success' | 'failed';
+  kind: DeliveryKind;
+  status: DeliveryStatus;
   attemptCount: number;
   lastAttemptAt: Date | null;
   nextRetryAt: Date | null;
@@ -57,10 +58,10 @@ export async function listAttempts(tx: Tx, deliveryId: string): Promise<AttemptR
     from attempts where delivery_id = ${deliveryId} order by attempt`;
 }
 
-export async function insertDelivery(
-  tx: Tx,
-  d: { id: string; tenantId: string; endpointId: string; eventId: string; kind: 'test' | 'redelivery' },
-): Promise<void> {
-  await tx`insert into deliveries (id, tenant_id, endpoint_id, event_id, kind)
-           values (${d.id}, ${d.tenantId}, ${d.endpointId}, ${d.eventId}, ${d.kind})`;
+/** An event's original deliveries after `afterId`, in id order (for the fan-out workflow of older versions). */
+export function eventDeliveriesAfter(tx: Tx, eventId: string, afterId: string, limit: number): Promise<{ id: string; endpointId: string }[]> {
+  return tx<{ id: string; endpointId: string }[]>`
+    select id, endpoint_id from deliveries
+    where event_id = ${eventId} and kind = 'event' and status = 'pending' and id > ${afterId}
+    order by id limit ${limit}`;
 }

@@ -92,3 +92,27 @@ export async function rotateSecret(
   await tx`insert into endpoint_secrets (endpoint_id, tenant_id, ciphertext, fingerprint)
            values (${endpoint.id}, ${endpoint.tenantId}, ${secret.ciphertext}, ${secret.fingerprint})`;
 }
+
+/** Mirrors the endpoint workflow's count into the row the API reads. */
+export async function saveFailureCount(tx: Tx, id: string, consecutiveFailures: number): Promise<void> {
+  await tx`update endpoints set consecutive_failures = ${consecutiveFailures}, updated_at = now() where id = ${id}`;
+}
+
+/** Disables the endpoint unless it is disabled already; null when it no longer exists. */
+export async function markDisabled(
+  tx: Tx,
+  id: string,
+  change: { reason: string; consecutiveFailures: number },
+): Promise<{ changed: boolean; url: string; disabledAt: Date | null } | null> {
+  const changed = await tx`
+    update endpoints set enabled = false, disabled_at = now(), disabled_reason = ${change.reason},
+      consecutive_failures = ${change.consecutiveFailures}, updated_at = now()
+    where id = ${id} and enabled returning id`;
+  const [row] = await tx<{ url: string; disabledAt: Date | null }[]>`select url, disabled_at from endpoints where id = ${id}`;
+  return row ? { changed: changed.length > 0, ...row } : null;
+}
+
+export async function endpointExists(tx: Tx, id: string): Promise<boolean> {
+  const [row] = await tx`select 1 as one from endpoints where id = ${id}`;
+  return Boolean(row);
+}

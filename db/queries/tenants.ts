@@ -1,5 +1,5 @@
-import { generateApiKey, hashApiKey } from '../../domain/api-keys';
-import { withTenant, type Sql } from '../sql';
+import { hashApiKey } from '../../domain/api-keys';
+import type { Sql, Tx } from '../sql';
 
 export interface Tenant {
   id: string;
@@ -7,17 +7,15 @@ export interface Tenant {
   createdAt: Date;
 }
 
-export class TenantExistsError extends Error {}
+/** Null when a tenant with this id exists already. */
+export async function insertTenant(tx: Tx, t: { id: string; name: string }): Promise<Tenant | null> {
+  const [tenant] = await tx<Tenant[]>`
+    insert into tenants (id, name) values (${t.id}, ${t.name}) on conflict (id) do nothing returning id, name, created_at`;
+  return tenant ?? null;
+}
 
-/** Creates a tenant and its API key; the key is returned here and never again. */
-export async function createTenant(sql: Sql, input: { id: string; name?: string }): Promise<Tenant & { apiKey: string }> {
-  const apiKey = generateApiKey();
-  const [tenant] = await sql<Tenant[]>`
-    insert into tenants (id, name) values (${input.id}, ${input.name ?? ''})
-    on conflict (id) do nothing returning id, name, created_at`;
-  if (!tenant) throw new TenantExistsError(input.id);
-  await withTenant(sql, tenant.id, (tx) => tx`insert into api_keys (key_hash, tenant_id) values (${hashApiKey(apiKey)}, ${tenant.id})`);
-  return { ...tenant, apiKey };
+export async function insertApiKey(tx: Tx, tenantId: string, keyHash: string): Promise<void> {
+  await tx`insert into api_keys (key_hash, tenant_id) values (${keyHash}, ${tenantId})`;
 }
 
 /** The one lookup across tenants: runs as the connecting role, which owns the tables. */

@@ -1,49 +1,44 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { classifyAttempt } from '../../domain/classify';
+import { classifyAttempt, type Verdict } from '../../domain/classify';
+import { FailureType } from '../../domain/enums';
 import { decryptSecret } from '../../domain/secrets';
 import { signRequest } from '../../domain/signing';
-import { insertAttempt, loadDeliveryTarget, nextAttemptNumber } from '../../db/queries/delivery-target';
+import { loadDeliveryTarget, recordAttempt, type DeliveryTarget } from '../../db/queries/attempts';
 import { withTenant } from '../../db/sql';
-import { FailureType, type DeliveryInput } from '../workflows/types';
+import type { DeliveryInput } from '../workflows/types';
 import type { ActivityDeps } from './deps';
-import { sendWebhook } from './send-webhook';
+import { sendWebhook, type SendResult } from './send-webhook';
 
 const HEARTBEAT_AFTER_MS = 3_000;
 
 export interface DeliverResult {
   attempt: number;
   responseStatus: number;
-  /** The endpoint's stored consecutive-failure count when the attempt was recorded (absent after a crash retry). */
+  /** The endpoint's stored consecutive-failure count when the attempt was made (absent after a crash retry). */
   endpointFailures?: number;
 }
 
 /**
- * One attempt of one delivery: load, sign, POST, record, classify. Success returns; a retryable
- * failure throws with the next delay; a final failure (or exhausted schedule) is recorded as
- * `failed` and thrown as non-retryable.
+ * A send whose answer is not yet in the attempt log, kept in the activity's heartbeat details, which
+ * outlive its retries: if recording fails (Postgres down), the next try records this answer instead
+ * of sending again. `attemptsBefore` ties it to the log: once an attempt is recorded it no longer matches.
+ * The response body stays out (it is the receiver's text, and heartbeat details live in Temporal).
  */
-export function createDeliver({ sql, fetch, config, metrics }: ActivityDeps) {
-  async function attemptOnce(input: DeliveryInput): Promise<DeliverResult> {
-    const target = await withTenant(sql, input.tenantId, (tx) => loadDeliveryTarget(tx, input.deliveryId));
-    if (!target) throw ApplicationFailure.nonRetryable('endpoint or delivery deleted', FailureType.EndpointDeleted);
-    // A retry after a crash that fell between recording and completing: the work is done.
-    if (target.status === 'success') return { attempt: 0, responseStatus: 0 };
-    if (target.status === 'failed') throw ApplicationFailure.nonRetryable('delivery already failed', FailureType.DeliveryFailed);
+interface Unrecorded {
+  attemptsBefore: number;
+  sent: Omit<SendResult, 'startedAt' | 'body'> & { startedAt: string };
+}
 
+/**
+ * One attempt of one delivery: load → sign → send → record → classify (svix's worker stages).
+ * Success returns; a retryable failure throws with the next delay; a final failure (or an
+ * exhausted schedule) is recorded as `failed` and thrown as non-retryable.
+ */
+export function createDeliver({ sql, fetch, config, metrics, log }: ActivityDeps) {
+  async function send(input: DeliveryInput, target: DeliveryTarget): Promise<SendResult> {
     const secrets = target.secrets.map((c) => decryptSecret(config.encryptionKey, c, input.endpointId));
-    const body = JSON.stringify({
-      id: input.eventId,
-      type: target.eventType,
-      timestamp: target.eventCreatedAt.toISOString(),
-      data: target.eventData,
-    });
-    const signed = signRequest({
-      secrets,
-      id: input.eventId,
-      timestampSeconds: Math.floor(Date.now() / 1000),
-      body,
-      legacyHeader: config.legacySignatureHeader,
-    });
+    const body = JSON.stringify({ id: input.eventId, type: target.eventType, timestamp: target.eventCreatedAt.toISOString(), data: target.eventData });
+    const signed = signRequest({ secrets, id: input.eventId, timestampSeconds: Math.floor(Date.now() / 1000), body, legacyHeader: config.legacySignatureHeader });
     const sent = await sendWebhook(fetch, {
       url: target.url,
       headers: { 'content-type': 'application/json', 'user-agent': `Hookline/${config.version}`, ...signed },
@@ -51,40 +46,61 @@ export function createDeliver({ sql, fetch, config, metrics }: ActivityDeps) {
       timeoutMs: config.requestTimeoutMs,
     });
     metrics.attemptDuration.observe({ outcome: sent.status === null ? 'error' : String(sent.status) }, sent.durationMs / 1000);
+    return sent;
+  }
 
-    const verdict = await withTenant(sql, input.tenantId, async (tx) => {
-      const counted = await nextAttemptNumber(tx, input.deliveryId);
-      if (counted === null) return null;
-      const { attempt, endpointFailures } = counted;
-      const v = classifyAttempt(sent, attempt, config.retryScheduleMs, config.retryAfterMaxMs);
-      const status = v.outcome === 'retry' ? 'pending' : v.outcome;
-      const nextRetryAt = v.outcome === 'retry' ? new Date(Date.now() + v.delayMs) : null;
-      await insertAttempt(
-        tx,
+  async function attemptOnce(input: DeliveryInput, remember: (details: Unrecorded) => void): Promise<DeliverResult> {
+    const deleted = () => ApplicationFailure.nonRetryable('endpoint or delivery deleted', FailureType.EndpointDeleted);
+    const target = await withTenant(sql, input.tenantId, (tx) => loadDeliveryTarget(tx, input.deliveryId));
+    if (!target) throw deleted();
+    // A retry after a crash that fell between recording and completing: the work is done.
+    if (target.status === 'success') return { attempt: target.attemptCount, responseStatus: 0 };
+    if (target.status === 'failed') throw ApplicationFailure.nonRetryable('delivery already failed', FailureType.DeliveryFailed);
+
+    const carried = Context.current().info.heartbeatDetails as Unrecorded | undefined;
+    let sent: SendResult;
+    if (carried?.attemptsBefore === target.attemptCount) {
+      sent = { ...carried.sent, startedAt: new Date(carried.sent.startedAt), body: null };
+      log.info({ deliveryId: input.deliveryId, status: sent.status }, 'recording an answer received before Postgres failed, without sending again');
+    } else {
+      sent = await send(input, target);
+      const { status, durationMs, retryAfter, error, refused } = sent;
+      remember({ attemptsBefore: target.attemptCount, sent: { status, durationMs, retryAfter, error, refused, startedAt: sent.startedAt.toISOString() } });
+    }
+
+    const attempt = target.attemptCount + 1;
+    const verdict = classifyAttempt(sent, attempt, config.retryScheduleMs, config.retryAfterMaxMs);
+    const recorded = await withTenant(sql, input.tenantId, (tx) =>
+      recordAttempt(tx, {
+        deliveryId: input.deliveryId,
+        tenantId: input.tenantId,
         attempt,
-        { ...input, startedAt: sent.startedAt, durationMs: sent.durationMs, responseStatus: sent.status, responseBody: sent.body, error: sent.error },
-        { status, nextRetryAt },
-      );
-      return { ...v, attempt, endpointFailures };
-    });
-    if (!verdict) throw ApplicationFailure.nonRetryable('endpoint or delivery deleted', FailureType.EndpointDeleted);
+        startedAt: sent.startedAt,
+        durationMs: sent.durationMs,
+        responseStatus: sent.status,
+        responseBody: sent.body,
+        error: sent.error,
+        status: verdict.outcome === 'retry' ? 'pending' : verdict.outcome,
+        nextRetryAt: verdict.outcome === 'retry' ? new Date(Date.now() + verdict.delayMs) : null,
+      }),
+    );
+    if (!recorded) throw ApplicationFailure.retryable('the delivery changed while this attempt ran; reloading', 'AttemptRaced');
+    return conclude(input, attempt, sent, verdict, target.endpointFailures);
+  }
 
+  function conclude(input: DeliveryInput, attempt: number, sent: SendResult, verdict: Verdict, endpointFailures: number): DeliverResult {
     const what = sent.status === null ? sent.error : `HTTP ${sent.status}`;
     switch (verdict.outcome) {
       case 'success':
         metrics.deliveriesCompleted.inc({ status: 'success' });
-        return { attempt: verdict.attempt, responseStatus: sent.status!, endpointFailures: verdict.endpointFailures };
+        return { attempt, responseStatus: sent.status!, endpointFailures };
       case 'retry':
-        Context.current().log.info('delivery attempt failed, will retry', { deliveryId: input.deliveryId, attempt: verdict.attempt, what });
-        throw ApplicationFailure.create({
-          message: `attempt ${verdict.attempt}: ${what}`,
-          type: 'AttemptFailed',
-          nextRetryDelay: verdict.delayMs,
-        });
+        log.info({ deliveryId: input.deliveryId, attempt, what }, 'delivery attempt failed, will retry');
+        throw ApplicationFailure.create({ message: `attempt ${attempt}: ${what}`, type: 'AttemptFailed', nextRetryDelay: verdict.delayMs });
       case 'failed':
         metrics.deliveriesCompleted.inc({ status: 'failed' });
         throw ApplicationFailure.create({
-          message: `attempt ${verdict.attempt}: ${what}; ${verdict.reason}`,
+          message: `attempt ${attempt}: ${what}; ${verdict.reason}`,
           type: verdict.gone ? FailureType.EndpointGone : FailureType.DeliveryFailed,
           nonRetryable: true,
         });
@@ -92,11 +108,16 @@ export function createDeliver({ sql, fetch, config, metrics }: ActivityDeps) {
   }
 
   return async function deliver(input: DeliveryInput): Promise<DeliverResult> {
-    // Quick attempts (the usual case) send no heartbeat at all; slow ones prove they are alive.
+    // Quick attempts (the usual case) send one heartbeat, only to keep an unrecorded answer;
+    // slow ones beat every few seconds to prove they are alive.
     const context = Context.current();
-    const beat = setInterval(() => context.heartbeat(), HEARTBEAT_AFTER_MS);
+    let details: Unrecorded | undefined;
+    const beat = setInterval(() => context.heartbeat(details), HEARTBEAT_AFTER_MS);
     try {
-      return await attemptOnce(input);
+      return await attemptOnce(input, (d) => {
+        details = d;
+        context.heartbeat(d);
+      });
     } finally {
       clearInterval(beat);
     }

@@ -1,6 +1,7 @@
+import { endpointExists, markDisabled, saveFailureCount } from '../../db/queries/endpoints';
 import { withTenant } from '../../db/sql';
 import { publishEvent } from '../../services/publish';
-import { signalEndpointWorkflow } from '../endpoint-client';
+import { signalEndpointWorkflow } from '../client';
 import { deliveryOutcomeSignal } from '../workflows/messages';
 import type { DeliveryOutcome, DisabledReason } from '../workflows/types';
 import type { ActivityDeps } from './deps';
@@ -15,28 +16,20 @@ export function createEndpointStateActivities({ sql, client, config, metrics, lo
   return {
     /** Mirrors the workflow's count into the endpoint row (for the API) and tells it the current threshold. */
     async saveFailureCount(input: EndpointIds & { consecutiveFailures: number }): Promise<{ disableAfterFailures: number }> {
-      await withTenant(sql, input.tenantId, (tx) =>
-        tx`update endpoints set consecutive_failures = ${input.consecutiveFailures}, updated_at = now() where id = ${input.endpointId}`,
-      );
+      await withTenant(sql, input.tenantId, (tx) => saveFailureCount(tx, input.endpointId, input.consecutiveFailures));
       return { disableAfterFailures: config.disableAfterFailures };
     },
 
     /** Disables the endpoint and sends `webhook.disabled` to the tenant's endpoints that subscribe to it by name. */
     async disableEndpoint(input: EndpointIds & { reason: DisabledReason; consecutiveFailures: number; noticeEventId: string }): Promise<void> {
-      const endpoint = await withTenant(sql, input.tenantId, async (tx) => {
-        const changed = await tx`
-          update endpoints set enabled = false, disabled_at = now(), disabled_reason = ${input.reason},
-            consecutive_failures = ${input.consecutiveFailures}, updated_at = now()
-          where id = ${input.endpointId} and enabled returning id`;
-        if (changed.length > 0) metrics.endpointsDisabled.inc({ reason: input.reason });
-        const [row] = await tx<{ url: string; disabledAt: Date | null }[]>`
-          select url, disabled_at from endpoints where id = ${input.endpointId}`;
-        return row;
-      });
+      const endpoint = await withTenant(sql, input.tenantId, (tx) =>
+        markDisabled(tx, input.endpointId, { reason: input.reason, consecutiveFailures: input.consecutiveFailures }),
+      );
       if (!endpoint) return; // deleted meanwhile
+      if (endpoint.changed) metrics.endpointsDisabled.inc({ reason: input.reason });
       log.warn({ endpointId: input.endpointId, tenantId: input.tenantId, reason: input.reason }, 'endpoint disabled');
       await publishEvent(
-        { sql, client, config },
+        { sql, config },
         {
           tenantId: input.tenantId,
           id: input.noticeEventId,
@@ -55,8 +48,7 @@ export function createEndpointStateActivities({ sql, client, config, metrics, lo
 
     /** Delivers an outcome to an endpoint workflow that is not running, starting it (unless the endpoint is gone). */
     async signalEndpoint(input: EndpointIds & { outcome: DeliveryOutcome }): Promise<void> {
-      const [exists] = await withTenant(sql, input.tenantId, (tx) => tx`select 1 as one from endpoints where id = ${input.endpointId}`);
-      if (!exists) return;
+      if (!(await withTenant(sql, input.tenantId, (tx) => endpointExists(tx, input.endpointId)))) return;
       await signalEndpointWorkflow(client, config.temporal.taskQueue, input, deliveryOutcomeSignal, input.outcome);
     },
   };

@@ -10,6 +10,7 @@ import {
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { createActivities } from '../activities';
 import { deliveryWorkflow } from './delivery';
 import { deliveryOutcomeSignal, endpointStateQuery, sendTestSignal, setEnabledSignal } from './messages';
@@ -69,16 +70,21 @@ export async function endpointWorkflow(input: EndpointInput): Promise<void> {
         }
         return;
       case 'test':
-        await startChild(deliveryWorkflow, {
-          workflowId: workflowIds.delivery(message.deliveryId),
-          args: [{ ...ids, deliveryId: message.deliveryId, eventId: message.eventId, eventType: 'webhook.test', kind: 'test' }],
-          parentClosePolicy: ParentClosePolicy.ABANDON,
-          typedSearchAttributes: [
-            { key: TENANT_ID, value: input.tenantId },
-            { key: ENDPOINT_ID, value: input.endpointId },
-            { key: EVENT_TYPE, value: 'webhook.test' },
-          ],
-        });
+        try {
+          await startChild(deliveryWorkflow, {
+            workflowId: workflowIds.delivery(message.deliveryId),
+            args: [{ ...ids, deliveryId: message.deliveryId, eventId: message.eventId, eventType: 'webhook.test', kind: 'test' }],
+            parentClosePolicy: ParentClosePolicy.ABANDON,
+            typedSearchAttributes: [
+              { key: TENANT_ID, value: input.tenantId },
+              { key: ENDPOINT_ID, value: input.endpointId },
+              { key: EVENT_TYPE, value: 'webhook.test' },
+            ],
+          });
+        } catch (err) {
+          // The same test signalled twice (the relay repeats a call it cannot confirm): it runs already.
+          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+        }
     }
   }
 

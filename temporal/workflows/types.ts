@@ -1,6 +1,7 @@
 /** Inputs, outputs and messages of Hookline's workflows. Ids only: never a secret, never an event body. */
+import type { DeliveryKind, DisabledReason } from '../../domain/enums';
 
-export type DeliveryKind = 'event' | 'test' | 'redelivery';
+export { FailureType, type DeliveryKind, type DisabledReason } from '../../domain/enums';
 
 export interface DeliveryInput {
   deliveryId: string;
@@ -30,8 +31,6 @@ export interface TestRequest {
   eventId: string;
 }
 
-export type DisabledReason = 'consecutive_failures' | 'gone' | 'manual';
-
 export interface EndpointState {
   consecutiveFailures: number;
   enabled: boolean;
@@ -56,13 +55,6 @@ export interface FanOutInput {
   eventId: string;
   eventType: string;
 }
-
-/** Failure types the deliver activity raises as final (non-retryable). */
-export const FailureType = {
-  DeliveryFailed: 'DeliveryFailed',
-  EndpointGone: 'EndpointGone',
-  EndpointDeleted: 'EndpointDeleted',
-} as const;
 
 export const workflowIds = {
   delivery: (deliveryId: string) => `delivery-${deliveryId}`,

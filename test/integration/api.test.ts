@@ -48,7 +48,7 @@ describe('tenants and auth', () => {
       await raw('GET', '/v1/webhooks', { token: 'test-admin-token-0123456789' }),
     ]) {
       expect(res.status).toBe(401);
-      expect(await res.json()).toEqual({ error: { code: 'unauthorized', message: expect.any(String) } });
+      expect(await res.json()).toEqual({ error: { code: 'unauthorized', message: expect.any(String), requestId: expect.any(String) } });
     }
   });
 });
@@ -157,14 +157,14 @@ describe('webhooks', () => {
     await stack.admin.publish({ tenantId: a.id, type: 'card.viewed', data: {} });
     // Every table under row-level security, so a new one cannot be left out of this test.
     const tables = (await stack.sql<{ name: string }[]>`select relname as name from pg_class where relrowsecurity order by 1`).map((t) => t.name);
-    expect(tables).toEqual(['api_keys', 'attempts', 'deliveries', 'endpoint_secrets', 'endpoints', 'events']);
+    expect(tables).toEqual(['api_keys', 'attempts', 'deliveries', 'endpoint_secrets', 'endpoints', 'events', 'outbox']);
     const owners = await withTenant(stack.sql, b.id, async (tx) => {
       const seen: Record<string, string[]> = {};
       for (const table of tables) seen[table] = (await tx<{ tenantId: string }[]>`select tenant_id from ${tx(table)}`).map((r) => r.tenantId);
       return seen;
     });
     // B sees its own API key and nothing of A's.
-    expect(owners).toEqual({ endpoints: [], endpoint_secrets: [], events: [], deliveries: [], attempts: [], api_keys: [b.id] });
+    expect(owners).toEqual({ endpoints: [], endpoint_secrets: [], events: [], deliveries: [], attempts: [], outbox: [], api_keys: [b.id] });
     const asOwner = await stack.sql<{ n: number }[]>`select count(*)::int as n from events where tenant_id = ${a.id}`;
     expect(asOwner[0]!.n).toBe(1); // A's event is there; RLS alone hid it
     await expect(
@@ -195,7 +195,7 @@ describe('service routes', () => {
     expect(await (await raw('GET', '/docs')).text()).toContain('/openapi.json');
     const missing = await raw('GET', '/v1/nothing');
     expect(missing.status).toBe(404);
-    expect(await missing.json()).toEqual({ error: { code: 'not_found', message: expect.any(String) } });
+    expect(await missing.json()).toEqual({ error: { code: 'not_found', message: expect.any(String), requestId: expect.any(String) } });
   });
 
   test('the OpenAPI document is 3.1 and lists every route of the SPEC', async () => {
@@ -232,7 +232,7 @@ describe('when Postgres is down', () => {
       });
       expect(res.status).toBe(503);
       expect(res.headers.get('retry-after')).toBe('1');
-      expect(await res.json()).toEqual({ error: { code: 'unavailable', message: expect.stringMatching(/retry/) } });
+      expect(await res.json()).toEqual({ error: { code: 'unavailable', message: expect.stringMatching(/retry/), requestId: expect.any(String) } });
     }
     expect((await fetch(`${down.api.url}/healthz`)).status).toBe(200);
   });

@@ -33,7 +33,8 @@ test('the endpoint workflow continues as new when Temporal suggests it, keeping 
   const tenant = await stack.newTenant();
   const endpoint = await tenant.api.createWebhook({ url: receiver.url });
   const handle = stack.client.workflow.getHandle(workflowIds.endpoint(endpoint.id));
-  const firstRunId = (await handle.describe()).runId;
+  // The relay starts it from the outbox row written with the endpoint.
+  const firstRunId = (await waitFor(() => handle.describe(), { what: 'the endpoint workflow to start' })).runId;
 
   const events = 30;
   await Promise.all(Array.from({ length: events }, () => stack.admin.publish({ tenantId: tenant.id, type: 'card.viewed', data: {} })));

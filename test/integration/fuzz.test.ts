@@ -90,7 +90,7 @@ test(`${RUNS} random requests: never a 5xx, never a hang, always the error shape
       statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
       expect(res.status).toBeLessThan(500);
       if (res.status >= 400 && r.method !== 'HEAD') {
-        expect(JSON.parse(text)).toEqual({ error: { code: expect.any(String), message: expect.any(String) } });
+        expect(JSON.parse(text)).toEqual({ error: { code: expect.any(String), message: expect.any(String), requestId: expect.any(String) } });
         // No stack trace and no database error text (the input itself may be echoed, so not SQL words).
         expect(text).not.toMatch(/\n\s+at |\.ts:\d+|PostgresError|syntax error at or near|violates .* constraint|relation "|invalid input syntax/);
       }

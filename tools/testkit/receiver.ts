@@ -11,29 +11,33 @@ export interface Received {
 }
 
 export type Reply = number | { status: number; headers?: Record<string, string>; body?: string; delayMs?: number } | 'hang' | 'reset';
+/** A reply decided when the request arrives, after whatever the test does first (e.g. stop a dependency). */
+export type ScriptedReply = Reply | ((request: Received) => Promise<Reply>);
 
 /** A real HTTP receiver on 127.0.0.1 that records every request and answers as scripted. */
 export interface Receiver {
   url: string;
   requests: Received[];
   /** Replies for the next requests, in order; after them, `fallback`. */
-  script(...replies: Reply[]): void;
+  script(...replies: ScriptedReply[]): void;
   fallback: Reply;
   waitForRequests(n: number, timeoutMs?: number): Promise<Received[]>;
   close(): Promise<void>;
 }
 
 export async function startReceiver(fallback: Reply = 200): Promise<Receiver> {
-  const queue: Reply[] = [];
+  const queue: ScriptedReply[] = [];
   const requests: Received[] = [];
   const hanging = new Set<ServerResponse>();
   const receiver = {} as Receiver;
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      requests.push({ url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() });
-      const reply = queue.length ? queue.shift()! : receiver.fallback;
+    req.on('end', async () => {
+      const request = { url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() };
+      requests.push(request);
+      const next = queue.length ? queue.shift()! : receiver.fallback;
+      const reply = typeof next === 'function' ? await next(request) : next;
       if (reply === 'hang') return void hanging.add(res);
       if (reply === 'reset') return void req.socket.destroy();
       const r = typeof reply === 'number' ? { status: reply } : reply;
@@ -49,7 +53,7 @@ export async function startReceiver(fallback: Reply = 200): Promise<Receiver> {
     url: `http://127.0.0.1:${port}/hook`,
     requests,
     fallback,
-    script: (...replies: Reply[]) => void queue.push(...replies),
+    script: (...replies: ScriptedReply[]) => void queue.push(...replies),
     waitForRequests: (n: number, timeoutMs = 30_000) =>
       waitFor(() => requests.length >= n && requests.slice(0, n), { timeoutMs, what: `${n} requests at the receiver (got ${requests.length})` }),
     close: () =>

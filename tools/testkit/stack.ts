@@ -7,6 +7,7 @@ import { loadConfig, type Config } from '../../infra/config';
 import type { Metrics } from '../../infra/metrics';
 import type { Sql } from '../../db/sql';
 import { createRuntime } from '../../bin/runtime';
+import { startRelay, type Relay } from '../../temporal/relay';
 import { createHooklineWorker } from '../../temporal/worker';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
@@ -57,7 +58,7 @@ export async function startStack(overrides: Record<string, string> = {}, opts: S
   const { sql, client, metrics } = runtime;
   const api = await serveApi(runtime, 0, '127.0.0.1');
   const admin = new HooklineClient({ baseUrl: api.url, token: ADMIN_TOKEN });
-  let running: { worker: Worker; done: Promise<void> } | undefined;
+  let running: { worker: Worker; relay: Relay; done: Promise<void> } | undefined;
 
   const stack: Stack = {
     config, sql, client, metrics, api, admin,
@@ -69,12 +70,13 @@ export async function startStack(overrides: Record<string, string> = {}, opts: S
     async startWorker() {
       if (running) return;
       const worker = await createHooklineWorker({ ...runtime, workflowBundle: { codePath: process.env.HOOKLINE_TEST_WORKFLOW_BUNDLE! } });
-      running = { worker, done: worker.run() };
+      running = { worker, done: worker.run(), relay: startRelay({ ...runtime, taskQueue: config.temporal.taskQueue }) };
     },
     async stopWorker() {
       if (!running) return;
-      const { worker, done } = running;
+      const { worker, relay, done } = running;
       running = undefined;
+      await relay.stop();
       worker.shutdown();
       await done;
     },

@@ -1,0 +1,63 @@
+import type { DeliveryStatus } from '../../domain/enums';
+import type { Tx } from '../sql';
+
+export interface DeliveryTarget {
+  status: DeliveryStatus;
+  /** Attempts recorded so far. */
+  attemptCount: number;
+  url: string;
+  eventType: string;
+  eventData: unknown;
+  eventCreatedAt: Date;
+  /** The endpoint's stored consecutive-failure count. */
+  endpointFailures: number;
+  /** Active secrets, newest first, still encrypted. */
+  secrets: string[];
+}
+
+/** Everything one attempt needs, read in one statement; null when the endpoint or delivery is gone. */
+export async function loadDeliveryTarget(tx: Tx, deliveryId: string): Promise<DeliveryTarget | null> {
+  const [row] = await tx<DeliveryTarget[]>`
+    select d.status, d.attempt_count, e.url, ev.type as event_type, ev.data as event_data, ev.created_at as event_created_at,
+      e.consecutive_failures as endpoint_failures,
+      coalesce((select array_agg(s.ciphertext order by s.created_at desc, s.id desc) from endpoint_secrets s
+                where s.endpoint_id = e.id and (s.expires_at is null or s.expires_at > now())), '{}') as secrets
+    from deliveries d
+    join endpoints e on e.id = d.endpoint_id
+    join events ev on ev.tenant_id = d.tenant_id and ev.id = d.event_id
+    where d.id = ${deliveryId}`;
+  return row ?? null;
+}
+
+export interface AttemptRecord {
+  deliveryId: string;
+  tenantId: string;
+  /** 1-based; the delivery must have recorded exactly `attempt - 1` attempts so far. */
+  attempt: number;
+  startedAt: Date;
+  durationMs: number;
+  responseStatus: number | null;
+  responseBody: string | null;
+  error: string | null;
+  status: DeliveryStatus;
+  nextRetryAt: Date | null;
+}
+
+/**
+ * Logs the attempt and moves the delivery to its new status in one statement. False when the
+ * delivery is gone or another attempt was recorded since it was loaded (a zombie attempt).
+ */
+export async function recordAttempt(tx: Tx, a: AttemptRecord): Promise<boolean> {
+  const rows = await tx`
+    with d as (
+      update deliveries set attempt_count = ${a.attempt}, status = ${a.status}, next_retry_at = ${a.nextRetryAt},
+        last_attempt_at = now(), updated_at = now()
+      where id = ${a.deliveryId} and attempt_count = ${a.attempt - 1}
+      returning id
+    )
+    insert into attempts (delivery_id, tenant_id, attempt, started_at, duration_ms, response_status, response_body, error, next_retry_at)
+    select d.id, ${a.tenantId}, ${a.attempt}, ${a.startedAt}, ${a.durationMs}, ${a.responseStatus}, ${a.responseBody}, ${a.error}, ${a.nextRetryAt}
+    from d
+    returning attempt`;
+  return rows.length > 0;
+}

@@ -1,0 +1,103 @@
+import type { Client } from '@temporalio/client';
+import type { Logger } from '../infra/logger';
+import type { Metrics } from '../infra/metrics';
+import { claimDue, deferFailed, existingEndpoints, removeDone } from '../db/queries/outbox';
+import type { Sql } from '../db/sql';
+import { dispatchRows, endpointIdsOf } from './relay-dispatch';
+
+export interface RelayDeps {
+  sql: Sql;
+  client: Client;
+  taskQueue: string;
+  log: Logger;
+  metrics: Metrics;
+}
+
+export interface RelayOptions {
+  /** Outbox rows claimed per transaction. */
+  batchSize?: number;
+  /** How often to look without a notification (one lost with a dropped connection, or none at all). */
+  sweepMs?: number;
+  /** Temporal calls in flight at once. */
+  concurrency?: number;
+  /** A claimed batch that takes longer is put back for another try (its calls are idempotent). */
+  batchTimeoutMs?: number;
+}
+
+export interface Relay {
+  stop(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Carries the outbox to Temporal: woken by NOTIFY from the committing transaction, it claims due
+ * rows with FOR UPDATE SKIP LOCKED (so any number of workers share them), makes their calls
+ * (deterministic workflow ids: a repeat is a no-op) and deletes them in the same transaction.
+ * A crash anywhere leaves the rows to the next claim.
+ */
+export function startRelay(deps: RelayDeps, opts: RelayOptions = {}): Relay {
+  const batchSize = opts.batchSize ?? 100;
+  const sweepMs = opts.sweepMs ?? 1_000;
+  const concurrency = opts.concurrency ?? 64;
+  const batchTimeoutMs = opts.batchTimeoutMs ?? 15_000;
+  let running = true;
+  let wake: (() => void) | undefined;
+  let poked = false;
+  const poke = () => {
+    poked = true;
+    wake?.();
+  };
+  const listening = deps.sql.listen('hookline_outbox', poke, poke).catch((err: unknown) => {
+    deps.log.warn({ err: { message: (err as Error).message } }, `outbox: no LISTEN, sweeping every ${sweepMs} ms`);
+    return undefined;
+  });
+
+  async function relayBatch(): Promise<number> {
+    return deps.sql.begin(async (tx) => {
+      const rows = await claimDue(tx, deps.taskQueue, batchSize);
+      if (rows.length === 0) return 0;
+      const liveEndpoints = await existingEndpoints(tx, endpointIdsOf(rows));
+      const dispatched = dispatchRows(rows, { client: deps.client, taskQueue: deps.taskQueue, liveEndpoints, concurrency });
+      const timedOut = sleep(batchTimeoutMs).then(() => null);
+      const result = (await Promise.race([dispatched, timedOut])) ?? { done: [], failed: rows.map((r) => ({ id: r.id, error: `timed out after ${batchTimeoutMs} ms` })) };
+      await removeDone(tx, result.done);
+      await deferFailed(tx, result.failed);
+      deps.metrics.outboxRelayed.inc(result.done.length);
+      if (result.failed.length) deps.log.warn({ failed: result.failed.length, first: result.failed[0]!.error }, 'outbox: calls to Temporal failed, will retry');
+      return rows.length;
+    }) as Promise<number>;
+  }
+
+  const loop = (async () => {
+    let failures = 0;
+    while (running) {
+      poked = false;
+      let handled = 0;
+      try {
+        handled = await relayBatch();
+        failures = 0;
+      } catch (err) {
+        failures += 1;
+        deps.log.warn({ err: { message: (err as Error).message } }, 'outbox: relay batch failed');
+        await sleep(Math.min(100 * 2 ** failures, 5_000));
+        continue;
+      }
+      if (handled >= batchSize || poked) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, sweepMs);
+        wake = () => (clearTimeout(timer), resolve());
+      });
+      wake = undefined;
+    }
+  })();
+
+  return {
+    async stop() {
+      running = false;
+      wake?.();
+      await loop;
+      await (await listening)?.unlisten().catch(() => {});
+    },
+  };
+}
