@@ -1,9 +1,19 @@
-# One image for both roles: `npm run api` or `npm run worker` (see docker-compose.yml).
-FROM node:20-bookworm-slim
+# One image for both roles: `node dist/bin/api.js` or `node dist/bin/worker.js` (see docker-compose.yml).
+# Build stage: compile TypeScript and bundle the workflows once (`npm run build`), so workers start
+# without webpack (samples-typescript `production/`).
+FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
+RUN npm install --no-audit --no-fund
 COPY . .
+RUN npm run build
+
+FROM node:20-bookworm-slim
+WORKDIR /app
 ENV NODE_ENV=production
+COPY package.json package-lock.json ./
+RUN npm install --omit=dev --no-audit --no-fund
+COPY --from=build /app/dist ./dist
+USER node
 EXPOSE 3000
-CMD ["npm", "run", "api"]
+CMD ["node", "dist/bin/api.js"]

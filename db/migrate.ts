@@ -5,19 +5,36 @@ import type { Sql } from './sql';
 const MIGRATIONS_DIR = path.join(__dirname, 'migrations');
 const LOCK_ID = 7_243_301; // any constant: serialises concurrent migrators
 
-/** Applies the numbered .sql files not yet recorded, each in its own transaction. Safe to run twice. */
-export async function migrate(sql: Sql): Promise<string[]> {
-  const files = (await readdir(MIGRATIONS_DIR)).filter((f) => /^\d+_.+\.sql$/.test(f)).sort();
+/**
+ * Applies the numbered .sql files not yet recorded, in order, each in its own transaction (a failed
+ * file leaves the ones before it applied). An advisory lock held on one session serialises
+ * concurrent migrators. Safe to run twice.
+ */
+export async function migrate(sql: Sql, dir = MIGRATIONS_DIR): Promise<string[]> {
+  const files = (await readdir(dir)).filter((f) => /^\d+_.+\.sql$/.test(f)).sort();
   const applied: string[] = [];
-  await sql.begin(async (tx) => {
-    await tx`select pg_advisory_xact_lock(${LOCK_ID})`;
-    await tx`create table if not exists schema_migrations (version text primary key, applied_at timestamptz not null default now())`;
-    const done = new Set((await tx<{ version: string }[]>`select version from schema_migrations`).map((r) => r.version));
-    for (const file of files) {
-      if (done.has(file)) continue;
-      await tx.unsafe(await readFile(path.join(MIGRATIONS_DIR, file), 'utf8'));
-      await tx`insert into schema_migrations (version) values (${file})`;
-      applied.push(file);
+  await sql.reserve().then(async (session) => {
+    try {
+      await session`select pg_advisory_lock(${LOCK_ID})`;
+      await session`create table if not exists schema_migrations (version text primary key, applied_at timestamptz not null default now())`;
+      const done = new Set((await session<{ version: string }[]>`select version from schema_migrations`).map((r) => r.version));
+      for (const file of files) {
+        if (done.has(file)) continue;
+        const text = await readFile(path.join(dir, file), 'utf8');
+        await session.unsafe('begin');
+        try {
+          await session.unsafe(text);
+          await session`insert into schema_migrations (version) values (${file})`;
+          await session.unsafe('commit');
+        } catch (err) {
+          await session.unsafe('rollback');
+          throw new Error(`${file}: ${(err as Error).message}`, { cause: err });
+        }
+        applied.push(file);
+      }
+    } finally {
+      await session`select pg_advisory_unlock(${LOCK_ID})`.catch(() => {});
+      session.release();
     }
   });
   return applied;

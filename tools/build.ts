@@ -1,0 +1,34 @@
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+
+/**
+ * The second half of `npm run build` (after tsc): what production needs beside the compiled code.
+ * - dist/workflow-bundle.js: the workflows bundled once, so workers start without webpack
+ *   (temporal/worker.ts loads it when present; samples-typescript `production/`);
+ * - dist/db/migrations: the SQL files `node dist/bin/migrate.js` applies;
+ * - dist/package.json: name and version, which the code reports.
+ */
+const ROOT = path.resolve(__dirname, '..');
+const DIST = path.join(ROOT, 'dist');
+
+async function main(): Promise<void> {
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../temporal/workflows'),
+    logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never,
+  });
+  writeFileSync(path.join(DIST, 'workflow-bundle.js'), code);
+
+  const migrations = path.join(DIST, 'db', 'migrations');
+  mkdirSync(migrations, { recursive: true });
+  for (const file of readdirSync(path.join(ROOT, 'db', 'migrations'))) copyFileSync(path.join(ROOT, 'db', 'migrations', file), path.join(migrations, file));
+
+  const { name, version } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
+  writeFileSync(path.join(DIST, 'package.json'), JSON.stringify({ name, version, private: true }, null, 2) + '\n');
+  console.log(`build: dist/ (workflow bundle ${Math.round(code.length / 1024)} KiB)`);
+}
+
+main().catch((err: unknown) => {
+  console.error(`build failed: ${err instanceof Error ? err.message : err}`);
+  process.exit(1);
+});
