@@ -24,7 +24,7 @@ export async function runHookline(config: Config, opts: RunOptions): Promise<voi
   try {
     if (opts.worker) {
       worker = await createHooklineWorker(runtime);
-      relay = startRelay({ ...runtime, taskQueue: config.temporal.taskQueue });
+      relay = startRelay({ ...runtime, taskQueue: config.temporal.taskQueue, localSend: config.localSend });
     }
     if (opts.api) api = await serveApi(runtime, config.port);
     opts.onStarted?.({ api });

@@ -57,6 +57,7 @@ const envSchema = z.object({
   HOOKLINE_ALLOW_PRIVATE_TARGETS: bool.default(false),
   HOOKLINE_OPEN_EVENT_TYPES: bool.default(false),
   HOOKLINE_WORKER_CONCURRENCY: int(1, 10_000).default(100),
+  HOOKLINE_LOCAL_SEND: bool.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -79,6 +80,8 @@ export interface Config {
   allowPrivateTargets: boolean;
   openEventTypes: boolean;
   workerConcurrency: number;
+  /** Deliveries send from a local activity (see temporal/workflows/delivery.ts). */
+  localSend: boolean;
   logLevel: string;
   version: string;
 }
@@ -129,6 +132,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     allowPrivateTargets: e.HOOKLINE_ALLOW_PRIVATE_TARGETS,
     openEventTypes: e.HOOKLINE_OPEN_EVENT_TYPES,
     workerConcurrency: e.HOOKLINE_WORKER_CONCURRENCY,
+    localSend: e.HOOKLINE_LOCAL_SEND,
     logLevel: e.LOG_LEVEL,
     version: HOOKLINE_VERSION,
   };

@@ -12,6 +12,8 @@ export interface Dispatch {
   liveEndpoints: Set<string>;
   /** Temporal calls in flight at once for the batch. */
   concurrency: number;
+  /** Deliveries send from a local activity (HOOKLINE_LOCAL_SEND). */
+  localSend: boolean;
 }
 
 type Call = () => Promise<unknown>;
@@ -24,7 +26,7 @@ function callsFor(row: OutboxRow, d: Dispatch): Call[] {
       const { eventId, eventType, deliveries } = row.payload;
       return deliveries
         .filter((x) => live(x.endpointId))
-        .map((x) => () => startDeliveryWorkflow(d.client, d.taskQueue, { ...ids, deliveryId: x.id, endpointId: x.endpointId, eventId, eventType, kind: x.kind }));
+        .map((x) => () => startDeliveryWorkflow(d.client, d.taskQueue, { ...ids, deliveryId: x.id, endpointId: x.endpointId, eventId, eventType, kind: x.kind, ...(d.localSend ? { localSend: true } : {}) }));
     }
     case 'test': {
       const { endpointId, deliveryId, eventId } = row.payload;

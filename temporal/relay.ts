@@ -9,6 +9,7 @@ export interface RelayDeps {
   sql: Sql;
   client: Client;
   taskQueue: string;
+  localSend: boolean;
   log: Logger;
   metrics: Metrics;
 }
@@ -58,7 +59,7 @@ export function startRelay(deps: RelayDeps, opts: RelayOptions = {}): Relay {
       const rows = await claimDue(tx, deps.taskQueue, batchSize);
       if (rows.length === 0) return 0;
       const liveEndpoints = await existingEndpoints(tx, endpointIdsOf(rows));
-      const dispatched = dispatchRows(rows, { client: deps.client, taskQueue: deps.taskQueue, liveEndpoints, concurrency });
+      const dispatched = dispatchRows(rows, { client: deps.client, taskQueue: deps.taskQueue, localSend: deps.localSend, liveEndpoints, concurrency });
       const timedOut = sleep(batchTimeoutMs).then(() => null);
       const result = (await Promise.race([dispatched, timedOut])) ?? { done: [], failed: rows.map((r) => ({ id: r.id, error: `timed out after ${batchTimeoutMs} ms` })) };
       await removeDone(tx, result.done);

@@ -34,7 +34,12 @@ interface Unrecorded {
  * Success returns; a retryable failure throws with the next delay; a final failure (or an
  * exhausted schedule) is recorded as `failed` and thrown as non-retryable.
  */
+/** Local activities have no heartbeat details, but retry in the same process: their answers wait here. */
+const LOCAL_UNRECORDED_MAX = 10_000;
+
 export function createDeliver({ sql, fetch, config, metrics, log }: ActivityDeps) {
+  const localUnrecorded = new Map<string, Unrecorded>();
+
   async function send(input: DeliveryInput, target: DeliveryTarget): Promise<SendResult> {
     const secrets = target.secrets.map((c) => decryptSecret(config.encryptionKey, c, input.endpointId));
     const body = JSON.stringify({ id: input.eventId, type: target.eventType, timestamp: target.eventCreatedAt.toISOString(), data: target.eventData });
@@ -57,7 +62,8 @@ export function createDeliver({ sql, fetch, config, metrics, log }: ActivityDeps
     if (target.status === 'success') return { attempt: target.attemptCount, responseStatus: 0 };
     if (target.status === 'failed') throw ApplicationFailure.nonRetryable('delivery already failed', FailureType.DeliveryFailed);
 
-    const carried = Context.current().info.heartbeatDetails as Unrecorded | undefined;
+    const { info } = Context.current();
+    const carried = (info.isLocal ? localUnrecorded.get(input.deliveryId) : info.heartbeatDetails) as Unrecorded | undefined;
     let sent: SendResult;
     if (carried?.attemptsBefore === target.attemptCount) {
       sent = { ...carried.sent, startedAt: new Date(carried.sent.startedAt), body: null };
@@ -84,6 +90,7 @@ export function createDeliver({ sql, fetch, config, metrics, log }: ActivityDeps
         nextRetryAt: verdict.outcome === 'retry' ? new Date(Date.now() + verdict.delayMs) : null,
       }),
     );
+    localUnrecorded.delete(input.deliveryId);
     if (!recorded) throw ApplicationFailure.retryable('the delivery changed while this attempt ran; reloading', 'AttemptRaced');
     return conclude(input, attempt, sent, verdict, target.endpointFailures);
   }
@@ -115,6 +122,11 @@ export function createDeliver({ sql, fetch, config, metrics, log }: ActivityDeps
     const beat = setInterval(() => context.heartbeat(details), HEARTBEAT_AFTER_MS);
     try {
       return await attemptOnce(input, (d) => {
+        if (context.info.isLocal) {
+          if (localUnrecorded.size >= LOCAL_UNRECORDED_MAX) localUnrecorded.delete(localUnrecorded.keys().next().value!);
+          localUnrecorded.set(input.deliveryId, d);
+          return;
+        }
         details = d;
         context.heartbeat(d);
       });

@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, getExternalWorkflowHandle, isCancellation, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, getExternalWorkflowHandle, isCancellation, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import { deliveryOutcomeSignal } from './messages';
 import { FailureType, workflowIds, type DeliveryInput, type DeliveryOutcome, type DeliveryResult } from './types';
@@ -12,6 +12,13 @@ const { deliver } = proxyActivities<ReturnType<typeof createActivities>>({
   heartbeatTimeout: '10s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '5m' },
 });
+// The same send as a local activity: a crashed worker's attempt is re-run when its workflow task
+// times out (10 s) on another worker; backoffs past 10 s become durable timers.
+const { deliver: deliverLocally } = proxyLocalActivities<ReturnType<typeof createActivities>>({
+  startToCloseTimeout: '30s',
+  localRetryThreshold: '10s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '5m' },
+});
 const { signalEndpoint } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '30s',
   retry: { maximumInterval: '1m' },
@@ -22,7 +29,7 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryRe
   let result: DeliveryResult;
   let nothingToReset = false;
   try {
-    const sent = await deliver(input);
+    const sent = await (input.localSend ? deliverLocally : deliver)(input);
     result = { status: 'success' };
     // A success only resets the endpoint's count; when the stored count is already 0 the signal
     // would change nothing, so skip it (one action and four history events fewer per delivery).

@@ -10,6 +10,12 @@ export interface DeliveryInput {
   eventId: string;
   eventType: string;
   kind: DeliveryKind;
+  /**
+   * Send as a local activity (inside the workflow task: no activity task, fewer history events).
+   * Chosen by whoever starts the workflow (HOOKLINE_LOCAL_SEND) and fixed for its whole run, so a
+   * change of setting never changes the commands of a running delivery.
+   */
+  localSend?: boolean;
 }
 
 export interface DeliveryResult {

@@ -24,6 +24,8 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     HOOKLINE_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
     HOOKLINE_RETRY_SCHEDULE: '100ms,200ms,300ms',
     LOG_LEVEL: 'silent',
+    // The whole suite can run with deliveries sent from local activities: HOOKLINE_LOCAL_SEND=true npx jest
+    ...(process.env.HOOKLINE_LOCAL_SEND ? { HOOKLINE_LOCAL_SEND: process.env.HOOKLINE_LOCAL_SEND } : {}),
     ...overrides,
   };
 }
@@ -70,7 +72,7 @@ export async function startStack(overrides: Record<string, string> = {}, opts: S
     async startWorker() {
       if (running) return;
       const worker = await createHooklineWorker({ ...runtime, workflowBundle: { codePath: process.env.HOOKLINE_TEST_WORKFLOW_BUNDLE! } });
-      running = { worker, done: worker.run(), relay: startRelay({ ...runtime, taskQueue: config.temporal.taskQueue }) };
+      running = { worker, done: worker.run(), relay: startRelay({ ...runtime, taskQueue: config.temporal.taskQueue, localSend: config.localSend }) };
     },
     async stopWorker() {
       if (!running) return;
