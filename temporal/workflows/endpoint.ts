@@ -4,7 +4,9 @@ import {
   condition,
   continueAsNew,
   isCancellation,
+  patched,
   proxyActivities,
+  setDefaultSignalHandler,
   setHandler,
   startChild,
   uuid4,
@@ -15,7 +17,11 @@ import type { createActivities } from '../activities';
 import { deliveryWorkflow } from './delivery';
 import { deliveryOutcomeSignal, endpointStateQuery, sendTestSignal, setEnabledSignal } from './messages';
 import { ENDPOINT_ID, EVENT_TYPE, TENANT_ID } from './search-attributes';
-import { workflowIds, type DisabledReason, type EndpointInput, type EndpointMessage, type EndpointState } from './types';
+import { workflowIds, type DeliveryOutcome, type DisabledReason, type EndpointInput, type EndpointMessage, type EndpointState, type TestRequest } from './types';
+
+/** Patches: histories recorded before each change replay the old way (test/replay). */
+const ARRIVAL_ORDER = 'endpoint-signals-in-arrival-order';
+const HAND_OVER_MID_QUEUE = 'endpoint-continue-as-new-mid-queue';
 
 const { saveFailureCount, disableEndpoint } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '30s',
@@ -31,9 +37,18 @@ export async function endpointWorkflow(input: EndpointInput): Promise<void> {
   const pending: EndpointMessage[] = [...(input.pending ?? [])];
   const ids = { tenantId: input.tenantId, endpointId: input.endpointId };
 
-  setHandler(deliveryOutcomeSignal, (outcome) => void pending.push({ kind: 'outcome', ...outcome }));
-  setHandler(sendTestSignal, (request) => void pending.push({ kind: 'test', ...request }));
-  setHandler(setEnabledSignal, ({ enabled }) => void pending.push({ kind: 'enabled', enabled }));
+  function enqueue(name: string, arg: unknown): void {
+    if (name === deliveryOutcomeSignal.name) pending.push({ kind: 'outcome', ...(arg as DeliveryOutcome) });
+    else if (name === sendTestSignal.name) pending.push({ kind: 'test', ...(arg as TestRequest) });
+    else if (name === setEnabledSignal.name) pending.push({ kind: 'enabled', enabled: (arg as { enabled: boolean }).enabled });
+  }
+  if (patched(ARRIVAL_ORDER)) {
+    // Signals buffered before the first workflow task reach per-name handlers grouped by name;
+    // one handler for all of them keeps them in arrival order.
+    setDefaultSignalHandler(enqueue);
+  } else {
+    for (const signal of [deliveryOutcomeSignal, sendTestSignal, setEnabledSignal]) setHandler(signal, (arg: unknown) => enqueue(signal.name, arg));
+  }
   setHandler(endpointStateQuery, () => ({ ...state }));
 
   async function disable(reason: DisabledReason): Promise<void> {
@@ -91,7 +106,10 @@ export async function endpointWorkflow(input: EndpointInput): Promise<void> {
   try {
     for (;;) {
       await condition(() => pending.length > 0 || workflowInfo().continueAsNewSuggested);
-      while (pending.length > 0) await handle(pending.shift()!);
+      // Hand over mid-queue when Temporal suggests it, so a steady stream of outcomes cannot grow
+      // one run's history without bound; the rest of the queue travels with the state.
+      const handOverMidQueue = patched(HAND_OVER_MID_QUEUE);
+      while (pending.length > 0 && !(handOverMidQueue && workflowInfo().continueAsNewSuggested)) await handle(pending.shift()!);
       if (workflowInfo().continueAsNewSuggested) {
         await condition(allHandlersFinished);
         return await continueAsNew<typeof endpointWorkflow>({ ...ids, state, pending });

@@ -1,0 +1,39 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { History } from '@temporalio/common/lib/proto-utils';
+import { Worker } from '@temporalio/worker';
+import { quietSdkLogs } from '../workflows/mock-worker';
+import { historyFromJson } from '../../tools/record-histories';
+
+// Recorded histories of every workflow type (tools/record-histories.ts) replayed against the
+// workflow code as it is now. A change that would make a running workflow take a different path
+// (reordered, added or removed activities, timers, signals, children) fails here with a
+// DeterminismViolationError: guard it with `patched()` rather than re-recording.
+const DIR = path.join(__dirname, '..', 'fixtures', 'histories');
+
+const fixtures = readdirSync(DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort()
+  .map((file) => ({ file, history: historyFromJson(JSON.parse(readFileSync(path.join(DIR, file), 'utf8'))) }));
+
+const workflowType = (h: History) => h.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name;
+
+test('there is a recorded history of every workflow type', () => {
+  expect(new Set(fixtures.map((f) => workflowType(f.history)))).toEqual(new Set(['deliveryWorkflow', 'endpointWorkflow', 'fanOutWorkflow']));
+});
+
+test('every recorded history replays on the current workflow code without a determinism error', async () => {
+  quietSdkLogs();
+  const failures: string[] = [];
+  const replayed: string[] = [];
+  const results = Worker.runReplayHistories(
+    { workflowBundle: { codePath: process.env.HOOKLINE_TEST_WORKFLOW_BUNDLE! } },
+    fixtures.map(({ file, history }) => ({ workflowId: file, history })),
+  );
+  for await (const result of results) {
+    replayed.push(result.workflowId);
+    if (result.error) failures.push(`${result.workflowId}: ${result.error.name}: ${result.error.message}`);
+  }
+  expect(failures).toEqual([]);
+  expect(replayed).toEqual(fixtures.map((f) => f.file));
+});
