@@ -2,18 +2,21 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { ApiDeps } from './deps';
 import { requestId } from 'hono/request-id';
 import { HooklineError } from '../domain/errors';
+import { bodyLimits } from './body-limits';
 import { createErrorHandler, errorResponse } from './errors';
 import { deliveryRoutes } from './routes/deliveries';
 import { eventRoutes } from './routes/events';
 import { systemRoutes } from './routes/system';
 import { tenantRoutes } from './routes/tenants';
 import { webhookRoutes } from './routes/webhooks';
+import { apiSecureHeaders } from './secure-headers';
 
 /** The whole HTTP API, built from its dependencies. */
 export function createApp(deps: ApiDeps) {
   const app = new OpenAPIHono();
   const onError = createErrorHandler(deps.log);
   app.use('*', requestId());
+  app.use('*', apiSecureHeaders());
   app.use('*', async (c, next) => {
     const started = performance.now();
     try {
@@ -33,6 +36,7 @@ export function createApp(deps: ApiDeps) {
     }
     await next();
   });
+  app.use('/v1/*', bodyLimits(deps.config.maxPayloadBytes));
 
   app.route('/', systemRoutes(deps));
   app.route('/v1/tenants', tenantRoutes(deps));

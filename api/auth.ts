@@ -34,3 +34,15 @@ export function tenantAuth(sql: Sql) {
     await next();
   });
 }
+
+/** /metrics: open unless `HOOKLINE_METRICS_TOKEN` is set, then that bearer token, compared in constant time. */
+export function metricsAuth(metricsToken: string | undefined) {
+  return createMiddleware(async (c, next) => {
+    if (metricsToken) {
+      const token = bearer(c.req.header('authorization'));
+      if (!token) throw unauthorized('missing bearer token');
+      if (!tokensEqual(token, metricsToken)) throw unauthorized('invalid metrics token');
+    }
+    await next();
+  });
+}

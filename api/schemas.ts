@@ -1,10 +1,27 @@
 import { z } from '@hono/zod-openapi';
 import { DELIVERY_KINDS, DELIVERY_STATUSES, DISABLED_REASONS } from '../domain/enums';
 import { ERROR_CODES } from '../domain/errors';
+import { textProblem } from '../domain/json-depth';
 import type { EndpointRow } from '../db/queries/endpoints';
 import type { AttemptRow, DeliveryRow } from '../db/queries/deliveries';
 
 export const TENANT_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
+
+/** Free text that Postgres can store: no NUL, no lone surrogate (a 400 naming the field, not a 500). */
+export const storableText = (max: number) =>
+  z.string().max(max).superRefine((value, ctx) => {
+    const problem = textProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+/** Ids in paths: what Hookline makes (`ep_...`, `dlv_...`), so a NUL or a stray byte is a 400, never a query. */
+export const IdParam = z.object({
+  id: z
+    .string()
+    .max(200)
+    .regex(/^[A-Za-z0-9_.:-]+$/, 'not an id Hookline made')
+    .openapi({ param: { name: 'id', in: 'path' } }),
+});
 
 export const ErrorSchema = z
   .object({ error: z.object({ code: z.enum(ERROR_CODES), message: z.string(), requestId: z.string().optional() }) })
@@ -92,9 +109,18 @@ export function toAttemptView(row: AttemptRow): z.infer<typeof AttemptSchema> {
   return { ...row, startedAt: row.startedAt.toISOString(), nextRetryAt: iso(row.nextRetryAt) };
 }
 
-export const errorResponses = (...codes: (400 | 401 | 404 | 409 | 413 | 503)[]) =>
+const RETRY_AFTER = { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' as const, minimum: 1 } } };
+
+export const errorResponses = (...codes: (400 | 401 | 404 | 409 | 413 | 429 | 503)[]) =>
   Object.fromEntries(
-    codes.map((code) => [code, { description: ERROR_DESCRIPTIONS[code], content: { 'application/json': { schema: ErrorSchema } } }]),
+    codes.map((code) => [
+      code,
+      {
+        description: ERROR_DESCRIPTIONS[code],
+        ...(code === 429 || code === 503 ? { headers: RETRY_AFTER } : {}),
+        content: { 'application/json': { schema: ErrorSchema } },
+      },
+    ]),
   );
 
 const ERROR_DESCRIPTIONS = {
@@ -102,6 +128,7 @@ const ERROR_DESCRIPTIONS = {
   401: 'Missing or invalid bearer token',
   404: 'Not found (also for another tenant’s resources)',
   409: 'Conflict',
-  413: 'Body over the size limit',
+  413: 'Body over its limit (64 KiB; events HOOKLINE_MAX_PAYLOAD_BYTES)',
+  429: 'Over the tenant’s rate for this action; retry after the Retry-After seconds',
   503: 'Temporal or Postgres unavailable; retry after the Retry-After seconds',
 };

@@ -1,6 +1,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from './app';
 import type { ApiDeps } from './deps';
+import { createOpsApp, type OpsDeps } from './ops-app';
 
 export interface RunningApi {
   server: ServerType;
@@ -8,11 +9,9 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
-/** Serves the API on `port` (0 = any free port) with the given dependencies. */
-export function serveApi(deps: ApiDeps, port: number, hostname = '0.0.0.0'): Promise<RunningApi> {
-  const app = createApp(deps);
+function listen(fetch: (req: Request) => Response | Promise<Response>, port: number, hostname: string): Promise<RunningApi> {
   return new Promise((resolve) => {
-    const server = serve({ fetch: app.fetch, port, hostname }, (info) => {
+    const server = serve({ fetch, port, hostname }, (info) => {
       const host = hostname === '0.0.0.0' ? '127.0.0.1' : hostname;
       resolve({
         server,
@@ -21,4 +20,14 @@ export function serveApi(deps: ApiDeps, port: number, hostname = '0.0.0.0'): Pro
       });
     });
   });
+}
+
+/** Serves the API on `port` (0 = any free port) with the given dependencies. */
+export function serveApi(deps: ApiDeps, port: number, hostname = '0.0.0.0'): Promise<RunningApi> {
+  return listen(createApp(deps).fetch, port, hostname);
+}
+
+/** Serves a worker's /healthz and /metrics on `port` (HOOKLINE_WORKER_METRICS_PORT). */
+export function serveOps(deps: OpsDeps, port: number, hostname = '0.0.0.0'): Promise<RunningApi> {
+  return listen(createOpsApp(deps).fetch, port, hostname);
 }

@@ -1,5 +1,5 @@
 import type { Worker } from '@temporalio/worker';
-import { serveApi, type RunningApi } from '../api/server';
+import { serveApi, serveOps, type RunningApi } from '../api/server';
 import type { Config } from '../infra/config';
 import { startRelay, type Relay } from '../temporal/relay';
 import { createHooklineWorker } from '../temporal/worker';
@@ -9,7 +9,11 @@ export interface RunOptions {
   api: boolean;
   worker: boolean;
   name: string;
-  onStarted?: (running: { api?: RunningApi }) => void;
+  onStarted?: (running: { api?: RunningApi; ops?: RunningApi }) => void;
+  /** A prebuilt workflow bundle (tests); else as `createHooklineWorker` finds one. */
+  workflowBundle?: { codePath: string };
+  /** Stops the run when it settles, as SIGINT/SIGTERM do (tests run several in one process). */
+  until?: Promise<unknown>;
 }
 
 /**
@@ -21,18 +25,30 @@ export async function runHookline(config: Config, opts: RunOptions): Promise<voi
   let worker: Worker | undefined;
   let api: RunningApi | undefined;
   let relay: Relay | undefined;
+  let ops: RunningApi | undefined;
   try {
     if (opts.worker) {
-      worker = await createHooklineWorker(runtime);
+      worker = await createHooklineWorker({ ...runtime, workflowBundle: opts.workflowBundle });
       relay = startRelay({ ...runtime, taskQueue: config.temporal.taskQueue, localSend: config.localSend });
     }
     if (opts.api) api = await serveApi(runtime, config.port);
-    opts.onStarted?.({ api });
-    runtime.log.info({ api: api?.url, worker: Boolean(worker), temporal: config.temporal.address, taskQueue: config.temporal.taskQueue }, 'hookline started');
-    if (worker) await worker.run(); // the SDK stops it on SIGINT/SIGTERM
-    else await new Promise<void>((resolve) => ['SIGINT', 'SIGTERM'].forEach((s) => process.once(s, () => resolve())));
+    // Alone, a worker has no API to expose its counters: it serves them itself, when asked to.
+    else if (worker && config.workerMetricsPort) ops = await serveOps(runtime, config.workerMetricsPort);
+    opts.onStarted?.({ api, ops });
+    runtime.log.info({ api: api?.url, metrics: ops?.url, worker: Boolean(worker), temporal: config.temporal.address, taskQueue: config.temporal.taskQueue }, 'hookline started');
+    if (worker) {
+      const running = worker;
+      void opts.until?.then(() => running.getState() === 'RUNNING' && running.shutdown());
+      await running.run(); // the SDK stops it on SIGINT/SIGTERM
+    } else {
+      await new Promise<void>((resolve) => {
+        ['SIGINT', 'SIGTERM'].forEach((s) => process.once(s, () => resolve()));
+        void opts.until?.then(() => resolve());
+      });
+    }
   } finally {
     await relay?.stop();
+    await ops?.close();
     await api?.close();
     await runtime.close();
   }

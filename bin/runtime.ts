@@ -1,10 +1,11 @@
 import type { DestinationStream } from 'pino';
 import type { Client } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
-import type { Config } from '../infra/config';
+import { ConfigError, type Config } from '../infra/config';
 import { createLogger, type Logger } from '../infra/logger';
 import { createMetrics, type Metrics } from '../infra/metrics';
 import { createSql, type Sql } from '../db/sql';
+import { unsafeAppRole } from '../db/roles';
 import { connectToTemporal } from '../temporal/connection';
 import { installSdkLogger } from '../temporal/sdk-logger';
 
@@ -31,6 +32,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
   const log = createLogger(config.logLevel, opts.name ?? 'hookline', opts.logDestination);
   installSdkLogger(log);
   const sql = createSql(config.databaseUrl, { max: opts.maxConnections ?? config.databasePoolSize });
+  if (config.production) await refuseUnsafeRole(sql, log);
   const { connection, client } = await connectToTemporal(config).catch(async (err: unknown) => {
     await sql.end({ timeout: 1 });
     throw err;
@@ -46,4 +48,19 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
       await Promise.allSettled([connection.close(), sql.end({ timeout: 5 })]);
     },
   };
+}
+
+/** Production serves only as a role under row-level security (README, "Database roles"). */
+async function refuseUnsafeRole(sql: Sql, log: Logger): Promise<void> {
+  let problem: string | null;
+  try {
+    problem = await unsafeAppRole(sql);
+  } catch (err) {
+    // Postgres is down: the API answers 503 until it is back, as it would later.
+    log.warn({ err: { message: (err as Error).message } }, 'could not check the database role at start');
+    return;
+  }
+  if (!problem) return;
+  await sql.end({ timeout: 1 });
+  throw new ConfigError(`DATABASE_URL: ${problem}; the API and workers log in as hookline_app, migrations as the owner (DATABASE_MIGRATION_URL)`);
 }

@@ -14,8 +14,9 @@ export function createSql(url: string, opts: { max?: number } = {}): Sql {
 }
 
 /**
- * Runs `fn` in a transaction as the `hookline_app` role with the tenant set, so row-level
- * security confines every statement to that tenant even where a query forgets its WHERE.
+ * Runs `fn` in a transaction with the tenant set, so row-level security confines every statement
+ * to that tenant even where a query forgets its WHERE. The app logs in as `hookline_app` already;
+ * the role is set too for a connection that logs in as the owner (PGlite's single user, a test).
  */
 export function withTenant<T>(sql: Sql, tenantId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
   return sql.begin(async (tx) => {

@@ -1,16 +1,39 @@
-/** Depth of a parsed JSON value, measured without recursion (so a hostile body cannot blow the stack). */
-export function jsonDepth(value: unknown, limit: number): number {
-  let depth = 0;
-  let level: unknown[] = [value];
-  while (level.length > 0) {
-    const next: unknown[] = [];
-    for (const v of level) {
-      if (v !== null && typeof v === 'object') next.push(...(Array.isArray(v) ? v : Object.values(v)));
+/**
+ * What Postgres (text and jsonb) cannot store, or the runtime cannot walk, in producer input:
+ * a NUL, a lone UTF-16 surrogate (JSON.parse accepts "\ud800"; jsonb refuses it), too much nesting.
+ */
+
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** Why a string cannot be stored as text, or null when it can. */
+export function textProblem(value: string): string | null {
+  if (value.includes('\u0000')) return 'must not contain a NUL character (\\u0000)';
+  if (LONE_SURROGATE.test(value)) return 'must be well-formed Unicode (it holds a lone surrogate)';
+  return null;
+}
+
+/**
+ * Why a parsed JSON value cannot be stored as jsonb, or null when it can. Walked with an explicit
+ * stack, never recursion or argument spreading, so neither depth nor width can overflow the call stack.
+ */
+export function jsonProblem(value: unknown, maxDepth: number): string | null {
+  const values: unknown[] = [value];
+  const depths: number[] = [0];
+  while (values.length > 0) {
+    const v = values.pop();
+    const depth = depths.pop()!;
+    if (typeof v === 'string') {
+      const problem = textProblem(v);
+      if (problem) return problem;
+    } else if (v !== null && typeof v === 'object') {
+      if (depth >= maxDepth) return `nested deeper than ${maxDepth} levels`;
+      for (const [key, item] of Array.isArray(v) ? v.entries() : Object.entries(v)) {
+        const problem = typeof key === 'string' ? textProblem(key) : null;
+        if (problem) return `a key ${problem}`;
+        values.push(item);
+        depths.push(depth + 1);
+      }
     }
-    if (next.length === 0 && !level.some((v) => v !== null && typeof v === 'object')) break;
-    depth += 1;
-    if (depth > limit) return depth;
-    level = next;
   }
-  return depth;
+  return null;
 }

@@ -1,8 +1,17 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 /** Standard Webhooks signing (https://www.standardwebhooks.com) plus an optional legacy sha256=<hex> header. */
 
 const SECRET_PREFIX = 'whsec_';
+
+/**
+ * The `webhook-id` receivers dedupe on: the same for an event on every retry and redelivery, and
+ * different across tenants even when their producers chose the same event id (neither id may hold
+ * a newline, so the pair cannot be forged from another). The body keeps the producer's event id.
+ */
+export function webhookMessageId(tenantId: string, eventId: string): string {
+  return `msg_${createHash('sha256').update(`${tenantId}\n${eventId}`).digest('base64url').slice(0, 32)}`;
+}
 
 export function secretKey(secret: string): Buffer {
   const encoded = secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret;

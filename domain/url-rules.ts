@@ -1,38 +1,52 @@
 import { lookup } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 
 /** Which endpoint URLs Hookline accepts, and which network targets it refuses to reach (SSRF). */
 
-const blocked = new BlockList();
-for (const [net, prefix] of [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16],
-  ['172.16.0.0', 12], ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15],
-  ['198.51.100.0', 24], ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
-] as const) blocked.addSubnet(net, prefix, 'ipv4');
-for (const [net, prefix] of [
-  ['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['2001:db8::', 32], ['100::', 64],
-] as const) blocked.addSubnet(net, prefix, 'ipv6');
+// ipaddr.js keeps the IANA special-purpose registries; anything it names (loopback, private,
+// link-local, CGNAT, reserved, benchmarking, ...) is not 'unicast'. Only global unicast is reachable.
+const GLOBAL_UNICAST_V6 = ipaddr.parseCIDR('2000::/3');
+const WELL_KNOWN_NAT64 = ipaddr.parseCIDR('64:ff9b::/96');
 
-/** Loopback, private, link-local (cloud metadata lives there), CGNAT, multicast, reserved: v4, v6 and v4-in-v6. */
+const v4 = (high: number, low: number) => new ipaddr.IPv4([high >> 8, high & 255, low >> 8, low & 255]);
+
+/** The IPv4 addresses an IPv6 address carries, for the forms that translate or tunnel to them; null for any other. */
+function embeddedIpv4(ip: ipaddr.IPv6): ipaddr.IPv4[] | null {
+  const p = ip.parts;
+  switch (ip.range()) {
+    case 'ipv4Mapped': // ::ffff:a.b.c.d
+    case 'rfc6145': // ::ffff:0:a.b.c.d
+      return [v4(p[6]!, p[7]!)];
+    case 'rfc6052': // NAT64: only the well-known /96 says where the IPv4 part is; local-use prefixes are refused
+      return ip.match(WELL_KNOWN_NAT64) ? [v4(p[6]!, p[7]!)] : null;
+    case '6to4': // 2002:aabb:ccdd::/48
+      return [v4(p[1]!, p[2]!)];
+    case 'teredo': // 2001:0:<server>:<flags>:<port>:<client, inverted>
+      return [v4(p[2]!, p[3]!), v4(~p[6]! & 0xffff, ~p[7]! & 0xffff)];
+    default:
+      return null;
+  }
+}
+
+function isGlobalUnicast(ip: ipaddr.IPv4 | ipaddr.IPv6): boolean {
+  if (ip.kind() === 'ipv4') return ip.range() === 'unicast';
+  const v6 = ip as ipaddr.IPv6;
+  const carried = embeddedIpv4(v6);
+  if (carried) return carried.every(isGlobalUnicast);
+  return v6.match(GLOBAL_UNICAST_V6) && v6.range() === 'unicast';
+}
+
+/**
+ * True for every address that is not global unicast: loopback, private, link-local (cloud metadata
+ * lives there), CGNAT, multicast, reserved, and IPv6 forms (mapped, NAT64, 6to4, Teredo) of those.
+ */
 export function isPrivateAddress(address: string): boolean {
   const ip = address.replace(/^\[|\]$/g, '').replace(/%.*$/, '');
   const family = isIP(ip);
-  if (family === 4) return blocked.check(ip, 'ipv4');
-  if (family !== 6) return true;
-  const embedded = embeddedIpv4(ip);
-  if (embedded) return blocked.check(embedded, 'ipv4');
-  return blocked.check(ip, 'ipv6');
-}
-
-/** The IPv4 address inside ::ffff:a.b.c.d, ::a.b.c.d and the NAT64 prefix 64:ff9b::/96, in either notation. */
-function embeddedIpv4(ip: string): string | null {
-  const lower = ip.toLowerCase();
-  const match = /^(?:::ffff:|::|64:ff9b::)(?:(\d+\.\d+\.\d+\.\d+)|([0-9a-f]{1,4}):([0-9a-f]{1,4}))$/.exec(lower);
-  if (!match) return null;
-  if (match[1]) return match[1];
-  const high = parseInt(match[2]!, 16);
-  const low = parseInt(match[3]!, 16);
-  return [high >> 8, high & 255, low >> 8, low & 255].join('.');
+  if (!family) return true;
+  // ipaddr.js reads the deprecated ::a.b.c.d as ::ffff:a.b.c.d; the WHATWG form (::xxxx:xxxx) is what gets dialled.
+  return !isGlobalUnicast(ipaddr.parse(family === 6 ? new URL(`http://[${ip}]/`).hostname.slice(1, -1) : ip));
 }
 
 export interface UrlPolicy {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDuration, parseRetrySchedule } from '../domain/duration';
+import { refuseSignatureHeaderName } from '../domain/header-names';
 
 /** The one place that reads the environment. Everything else takes a `Config`. */
 
@@ -35,6 +36,7 @@ const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: int(1, 65535).default(3000),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL').optional(),
+  DATABASE_MIGRATION_URL: z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL').optional(),
   DATABASE_POOL_SIZE: int(1, 1_000).default(20),
   TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port').default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
@@ -47,8 +49,10 @@ const envSchema = z.object({
   HOOKLINE_MAX_ENDPOINTS_PER_TENANT: int(1, 10_000).default(5),
   HOOKLINE_LEGACY_SIGNATURE_HEADER: z
     .string()
-    .regex(/^[A-Za-z0-9-]+$/, 'expected an HTTP header name')
-    .refine((h) => !/^(webhook-|content-|user-agent$|host$)/i.test(h), 'must not shadow a header Hookline sends')
+    .superRefine((h, ctx) => {
+      const problem = refuseSignatureHeaderName(h);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
     .optional(),
   HOOKLINE_REQUEST_TIMEOUT_MS: int(100, 25_000).default(5_000),
   HOOKLINE_RETRY_SCHEDULE: schedule.default(parseRetrySchedule('1s,5s,25s')),
@@ -58,13 +62,22 @@ const envSchema = z.object({
   HOOKLINE_OPEN_EVENT_TYPES: bool.default(false),
   HOOKLINE_WORKER_CONCURRENCY: int(1, 10_000).default(100),
   HOOKLINE_LOCAL_SEND: bool.default(false),
+  HOOKLINE_ENDPOINT_MAX_IN_FLIGHT: int(1, 10_000).optional(),
+  HOOKLINE_TENANT_MAX_IN_FLIGHT: int(1, 10_000).optional(),
+  HOOKLINE_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  HOOKLINE_WORKER_METRICS_PORT: int(1, 65535).optional(),
+  HOOKLINE_TENANT_TEST_RATE: int(1, 1_000_000).default(20),
+  HOOKLINE_TENANT_REDELIVER_RATE: int(1, 1_000_000).default(300),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
 export interface Config {
   production: boolean;
   port: number;
+  /** The app's login: a role that owns nothing and is bound by row-level security (hookline_app). */
   databaseUrl: string;
+  /** The schema owner's, for `npm run migrate` only. */
+  migrationDatabaseUrl: string;
   /** Connections per process (API, worker, or both in one). */
   databasePoolSize: number;
   temporal: { address: string; namespace: string; taskQueue: string; apiKey?: string; tls: boolean };
@@ -82,17 +95,34 @@ export interface Config {
   workerConcurrency: number;
   /** Deliveries send from a local activity (see temporal/workflows/delivery.ts). */
   localSend: boolean;
+  /** A worker's send slots one endpoint, and one tenant, may hold at once (fair share). */
+  endpointMaxInFlight: number;
+  tenantMaxInFlight: number;
+  /** When set, /metrics (API and worker) answers only `Authorization: Bearer <it>`. */
+  metricsToken?: string;
+  /** A worker with no API in its process serves /metrics and /healthz here; off when absent. */
+  workerMetricsPort?: number;
+  /** Per tenant and minute, across every API process; then 429 with Retry-After. */
+  tenantRatePerMinute: { test: number; redeliver: number };
   logLevel: string;
   version: string;
 }
 
 export class ConfigError extends Error {}
 
-// A fixed key keeps development data readable across restarts; production refuses to start without a real one.
+// A fixed key keeps development data readable across restarts; it is used only when NODE_ENV says
+// development or test, so a deployment that forgot NODE_ENV does not encrypt under a public key.
 const DEVELOPMENT_ENCRYPTION_KEY = Buffer.alloc(32, 'hookline-development-key-not-secret');
-const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/hookline';
+// The local trust-auth server: migrations (003) create hookline_app, so both work with no setup.
+const DEFAULT_DATABASE_URL = 'postgres://hookline_app@127.0.0.1:5432/hookline';
+const DEFAULT_MIGRATION_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/hookline';
 
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+export interface LoadOptions {
+  /** False for tools that never decrypt a secret nor answer a request (migrate, the Temporal dev server). */
+  serving?: boolean;
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env, opts: LoadOptions = {}): Config {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = envSchema.safeParse(present);
   if (!parsed.success) {
@@ -108,10 +138,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       if (!e[name]) throw new ConfigError(`${name}: required when NODE_ENV=production`);
     }
   }
+  const explicitDevelopment = present.NODE_ENV === 'development' || present.NODE_ENV === 'test';
+  if (!e.HOOKLINE_ENCRYPTION_KEY && !explicitDevelopment && opts.serving !== false) {
+    throw new ConfigError('HOOKLINE_ENCRYPTION_KEY: required unless NODE_ENV=development or test (openssl rand -base64 32)');
+  }
   return {
     production,
     port: e.PORT,
     databaseUrl: e.DATABASE_URL ?? DEFAULT_DATABASE_URL,
+    migrationDatabaseUrl: e.DATABASE_MIGRATION_URL ?? e.DATABASE_URL ?? DEFAULT_MIGRATION_DATABASE_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,
     temporal: {
       address: e.TEMPORAL_ADDRESS,
@@ -133,6 +168,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     openEventTypes: e.HOOKLINE_OPEN_EVENT_TYPES,
     workerConcurrency: e.HOOKLINE_WORKER_CONCURRENCY,
     localSend: e.HOOKLINE_LOCAL_SEND,
+    endpointMaxInFlight: e.HOOKLINE_ENDPOINT_MAX_IN_FLIGHT ?? Math.max(1, Math.floor(e.HOOKLINE_WORKER_CONCURRENCY / 4)),
+    tenantMaxInFlight: e.HOOKLINE_TENANT_MAX_IN_FLIGHT ?? Math.max(1, Math.floor(e.HOOKLINE_WORKER_CONCURRENCY / 2)),
+    metricsToken: e.HOOKLINE_METRICS_TOKEN,
+    workerMetricsPort: e.HOOKLINE_WORKER_METRICS_PORT,
+    tenantRatePerMinute: { test: e.HOOKLINE_TENANT_TEST_RATE, redeliver: e.HOOKLINE_TENANT_REDELIVER_RATE },
     logLevel: e.LOG_LEVEL,
     version: HOOKLINE_VERSION,
   };
@@ -142,9 +182,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 export const HOOKLINE_VERSION: string = require('../package.json').version;
 
 /** For entry points: load the config or print one line naming the variable and exit. */
-export function loadConfigOrExit(env: Record<string, string | undefined> = process.env): Config {
+export function loadConfigOrExit(env: Record<string, string | undefined> = process.env, opts: LoadOptions = {}): Config {
   try {
-    return loadConfig(env);
+    return loadConfig(env, opts);
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`hookline: invalid configuration: ${e.message}\n`);

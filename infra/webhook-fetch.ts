@@ -10,20 +10,29 @@ export class TargetRefusedError extends Error {
 
 export type WebhookFetch = (url: string, init: RequestInit) => Promise<Response>;
 
+export interface WebhookFetchOptions {
+  refusePrivateTargets: boolean;
+  /** Production: an endpoint stored as http (before a config change) is not sent over http. */
+  requireHttps?: boolean;
+  connectionsPerOrigin?: number;
+}
+
 /**
  * The fetch that deliveries use: pooled keep-alive connections, and, when private targets are
  * refused, an address check at connect time, so a DNS answer that changes after the endpoint
  * was created (rebinding) cannot reach inside the network either.
  */
-export function createWebhookFetch(opts: { refusePrivateTargets: boolean; connectionsPerOrigin?: number }): WebhookFetch {
+export function createWebhookFetch(opts: WebhookFetchOptions): WebhookFetch {
   const agent = new Agent({
     keepAliveTimeout: 30_000,
     connections: opts.connectionsPerOrigin ?? 128,
     connect: opts.refusePrivateTargets ? { lookup: guardedLookup } : {},
   });
   return async (url, init) => {
+    const target = new URL(url);
+    if (opts.requireHttps && target.protocol !== 'https:') throw new TargetRefusedError(`${target.protocol} is not allowed in production: https only`);
     if (opts.refusePrivateTargets) {
-      const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+      const host = target.hostname.replace(/^\[|\]$/g, '');
       if (isIP(host) && isPrivateAddress(host)) throw new TargetRefusedError(`${host} is a private or reserved address`);
     }
     return (await undiciFetch(url, { ...(init as object), dispatcher: agent })) as unknown as Response;

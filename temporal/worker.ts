@@ -32,7 +32,7 @@ function workflowSource(deps: WorkerDeps): { workflowBundle: { codePath: string 
 
 export async function createHooklineWorker(deps: WorkerDeps): Promise<Worker> {
   const { config } = deps;
-  const fetch = deps.fetch ?? createWebhookFetch({ refusePrivateTargets: config.production && !config.allowPrivateTargets });
+  const fetch = deps.fetch ?? createWebhookFetch({ refusePrivateTargets: config.production && !config.allowPrivateTargets, requireHttps: config.production });
   const source = workflowSource(deps);
   deps.log.info({ workflows: 'workflowBundle' in source ? source.workflowBundle.codePath : 'bundled at start' }, 'worker starting');
   return Worker.create({
@@ -41,6 +41,8 @@ export async function createHooklineWorker(deps: WorkerDeps): Promise<Worker> {
     taskQueue: config.temporal.taskQueue,
     ...source,
     activities: createActivities({ ...deps, fetch }),
-    maxConcurrentActivityTaskExecutions: config.workerConcurrency,
+    // Twice the send slots: sends over an endpoint's fair share wait for a slot without holding
+    // up the others (temporal/activities/send-gate.ts); at most workerConcurrency actually send.
+    maxConcurrentActivityTaskExecutions: config.workerConcurrency * 2,
   });
 }

@@ -17,6 +17,8 @@ import { startDevServer, waitForTemporal, type DevServer } from './temporal-dev-
  */
 const DATA_DIR = path.resolve(__dirname, '..', '.data');
 const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:5432/hookline';
+// The login the migrations create: the app runs under row-level security even on a developer's machine.
+const LOCAL_APP_LOGIN = 'postgres://hookline_app@127.0.0.1:5432/hookline';
 
 function devSecrets(): { adminToken: string; encryptionKey: string } {
   const file = path.join(DATA_DIR, 'dev-secrets.json');
@@ -54,18 +56,20 @@ async function main(): Promise<void> {
   let embedded: EmbeddedPostgres | undefined;
   if (!env.DATABASE_URL) {
     if (await portAnswers('127.0.0.1', 5432)) {
-      env.DATABASE_URL = LOCAL_POSTGRES;
+      env.DATABASE_URL = LOCAL_APP_LOGIN;
+      env.DATABASE_MIGRATION_URL ||= LOCAL_POSTGRES;
     } else {
       console.log('hookline: no Postgres on 127.0.0.1:5432, starting an embedded one (PGlite, data in .data/pglite)…');
       embedded = await startEmbeddedPostgres(path.join(DATA_DIR, 'pglite'));
+      // PGlite has a single user: the app and the migrations both connect as it (withTenant still binds RLS).
       env.DATABASE_URL = embedded.url;
       env.DATABASE_POOL_SIZE = '1';
     }
   }
   const config = loadConfigOrExit(env);
   await waitForTemporal(config.temporal.address, config.temporal.namespace, 30_000);
-  await ensureDatabase(config.databaseUrl, (url) => createSql(url, { max: 1 }));
-  const migrator = createSql(config.databaseUrl, { max: 1 });
+  await ensureDatabase(config.migrationDatabaseUrl, (url) => createSql(url, { max: 1 }));
+  const migrator = createSql(config.migrationDatabaseUrl, { max: 1 });
   await migrate(migrator).finally(() => migrator.end());
 
   const [host, port] = config.temporal.address.split(':');

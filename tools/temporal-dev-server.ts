@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { parse } from 'yaml';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTES } from '../temporal/workflows/search-attributes';
@@ -26,8 +27,14 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
-/** What deploy/temporal-dynamic-config.yaml sets on a real cluster (see README "Performance"). */
-export const DEFAULT_DYNAMIC_CONFIG: Record<string, unknown> = { 'system.enableActivityEagerExecution': true };
+/**
+ * deploy/temporal/dynamic-config.yaml: the one set of server settings that the dev server, the
+ * Postgres-backed server (tools/temporal-server) and docker-compose's Temporal all run with.
+ */
+export const DYNAMIC_CONFIG_FILE = path.resolve(__dirname, '..', 'deploy', 'temporal', 'dynamic-config.yaml');
+export const DEFAULT_DYNAMIC_CONFIG: Record<string, unknown> = Object.fromEntries(
+  Object.entries(parse(readFileSync(DYNAMIC_CONFIG_FILE, 'utf8')) as Record<string, { value: unknown }[]>).map(([key, [first]]) => [key, first!.value]),
+);
 
 export function devServerArgs(opts: DevServerOptions): string[] {
   const args = ['server', 'start-dev', '--ip', opts.ip ?? '127.0.0.1', '--port', String(opts.port)];

@@ -6,14 +6,14 @@ import { withTenant } from '../../db/sql';
 import { tenantAuth, type TenantEnv } from '../auth';
 import type { ApiDeps } from '../deps';
 import { validationHook } from '../errors';
-import { DeliveryWithAttemptsSchema, errorResponses, toAttemptView, toDeliveryView } from '../schemas';
-import { IdParam } from './webhook-schemas';
+import { tenantRateLimit } from '../rate-limit';
+import { DeliveryWithAttemptsSchema, IdParam, errorResponses, toAttemptView, toDeliveryView } from '../schemas';
 
 const security = [{ bearerAuth: [] }];
 
 const get = createRoute({
   method: 'get', path: '/{id}', summary: 'A delivery with its attempts', security, request: { params: IdParam },
-  responses: { 200: { description: 'Delivery', content: { 'application/json': { schema: DeliveryWithAttemptsSchema } } }, ...errorResponses(401, 404) },
+  responses: { 200: { description: 'Delivery', content: { 'application/json': { schema: DeliveryWithAttemptsSchema } } }, ...errorResponses(400, 401, 404) },
 });
 
 const redeliver = createRoute({
@@ -21,7 +21,7 @@ const redeliver = createRoute({
   request: { params: IdParam },
   responses: {
     202: { description: 'Accepted', content: { 'application/json': { schema: z.object({ deliveryId: z.string() }) } } },
-    ...errorResponses(401, 404),
+    ...errorResponses(400, 401, 404, 413, 429),
   },
 });
 
@@ -40,6 +40,7 @@ export function deliveryRoutes(deps: ApiDeps) {
     return c.json({ ...toDeliveryView(found.delivery), attempts: found.attempts.map(toAttemptView) }, 200);
   });
 
+  app.on('POST', '/:id/redeliver', tenantRateLimit(sql, 'redeliver', deps.config.tenantRatePerMinute.redeliver));
   app.openapi(redeliver, async (c) => {
     const deliveryId = await redeliverOne(deps, c.get('tenantId'), c.req.valid('param').id);
     return c.json({ deliveryId }, 202);

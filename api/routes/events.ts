@@ -1,12 +1,11 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import { EVENT_TYPES, EVENT_TYPE_PATTERN, RESERVED_EVENT_TYPES, isKnownEventType } from '../../domain/event-types';
-import { invalid, HooklineError } from '../../domain/errors';
+import { invalid } from '../../domain/errors';
 import { publishEvent } from '../../services/publish';
 import { adminAuth } from '../auth';
 import type { ApiDeps } from '../deps';
 import { validationHook } from '../errors';
-import { jsonDepth } from '../../domain/json-depth';
+import { jsonProblem } from '../../domain/json-depth';
 import { TENANT_ID_PATTERN, errorResponses } from '../schemas';
 
 const MAX_DATA_DEPTH = 64;
@@ -14,7 +13,11 @@ const MAX_DATA_DEPTH = 64;
 const PublishEvent = z.strictObject({
   tenantId: z.string().regex(TENANT_ID_PATTERN, 'must match ^[A-Za-z0-9_.:-]{1,128}$'),
   type: z.string().max(128).regex(EVENT_TYPE_PATTERN, 'must be dotted words, e.g. signing.completed'),
-  data: z.unknown().refine((v) => v !== undefined, 'required').openapi({ description: 'Any JSON value' }),
+  data: z
+    .unknown()
+    .refine((v) => v !== undefined, 'required')
+    .refine((v) => v !== null, 'must not be null')
+    .openapi({ description: 'Any JSON value but null' }),
   id: z.string().regex(TENANT_ID_PATTERN, 'must match ^[A-Za-z0-9_.:-]{1,128}$').optional().openapi({ description: 'Idempotency key' }),
 });
 
@@ -48,20 +51,12 @@ export function eventRoutes(deps: ApiDeps) {
   app.openapi(listTypes, (c) => c.json({ data: [...EVENT_TYPES] }, 200));
 
   app.use('/events', adminAuth(config.adminToken));
-  app.use(
-    '/events',
-    bodyLimit({
-      maxSize: config.maxPayloadBytes,
-      onError: () => {
-        throw new HooklineError('payload_too_large', `body: larger than ${config.maxPayloadBytes} bytes`);
-      },
-    }),
-  );
   app.openapi(publish, async (c) => {
     const body = c.req.valid('json');
     if (RESERVED_EVENT_TYPES.has(body.type)) throw invalid('type', `${body.type} is sent by Hookline only`);
     if (!config.openEventTypes && !isKnownEventType(body.type)) throw invalid('type', 'unknown event type (see GET /v1/event-types)');
-    if (jsonDepth(body.data, MAX_DATA_DEPTH) > MAX_DATA_DEPTH) throw invalid('data', `nested deeper than ${MAX_DATA_DEPTH} levels`);
+    const problem = jsonProblem(body.data, MAX_DATA_DEPTH);
+    if (problem) throw invalid('data', problem);
     const result = await publishEvent(deps, body);
     if (result.created) metrics.eventsPublished.inc();
     return c.json({ id: result.id }, 202);

@@ -1,35 +1,65 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import { createTenant } from '../../services/tenants';
+import { invalid } from '../../domain/errors';
+import * as tenants from '../../services/tenants';
 import { adminAuth } from '../auth';
 import type { ApiDeps } from '../deps';
 import { validationHook } from '../errors';
-import { TENANT_ID_PATTERN, errorResponses } from '../schemas';
+import { errorResponses } from '../schemas';
+import { tenantApiKeyRoutes } from './tenant-api-keys';
+import { CreateTenant, TenantCreated, TenantParam, TenantSchema, TenantsQuery, decodeTenantCursor, encodeTenantCursor, toTenantView } from './tenant-schemas';
 
-const CreateTenant = z.strictObject({
-  id: z.string().regex(TENANT_ID_PATTERN, 'must match ^[A-Za-z0-9_.:-]{1,128}$'),
-  name: z.string().max(200).optional(),
-});
+const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
+const security = [{ bearerAuth: [] }];
 
-const TenantCreated = z
-  .object({ id: z.string(), name: z.string(), apiKey: z.string().describe('Shown once; store it now'), createdAt: z.string() })
-  .openapi('TenantCreated');
+const routes = {
+  create: createRoute({
+    method: 'post', path: '/', summary: 'Create a tenant and its API key (admin)', security,
+    request: { body: { ...json(CreateTenant), required: true } },
+    responses: { 201: { description: 'Created', ...json(TenantCreated) }, ...errorResponses(400, 401, 409, 413) },
+  }),
+  list: createRoute({
+    method: 'get', path: '/', summary: 'List tenants in id order, a page at a time (admin)', security, request: { query: TenantsQuery },
+    responses: {
+      200: { description: 'A page of tenants', ...json(z.object({ data: z.array(TenantSchema), nextCursor: z.string().nullable() })) },
+      ...errorResponses(400, 401),
+    },
+  }),
+  get: createRoute({
+    method: 'get', path: '/{id}', summary: 'Get a tenant (admin)', security, request: { params: TenantParam },
+    responses: { 200: { description: 'Tenant', ...json(TenantSchema) }, ...errorResponses(400, 401, 404) },
+  }),
+  remove: createRoute({
+    method: 'delete', path: '/{id}', summary: 'Delete a tenant with all its data; its workflows are cancelled (admin)', security,
+    request: { params: TenantParam },
+    responses: { 204: { description: 'Deleted' }, ...errorResponses(400, 401, 404) },
+  }),
+};
 
-const create = createRoute({
-  method: 'post',
-  path: '/',
-  summary: 'Create a tenant and its API key (admin)',
-  security: [{ bearerAuth: [] }],
-  request: { body: { content: { 'application/json': { schema: CreateTenant } }, required: true } },
-  responses: { 201: { description: 'Created', content: { 'application/json': { schema: TenantCreated } } }, ...errorResponses(400, 401, 409) },
-});
-
-export function tenantRoutes({ sql, config }: ApiDeps) {
+export function tenantRoutes(deps: ApiDeps) {
+  const { sql } = deps;
   const app = new OpenAPIHono({ defaultHook: validationHook });
-  app.use('*', adminAuth(config.adminToken));
-  app.openapi(create, async (c) => {
-    const body = c.req.valid('json');
-    const tenant = await createTenant(sql, body);
-    return c.json({ id: tenant.id, name: tenant.name, apiKey: tenant.apiKey, createdAt: tenant.createdAt.toISOString() }, 201);
+  app.use('*', adminAuth(deps.config.adminToken));
+
+  app.openapi(routes.create, async (c) => {
+    const tenant = await tenants.createTenant(sql, c.req.valid('json'));
+    return c.json({ ...toTenantView(tenant), apiKey: tenant.apiKey }, 201);
   });
+
+  app.openapi(routes.list, async (c) => {
+    const query = c.req.valid('query');
+    const afterId = query.cursor === undefined ? undefined : decodeTenantCursor(query.cursor);
+    if (afterId === null) throw invalid('cursor', 'not a cursor from this API');
+    const page = await tenants.listTenants(sql, { afterId, limit: query.limit ?? 20 });
+    return c.json({ data: page.tenants.map(toTenantView), nextCursor: page.next ? encodeTenantCursor(page.next) : null }, 200);
+  });
+
+  app.openapi(routes.get, async (c) => c.json(toTenantView(await tenants.getTenant(sql, c.req.valid('param').id)), 200));
+
+  app.openapi(routes.remove, async (c) => {
+    await tenants.deleteTenant(deps, c.req.valid('param').id);
+    return c.body(null, 204);
+  });
+
+  app.route('/', tenantApiKeyRoutes(deps));
   return app;
 }

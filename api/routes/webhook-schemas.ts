@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { DELIVERY_STATUSES } from '../../domain/enums';
 import { EVENT_TYPE_PATTERN } from '../../domain/event-types';
+import { storableText } from '../schemas';
 
 const events = z
   .array(z.string().max(128).regex(new RegExp(`^\\*$|${EVENT_TYPE_PATTERN.source}`), 'must be "*" or an event type'))
@@ -10,16 +11,16 @@ const events = z
   .openapi({ description: 'Event types to receive; ["*"] for all', example: ['signing.completed'] });
 
 export const CreateWebhook = z.strictObject({
-  url: z.string().max(2048),
+  url: storableText(2048),
   events: events.optional(),
-  description: z.string().max(500).optional(),
+  description: storableText(500).optional(),
 });
 
 export const UpdateWebhook = z
   .strictObject({
-    url: z.string().max(2048).optional(),
+    url: storableText(2048).optional(),
     events: events.optional(),
-    description: z.string().max(500).optional(),
+    description: storableText(500).optional(),
     enabled: z.boolean().optional(),
   })
   .refine((p) => Object.keys(p).length > 0, 'give at least one of url, events, description, enabled');
@@ -28,7 +29,6 @@ export const RotateSecret = z.strictObject({
   graceSeconds: z.number().int().min(0).max(30 * 86_400).optional(),
 });
 
-export const IdParam = z.object({ id: z.string().max(200).openapi({ param: { name: 'id', in: 'path' } }) });
 
 export const DeliveriesQuery = z.strictObject({
   status: z.enum(DELIVERY_STATUSES).optional(),
@@ -38,5 +38,5 @@ export const DeliveriesQuery = z.strictObject({
     .transform(Number)
     .pipe(z.number().int().min(1, 'must be from 1 to 100').max(100, 'must be from 1 to 100'))
     .optional(),
-  cursor: z.string().max(100).optional(),
+  cursor: z.string().max(200).optional(),
 });

@@ -7,9 +7,10 @@ import * as endpoints from '../../services/endpoints';
 import { tenantAuth, type TenantEnv } from '../auth';
 import type { ApiDeps } from '../deps';
 import { describeZodError, validationHook } from '../errors';
-import { DeliverySchema, EndpointSchema, errorResponses, toDeliveryView, toEndpointView } from '../schemas';
-import { CreateWebhook, DeliveriesQuery, IdParam, RotateSecret, UpdateWebhook } from './webhook-schemas';
+import { DeliverySchema, EndpointSchema, IdParam, errorResponses, toDeliveryView, toEndpointView } from '../schemas';
+import { CreateWebhook, DeliveriesQuery, RotateSecret, UpdateWebhook } from './webhook-schemas';
 import { decodeCursor, encodeCursor } from '../cursor';
+import { tenantRateLimit } from '../rate-limit';
 
 const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
 const security = [{ bearerAuth: [] }];
@@ -18,7 +19,7 @@ const routes = {
   create: createRoute({
     method: 'post', path: '/', summary: 'Create an endpoint; the answer holds its secret, shown this once', security,
     request: { body: { ...json(CreateWebhook), required: true } },
-    responses: { 201: { description: 'Created', ...json(EndpointSchema.extend({ secret: z.string() })) }, ...errorResponses(400, 401, 409) },
+    responses: { 201: { description: 'Created', ...json(EndpointSchema.extend({ secret: z.string() })) }, ...errorResponses(400, 401, 409, 413) },
   }),
   list: createRoute({
     method: 'get', path: '/', summary: 'List endpoints', security,
@@ -26,25 +27,25 @@ const routes = {
   }),
   get: createRoute({
     method: 'get', path: '/{id}', summary: 'Get an endpoint', security, request: { params: IdParam },
-    responses: { 200: { description: 'Endpoint', ...json(EndpointSchema) }, ...errorResponses(401, 404) },
+    responses: { 200: { description: 'Endpoint', ...json(EndpointSchema) }, ...errorResponses(400, 401, 404) },
   }),
   update: createRoute({
     method: 'patch', path: '/{id}', summary: 'Update an endpoint; enabled: true re-enables it and resets its failure count', security,
     request: { params: IdParam, body: { ...json(UpdateWebhook), required: true } },
-    responses: { 200: { description: 'Endpoint', ...json(EndpointSchema) }, ...errorResponses(400, 401, 404) },
+    responses: { 200: { description: 'Endpoint', ...json(EndpointSchema) }, ...errorResponses(400, 401, 404, 413) },
   }),
   remove: createRoute({
     method: 'delete', path: '/{id}', summary: 'Delete an endpoint with its deliveries and attempts', security, request: { params: IdParam },
-    responses: { 204: { description: 'Deleted' }, ...errorResponses(401, 404) },
+    responses: { 204: { description: 'Deleted' }, ...errorResponses(400, 401, 404) },
   }),
   rotate: createRoute({
     method: 'post', path: '/{id}/rotate-secret', summary: 'Rotate the secret; the old one keeps signing until the grace ends', security,
     request: { params: IdParam, body: { ...json(RotateSecret), required: false } },
-    responses: { 200: { description: 'The new secret, shown this once', ...json(z.object({ secret: z.string() })) }, ...errorResponses(400, 401, 404) },
+    responses: { 200: { description: 'The new secret, shown this once', ...json(z.object({ secret: z.string() })) }, ...errorResponses(400, 401, 404, 413) },
   }),
   test: createRoute({
     method: 'post', path: '/{id}/test', summary: 'Send a webhook.test event (works on a disabled endpoint)', security, request: { params: IdParam },
-    responses: { 202: { description: 'Accepted', ...json(z.object({ deliveryId: z.string() })) }, ...errorResponses(401, 404) },
+    responses: { 202: { description: 'Accepted', ...json(z.object({ deliveryId: z.string() })) }, ...errorResponses(400, 401, 404, 413, 429) },
   }),
   deliveries: createRoute({
     method: 'get', path: '/{id}/deliveries', summary: 'Deliveries to this endpoint, newest first', security,
@@ -93,6 +94,7 @@ export function webhookRoutes(deps: ApiDeps) {
     return c.json({ secret }, 200);
   });
 
+  app.on('POST', '/:id/test', tenantRateLimit(sql, 'test', deps.config.tenantRatePerMinute.test));
   app.openapi(routes.test, async (c) => {
     const deliveryId = await endpoints.sendTestEvent(deps, c.get('tenantId'), c.req.valid('param').id);
     return c.json({ deliveryId }, 202);
@@ -101,14 +103,14 @@ export function webhookRoutes(deps: ApiDeps) {
   app.openapi(routes.deliveries, async (c) => {
     const { id } = c.req.valid('param');
     const query = c.req.valid('query');
-    const beforeSeq = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-    if (beforeSeq === null) throw invalid('cursor', 'not a cursor from this API');
+    const before = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    if (before === null) throw invalid('cursor', 'not a cursor from this API');
     const page = await withTenant(sql, c.get('tenantId'), async (tx) => {
       if (!(await getEndpoint(tx, id))) return null;
-      return listDeliveries(tx, { endpointId: id, status: query.status, limit: query.limit ?? 20, beforeSeq });
+      return listDeliveries(tx, { endpointId: id, status: query.status, limit: query.limit ?? 20, before });
     });
     if (!page) throw notFound('webhook');
-    return c.json({ data: page.rows.map(toDeliveryView), nextCursor: page.nextSeq ? encodeCursor(page.nextSeq) : null }, 200);
+    return c.json({ data: page.rows.map(toDeliveryView), nextCursor: page.next ? encodeCursor(page.next) : null }, 200);
   });
 
   return app;

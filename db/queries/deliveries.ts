@@ -2,7 +2,6 @@ import type { DeliveryKind, DeliveryStatus } from '../../domain/enums';
 import type { Tx } from '../sql';
 
 export interface DeliveryRow {
-  seq: string;
   id: string;
   endpointId: string;
   eventId: string;
@@ -26,29 +25,40 @@ export interface AttemptRow {
   nextRetryAt: Date | null;
 }
 
-const DELIVERY = (tx: Tx) => tx`
-  select d.seq, d.id, d.endpoint_id, d.event_id, ev.type as event_type, d.kind, d.status, d.attempt_count,
-         d.last_attempt_at, d.next_retry_at, d.created_at, d.updated_at
-  from deliveries d join events ev on ev.tenant_id = d.tenant_id and ev.id = d.event_id`;
+const COLUMNS = (tx: Tx) => tx`
+  d.id, d.endpoint_id, d.event_id, ev.type as event_type, d.kind, d.status, d.attempt_count,
+  d.last_attempt_at, d.next_retry_at, d.created_at, d.updated_at`;
+const FROM = (tx: Tx) => tx`from deliveries d join events ev on ev.tenant_id = d.tenant_id and ev.id = d.event_id`;
 
-/** Newest first, by insertion sequence, so a cursor stays stable while new deliveries arrive. */
+/** Where a page ends: the last row's creation time (to the microsecond, in UTC) and id. */
+export interface PagePosition {
+  createdAt: string;
+  id: string;
+}
+
+/**
+ * Newest first, keyed on (created_at, id), so a position names only a row of this endpoint and stays
+ * put while new deliveries arrive.
+ */
 export async function listDeliveries(
   tx: Tx,
-  q: { endpointId: string; status?: string; limit: number; beforeSeq?: string },
-): Promise<{ rows: DeliveryRow[]; nextSeq: string | null }> {
-  const rows = await tx<DeliveryRow[]>`
-    ${DELIVERY(tx)}
+  q: { endpointId: string; status?: string; limit: number; before?: PagePosition },
+): Promise<{ rows: DeliveryRow[]; next: PagePosition | null }> {
+  const rows = await tx<(DeliveryRow & { pagePosition: string })[]>`
+    select ${COLUMNS(tx)}, to_char(d.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as page_position
+    ${FROM(tx)}
     where d.endpoint_id = ${q.endpointId}
       ${q.status ? tx`and d.status = ${q.status}` : tx``}
-      ${q.beforeSeq ? tx`and d.seq < ${q.beforeSeq}` : tx``}
-    order by d.seq desc limit ${q.limit + 1}`;
+      ${q.before ? tx`and (d.created_at, d.id) < (${q.before.createdAt}::timestamptz, ${q.before.id})` : tx``}
+    order by d.created_at desc, d.id desc limit ${q.limit + 1}`;
   const more = rows.length > q.limit;
-  const page = more ? rows.slice(0, q.limit) : rows;
-  return { rows: page, nextSeq: more ? page[page.length - 1]!.seq : null };
+  const page = (more ? rows.slice(0, q.limit) : rows).map(({ pagePosition, ...row }) => ({ row, pagePosition }));
+  const last = page[page.length - 1];
+  return { rows: page.map((p) => p.row), next: more && last ? { createdAt: last.pagePosition, id: last.row.id } : null };
 }
 
 export async function getDelivery(tx: Tx, id: string): Promise<DeliveryRow | null> {
-  const [row] = await tx<DeliveryRow[]>`${DELIVERY(tx)} where d.id = ${id}`;
+  const [row] = await tx<DeliveryRow[]>`select ${COLUMNS(tx)} ${FROM(tx)} where d.id = ${id}`;
   return row ?? null;
 }
 

@@ -79,15 +79,21 @@ export async function deleteEndpoint(tx: Tx, id: string): Promise<{ pendingDeliv
   return deleted.length ? { pendingDeliveryIds: pending.map((p) => p.id) } : null;
 }
 
-/** Adds a new secret; the ones still active keep signing until `graceSeconds` from now. */
+/**
+ * Adds a new secret. The one it replaces (the newest) keeps signing until `graceSeconds` from now;
+ * an older one still in its grace ends at once, so no more than two secrets ever sign.
+ */
 export async function rotateSecret(
   tx: Tx,
   endpoint: { id: string; tenantId: string },
   secret: { ciphertext: string; fingerprint: string },
   graceSeconds: number,
 ): Promise<void> {
-  await tx`update endpoint_secrets set expires_at = now() + make_interval(secs => ${graceSeconds})
-           where endpoint_id = ${endpoint.id} and (expires_at is null or expires_at > now() + make_interval(secs => ${graceSeconds}))`;
+  // Concurrent rotations of one endpoint take turns, or each would keep a secret the other replaced.
+  await tx`select id from endpoints where id = ${endpoint.id} for update`;
+  await tx`delete from endpoint_secrets where endpoint_id = ${endpoint.id} and id <> (
+             select id from endpoint_secrets where endpoint_id = ${endpoint.id} order by created_at desc, id desc limit 1)`;
+  await tx`update endpoint_secrets set expires_at = now() + make_interval(secs => ${graceSeconds}) where endpoint_id = ${endpoint.id}`;
   await tx`delete from endpoint_secrets where endpoint_id = ${endpoint.id} and expires_at <= now()`;
   await tx`insert into endpoint_secrets (endpoint_id, tenant_id, ciphertext, fingerprint)
            values (${endpoint.id}, ${endpoint.tenantId}, ${secret.ciphertext}, ${secret.fingerprint})`;

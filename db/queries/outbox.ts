@@ -1,5 +1,5 @@
 import type { DeliveryKind } from '../../domain/enums';
-import type { Sql, Tx } from '../sql';
+import type { Tx } from '../sql';
 
 /** What Temporal must be told, written beside the rows it is about (see migrations/002_outbox.sql). */
 export type OutboxMessage =
@@ -24,36 +24,29 @@ export async function enqueue(tx: Tx, to: OutboxAddress, messages: OutboxMessage
     select ${to.tenantId}, ${to.taskQueue}, k, p::jsonb from unnest(${messages.map((m) => m.kind)}::text[], ${messages.map((m) => JSON.stringify(m.payload))}::text[]) as t(k, p)`;
 }
 
+/*
+ * The relay serves every tenant, and the app role sees no outbox row without a tenant: these go
+ * through SECURITY DEFINER functions that touch the outbox alone (migrations/003_least_privilege.sql).
+ */
+
 /** Locks up to `limit` due rows for this transaction; other relays skip them. */
 export function claimDue(tx: Tx, taskQueue: string, limit: number): Promise<OutboxRow[]> {
-  return tx<OutboxRow[]>`
-    select id, tenant_id, kind, payload, attempts from outbox
-    where task_queue = ${taskQueue} and available_at <= now() order by id limit ${limit} for update skip locked`;
+  return tx<OutboxRow[]>`select id, tenant_id, kind, payload, attempts from hookline_outbox_claim(${taskQueue}, ${limit})`;
 }
 
 export async function removeDone(tx: Tx, ids: string[]): Promise<void> {
-  if (ids.length) await tx`delete from outbox where id = any(${ids}::bigint[])`;
+  if (ids.length) await tx`select hookline_outbox_done(${ids}::bigint[])`;
 }
 
 /** Puts failed rows back with a growing delay (1 s doubling, at most a minute) and the reason. */
 export async function deferFailed(tx: Tx, failed: { id: string; error: string }[]): Promise<void> {
   if (failed.length === 0) return;
-  await tx`
-    update outbox o set attempts = o.attempts + 1, last_error = f.error,
-      available_at = now() + least(interval '1 second' * power(2, least(o.attempts, 6)), interval '60 seconds')
-    from unnest(${failed.map((f) => f.id)}::bigint[], ${failed.map((f) => f.error.slice(0, 500))}::text[]) as f(id, error)
-    where o.id = f.id`;
+  await tx`select hookline_outbox_defer(${failed.map((f) => f.id)}::bigint[], ${failed.map((f) => f.error.slice(0, 500))}::text[])`;
 }
 
 /** Of these endpoint ids, the ones that still exist (across tenants: the relay is not a tenant). */
 export async function existingEndpoints(tx: Tx, ids: string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
-  const rows = await tx<{ id: string }[]>`select id from endpoints where id = any(${ids}::text[])`;
+  const rows = await tx<{ id: string }[]>`select id from hookline_existing_endpoints(${ids}::text[]) as e(id)`;
   return new Set(rows.map((r) => r.id));
-}
-
-export async function outboxBacklog(sql: Sql): Promise<{ rows: number; oldestSeconds: number }> {
-  const [row] = await sql<{ rows: number; oldestSeconds: number }[]>`
-    select count(*)::int as rows, coalesce(extract(epoch from now() - min(created_at)), 0)::float8 as oldest_seconds from outbox`;
-  return row!;
 }

@@ -2,14 +2,18 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { classifyAttempt, type Verdict } from '../../domain/classify';
 import { FailureType } from '../../domain/enums';
 import { decryptSecret } from '../../domain/secrets';
-import { signRequest } from '../../domain/signing';
+import { signRequest, webhookMessageId } from '../../domain/signing';
 import { loadDeliveryTarget, recordAttempt, type DeliveryTarget } from '../../db/queries/attempts';
 import { withTenant } from '../../db/sql';
 import type { DeliveryInput } from '../workflows/types';
 import type { ActivityDeps } from './deps';
+import { createSendGate, SendSlotsBusy } from './send-gate';
 import { sendWebhook, type SendResult } from './send-webhook';
 
 const HEARTBEAT_AFTER_MS = 3_000;
+/** How long a send waits for a fair-share slot before it gives its activity slot back. */
+const SLOT_WAIT_MS = 10_000;
+const BUSY_RETRY_MAX_MS = 30_000;
 
 export interface DeliverResult {
   attempt: number;
@@ -39,11 +43,35 @@ const LOCAL_UNRECORDED_MAX = 10_000;
 
 export function createDeliver({ sql, fetch, config, metrics, log }: ActivityDeps) {
   const localUnrecorded = new Map<string, Unrecorded>();
+  const gate = createSendGate({
+    total: config.workerConcurrency,
+    perTenant: config.tenantMaxInFlight,
+    perEndpoint: config.endpointMaxInFlight,
+    maxWaitMs: SLOT_WAIT_MS,
+  });
+
+  /** A send within the endpoint's and tenant's share of this worker's slots (send-gate.ts). */
+  async function sendFairly(input: DeliveryInput, target: DeliveryTarget): Promise<SendResult> {
+    let release: () => void;
+    try {
+      release = await gate.acquire(input.tenantId, input.endpointId);
+    } catch (err) {
+      if (!(err instanceof SendSlotsBusy)) throw err;
+      // Nothing was sent and no attempt is counted: try again later, backing off while it stays busy.
+      const backoff = Math.min(BUSY_RETRY_MAX_MS, 1_000 * 2 ** Math.min(Context.current().info.attempt - 1, 5));
+      throw ApplicationFailure.create({ message: err.message, type: 'SendSlotsBusy', nextRetryDelay: Math.round(backoff * (0.8 + Math.random() * 0.4)) });
+    }
+    try {
+      return await send(input, target);
+    } finally {
+      release();
+    }
+  }
 
   async function send(input: DeliveryInput, target: DeliveryTarget): Promise<SendResult> {
     const secrets = target.secrets.map((c) => decryptSecret(config.encryptionKey, c, input.endpointId));
     const body = JSON.stringify({ id: input.eventId, type: target.eventType, timestamp: target.eventCreatedAt.toISOString(), data: target.eventData });
-    const signed = signRequest({ secrets, id: input.eventId, timestampSeconds: Math.floor(Date.now() / 1000), body, legacyHeader: config.legacySignatureHeader });
+    const signed = signRequest({ secrets, id: webhookMessageId(input.tenantId, input.eventId), timestampSeconds: Math.floor(Date.now() / 1000), body, legacyHeader: config.legacySignatureHeader });
     const sent = await sendWebhook(fetch, {
       url: target.url,
       headers: { 'content-type': 'application/json', 'user-agent': `Hookline/${config.version}`, ...signed },
@@ -69,7 +97,7 @@ export function createDeliver({ sql, fetch, config, metrics, log }: ActivityDeps
       sent = { ...carried.sent, startedAt: new Date(carried.sent.startedAt), body: null };
       log.info({ deliveryId: input.deliveryId, status: sent.status }, 'recording an answer received before Postgres failed, without sending again');
     } else {
-      sent = await send(input, target);
+      sent = await sendFairly(input, target);
       const { status, durationMs, retryAfter, error, refused } = sent;
       remember({ attemptsBefore: target.attemptCount, sent: { status, durationMs, retryAfter, error, refused, startedAt: sent.startedAt.toISOString() } });
     }

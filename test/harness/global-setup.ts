@@ -8,6 +8,8 @@ import { createSql } from '../../db/sql';
 import { findOrBuildTemporalCli } from '../../tools/temporal-cli';
 import { startDevServer, type DevServer } from '../../tools/temporal-dev-server';
 import { freePort } from '../../tools/testkit/free-port';
+import { startTemporalServer } from '../../tools/temporal-server/start';
+import { freeServerPort } from '../../tools/temporal-server/ports';
 import { noteServer, reapOrphanedServers } from './orphans';
 
 /**
@@ -25,12 +27,22 @@ export default async function globalSetup(): Promise<void> {
 
 async function startTemporal(): Promise<string> {
   if (process.env.TEMPORAL_ADDRESS) return process.env.TEMPORAL_ADDRESS;
+  if (process.env.HOOKLINE_TEST_ENGINE === 'postgres') return startPostgresEngine();
   const reaped = reapOrphanedServers();
   if (reaped) console.log(`hookline tests: stopped ${reaped} Temporal dev server(s) left by a run that died`);
   const binary = await findOrBuildTemporalCli();
   const server: DevServer = await startDevServer({ binary, port: await freePort(), logLevel: 'error' });
   noteServer(server.process.pid!);
   (globalThis as Record<string, unknown>).__hooklineTemporal = server;
+  return server.address;
+}
+
+/** HOOKLINE_TEST_ENGINE=postgres: the real Temporal server on the local PostgreSQL, its databases dropped at teardown. */
+async function startPostgresEngine(): Promise<string> {
+  const prefix = `hookline_test_t${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+  const server = await startTemporalServer({ port: await freeServerPort(), dbPrefix: prefix, dataDir: path.join(os.tmpdir(), prefix), logLevel: 'error' });
+  noteServer(server.process.pid!);
+  (globalThis as Record<string, unknown>).__hooklineTemporalServer = { server, prefix };
   return server.address;
 }
 

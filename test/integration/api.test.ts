@@ -157,14 +157,14 @@ describe('webhooks', () => {
     await stack.admin.publish({ tenantId: a.id, type: 'card.viewed', data: {} });
     // Every table under row-level security, so a new one cannot be left out of this test.
     const tables = (await stack.sql<{ name: string }[]>`select relname as name from pg_class where relrowsecurity order by 1`).map((t) => t.name);
-    expect(tables).toEqual(['api_keys', 'attempts', 'deliveries', 'endpoint_secrets', 'endpoints', 'events', 'outbox']);
+    expect(tables).toEqual(['api_keys', 'attempts', 'deliveries', 'endpoint_secrets', 'endpoints', 'events', 'outbox', 'tenant_rate_limits']);
     const owners = await withTenant(stack.sql, b.id, async (tx) => {
       const seen: Record<string, string[]> = {};
       for (const table of tables) seen[table] = (await tx<{ tenantId: string }[]>`select tenant_id from ${tx(table)}`).map((r) => r.tenantId);
       return seen;
     });
     // B sees its own API key and nothing of A's.
-    expect(owners).toEqual({ endpoints: [], endpoint_secrets: [], events: [], deliveries: [], attempts: [], outbox: [], api_keys: [b.id] });
+    expect(owners).toEqual({ endpoints: [], endpoint_secrets: [], events: [], deliveries: [], attempts: [], outbox: [], tenant_rate_limits: [], api_keys: [b.id] });
     const asOwner = await stack.sql<{ n: number }[]>`select count(*)::int as n from events where tenant_id = ${a.id}`;
     expect(asOwner[0]!.n).toBe(1); // A's event is there; RLS alone hid it
     await expect(
@@ -189,7 +189,7 @@ describe('service routes', () => {
     const types = await new HooklineClient({ baseUrl: stack.api.url, token: 'x' }).eventTypes();
     expect(types.data.map((t) => t.type)).toEqual(expect.arrayContaining(['signing.completed', 'card.viewed', 'contact.saved', 'webhook.test']));
     const metrics = await (await raw('GET', '/metrics')).text();
-    for (const name of ['hookline_events_published_total', 'hookline_attempt_duration_seconds', 'hookline_deliveries{status="success"}', 'hookline_endpoints_disabled']) {
+    for (const name of ['hookline_events_published_total', 'hookline_attempt_duration_seconds', 'hookline_deliveries_completed_total', 'hookline_endpoints_disabled_total', 'hookline_table_rows_estimate']) {
       expect(metrics).toContain(name);
     }
     expect(await (await raw('GET', '/docs')).text()).toContain('/openapi.json');
@@ -211,6 +211,9 @@ describe('service routes', () => {
         'POST /v1/tenants', 'POST /v1/events', 'GET /v1/event-types', 'POST /v1/webhooks', 'GET /v1/webhooks',
         'GET /v1/webhooks/{id}', 'PATCH /v1/webhooks/{id}', 'DELETE /v1/webhooks/{id}', 'POST /v1/webhooks/{id}/rotate-secret',
         'POST /v1/webhooks/{id}/test', 'GET /v1/webhooks/{id}/deliveries', 'GET /v1/deliveries/{id}', 'POST /v1/deliveries/{id}/redeliver',
+        // Tenant lifecycle (admin), beyond the SPEC's table.
+        'GET /v1/tenants', 'GET /v1/tenants/{id}', 'DELETE /v1/tenants/{id}', 'POST /v1/tenants/{id}/api-keys', 'GET /v1/tenants/{id}/api-keys',
+        'DELETE /v1/tenants/{id}/api-keys/{keyId}',
       ].sort(),
     );
   });

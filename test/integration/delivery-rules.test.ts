@@ -1,4 +1,4 @@
-import { verifyWebhook } from '../../domain/signing';
+import { verifyWebhook, webhookMessageId } from '../../domain/signing';
 import { startReceiver, type Receiver } from '../../tools/testkit/receiver';
 import { startStack, type Stack } from '../../tools/testkit/stack';
 import { waitFor } from '../../tools/testkit/wait';
@@ -122,7 +122,7 @@ test('publishing the same event id twice delivers once', async () => {
   // A second event after it proves the pipeline is flowing, so a duplicate would have arrived by now.
   await stack.admin.publish({ tenantId: tenant.id, type: 'card.viewed', data: { n: 3 } });
   await receiver.waitForRequests(2);
-  expect(receiver.requests.filter((r) => r.headers['webhook-id'] === 'order-42')).toHaveLength(1);
+  expect(receiver.requests.filter((r) => r.headers['webhook-id'] === webhookMessageId(tenant.id, 'order-42'))).toHaveLength(1);
   expect((await tenant.api.listDeliveries(endpoint.id)).data).toHaveLength(2);
 });
 
@@ -146,7 +146,8 @@ test('redelivery sends the same event again with the same webhook-id', async () 
   const { deliveryId } = await tenant.api.redeliver(original.id);
   expect(deliveryId).not.toBe(original.id);
   await receiver.waitForRequests(2);
-  expect(receiver.requests.map((r) => r.headers['webhook-id'])).toEqual([id, id]);
+  const messageId = webhookMessageId(tenant.id, id);
+  expect(receiver.requests.map((r) => r.headers['webhook-id'])).toEqual([messageId, messageId]);
   const again = await waitFor(async () => {
     const d = await tenant.api.getDelivery(deliveryId);
     return d.status === 'success' && d;
@@ -171,4 +172,44 @@ test('after a rotation both secrets sign until the grace ends', async () => {
   expect(headers2['webhook-signature']!.split(' ')).toHaveLength(1);
   expect(verifyWebhook(third, headers2, req2!.body)).toBeTruthy();
   expect(() => verifyWebhook(endpoint.secret, headers2, req2!.body)).toThrow();
+});
+
+test('rotations leave at most two secrets signing: the newest and the one it replaced (a new rotation ends the older grace)', async () => {
+  const { receiver, tenant, endpoint } = await setup();
+  const secrets = [endpoint.secret];
+  for (let i = 0; i < 6; i++) secrets.push((await tenant.api.rotateSecret(endpoint.id, 3600)).secret);
+  await stack.admin.publish({ tenantId: tenant.id, type: 'card.viewed', data: {} });
+  const [req] = await receiver.waitForRequests(1);
+  const headers = req!.headers as Record<string, string>;
+  expect(headers['webhook-signature']!.split(' ')).toHaveLength(2);
+  const [older, newest] = secrets.slice(-2);
+  expect(verifyWebhook(newest!, headers, req!.body)).toBeTruthy();
+  expect(verifyWebhook(older!, headers, req!.body)).toBeTruthy();
+  for (const ended of secrets.slice(0, -2)) expect(() => verifyWebhook(ended, headers, req!.body)).toThrow(/no matching signature/);
+  // The legacy header carries one signature: the newest secret's.
+  const { createHmac } = await import('node:crypto');
+  const key = Buffer.from(newest!.slice('whsec_'.length), 'base64');
+  expect(headers['x-guardian-signature']).toBe(`sha256=${createHmac('sha256', key).update(req!.body).digest('hex')}`);
+});
+
+test('concurrent rotations still leave no more than two secrets signing', async () => {
+  const { receiver, tenant, endpoint } = await setup();
+  const rotated = await Promise.all(Array.from({ length: 8 }, () => tenant.api.rotateSecret(endpoint.id, 3600)));
+  await stack.admin.publish({ tenantId: tenant.id, type: 'card.viewed', data: {} });
+  const [req] = await receiver.waitForRequests(1);
+  const headers = req!.headers as Record<string, string>;
+  expect(headers['webhook-signature']!.split(' ')).toHaveLength(2);
+  expect(rotated.filter(({ secret }) => { try { return verifyWebhook(secret, headers, req!.body); } catch { return false; } })).toHaveLength(2);
+});
+
+test('webhook-id differs between tenants that chose the same event id; the body keeps the producer’s id', async () => {
+  const receiver = await startReceiver();
+  receivers.push(receiver);
+  const tenants = [await stack.newTenant(), await stack.newTenant()];
+  for (const t of tenants) await t.api.createWebhook({ url: receiver.url });
+  for (const t of tenants) await stack.admin.publish({ tenantId: t.id, id: 'order-1', type: 'card.viewed', data: {} });
+  const requests = await receiver.waitForRequests(2);
+  expect(new Set(requests.map((r) => r.headers['webhook-id'])).size).toBe(2);
+  expect(requests.map((r) => JSON.parse(r.body).id)).toEqual(['order-1', 'order-1']);
+  for (const r of requests) expect(r.headers['webhook-id']).toMatch(/^msg_[A-Za-z0-9_-]+$/);
 });

@@ -70,8 +70,8 @@ test('consecutive failures disable the endpoint; a success in between resets the
   // for it as `skipped` (recoverable once it is enabled again).
   const before = failing.requests.length;
   const { id } = await stack.admin.publish({ tenantId: tenant.id, type: 'card.viewed', data: {} });
-  await waitFor(() => watcher.requests.some((r) => r.headers['webhook-id'] === id), { what: 'the event at the watcher' });
-  await waitFor(() => everything.requests.some((r) => r.headers['webhook-id'] === id), { what: 'the event at the * endpoint' });
+  await waitFor(() => watcher.requests.some((r) => JSON.parse(r.body).id === id), { what: 'the event at the watcher' });
+  await waitFor(() => everything.requests.some((r) => JSON.parse(r.body).id === id), { what: 'the event at the * endpoint' });
   expect(everything.requests.some((r) => JSON.parse(r.body).type === 'webhook.disabled')).toBe(false);
   expect(failing.requests).toHaveLength(before);
   const logged = (await tenant.api.listDeliveries(endpoint.id, { limit: 100 })).data.filter((d) => d.eventId === id);

@@ -1,4 +1,4 @@
-import { verifyWebhook } from '../../domain/signing';
+import { verifyWebhook, webhookMessageId } from '../../domain/signing';
 import { useStackAndReceiver } from '../harness/use-stack';
 import { waitFor } from '../../tools/testkit/wait';
 
@@ -10,7 +10,7 @@ test('a published event reaches a subscribed endpoint, signed, and is logged as 
   const { id } = await env.stack.admin.publish({ tenantId: tenant.id, type: 'signing.completed', data: { documentId: 'doc-1' } });
 
   const [request] = await env.receiver.waitForRequests(1);
-  expect(request!.headers['webhook-id']).toBe(id);
+  expect(request!.headers['webhook-id']).toBe(webhookMessageId(tenant.id, id));
   const body = verifyWebhook(endpoint.secret, request!.headers as Record<string, string>, request!.body) as Record<string, unknown>;
   expect(body).toMatchObject({ id, type: 'signing.completed', data: { documentId: 'doc-1' } });
 

@@ -3,7 +3,7 @@ import { decryptSecret, encryptSecret, fingerprint, generateWebhookSecret } from
 
 describe('configuration', () => {
   test('defaults match the specification', () => {
-    const c = loadConfig({});
+    const c = loadConfig({ NODE_ENV: 'development' });
     expect(c).toMatchObject({
       port: 3000, maxPayloadBytes: 262_144, maxEndpointsPerTenant: 5, requestTimeoutMs: 5_000, disableAfterFailures: 10,
       temporal: { address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'hookline' },
@@ -21,6 +21,61 @@ describe('configuration', () => {
   });
   test('the encryption key is never echoed in an error', () => {
     expect(() => loadConfig({ HOOKLINE_ENCRYPTION_KEY: 'c2VjcmV0LXZhbHVl' })).not.toThrow(/c2VjcmV0LXZhbHVl/);
+  });
+});
+
+describe('no insecure defaults', () => {
+  const key = Buffer.alloc(32, 9).toString('base64');
+  test('with NODE_ENV unset, the API and worker refuse to start without an encryption key', () => {
+    expect(() => loadConfig({})).toThrow(/^HOOKLINE_ENCRYPTION_KEY: required unless NODE_ENV=development or test/);
+    expect(loadConfig({ HOOKLINE_ENCRYPTION_KEY: key }).encryptionKey).toEqual(Buffer.from(key, 'base64'));
+  });
+  test('the fixed development key is used only when development is explicit', () => {
+    const dev = loadConfig({ NODE_ENV: 'development' }).encryptionKey;
+    expect(loadConfig({ NODE_ENV: 'test' }).encryptionKey).toEqual(dev);
+    expect(dev).toHaveLength(32);
+  });
+  test('tools that never decrypt a secret (migrate, the Temporal dev server) start without one', () => {
+    expect(loadConfig({}, { serving: false }).production).toBe(false);
+  });
+});
+
+describe('database roles', () => {
+  test('in development the app logs in as hookline_app and migrations run as the owner, with no setup', () => {
+    const c = loadConfig({ NODE_ENV: 'development' });
+    expect(new URL(c.databaseUrl).username).toBe('hookline_app');
+    expect(new URL(c.migrationDatabaseUrl).username).toBe('postgres');
+    expect(new URL(c.databaseUrl).pathname).toBe(new URL(c.migrationDatabaseUrl).pathname);
+  });
+  test('DATABASE_MIGRATION_URL defaults to DATABASE_URL, and is checked like it', () => {
+    const url = 'postgres://someone@db.example:5432/hooks';
+    expect(loadConfig({ NODE_ENV: 'development', DATABASE_URL: url }).migrationDatabaseUrl).toBe(url);
+    const both = loadConfig({ NODE_ENV: 'development', DATABASE_URL: url, DATABASE_MIGRATION_URL: 'postgres://owner@db.example/hooks' });
+    expect(both).toMatchObject({ databaseUrl: url, migrationDatabaseUrl: 'postgres://owner@db.example/hooks' });
+    expect(() => loadConfig({ NODE_ENV: 'development', DATABASE_MIGRATION_URL: 'mysql://x' })).toThrow(/^DATABASE_MIGRATION_URL: /);
+  });
+});
+
+describe('HOOKLINE_LEGACY_SIGNATURE_HEADER', () => {
+  const withHeader = (name: string) => () => loadConfig({ NODE_ENV: 'test', HOOKLINE_LEGACY_SIGNATURE_HEADER: name });
+  test.each(['X-Guardian-Signature', 'X-DevCard-Signature', 'Signature', 'x_sig.v1'])('%s is accepted', (name) => {
+    expect(withHeader(name)().legacySignatureHeader).toBe(name);
+  });
+  test.each([
+    // hop-by-hop
+    'Transfer-Encoding', 'Connection', 'Keep-Alive', 'TE', 'Trailer', 'Upgrade', 'Proxy-Connection',
+    // credentials
+    'Authorization', 'Proxy-Authorization', 'Cookie', 'Set-Cookie', 'WWW-Authenticate',
+    // forbidden to fetch, or smuggling a method or route past a proxy
+    'Content-Length', 'Host', 'Expect', 'Origin', 'Referer', 'Via', 'Date', 'Sec-Fetch-Mode', 'Proxy-Foo', 'X-HTTP-Method-Override', 'Forwarded', 'X-Forwarded-For',
+    // sent by Hookline already
+    'Webhook-Signature', 'webhook-id', 'Content-Type', 'User-Agent',
+    // not a token
+    'X Sig', 'X-Sig:', 'X-Sig\r\nX-Evil', '',
+  ])('%p is refused, naming the variable', (name) => {
+    const load = withHeader(name);
+    if (name === '') return expect(load().legacySignatureHeader).toBeUndefined(); // empty = unset
+    expect(load).toThrow(/^HOOKLINE_LEGACY_SIGNATURE_HEADER: /);
   });
 });
 

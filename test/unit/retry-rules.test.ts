@@ -15,7 +15,7 @@ describe('retry schedule', () => {
   });
 
   test('the default is 1s, 5s, 25s: four attempts in all', () => {
-    const config = loadConfig({});
+    const config = loadConfig({ NODE_ENV: 'development' });
     expect(config.retryScheduleMs).toEqual([1_000, 5_000, 25_000]);
     const schedule = config.retryScheduleMs;
     const verdicts = [1, 2, 3, 4].map((attempt) => classifyAttempt({ status: 503 }, attempt, schedule, 3_600_000));

@@ -1,6 +1,6 @@
 import { Webhook } from 'standardwebhooks';
 import { generateWebhookSecret } from '../../domain/secrets';
-import { legacySignatureFor, signRequest, verifyWebhook, WebhookVerificationError } from '../../domain/signing';
+import { legacySignatureFor, signRequest, verifyWebhook, WebhookVerificationError, webhookMessageId } from '../../domain/signing';
 
 const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const id = 'msg_p5jXN8AQM9LWM0D4loKWxJek';
@@ -54,5 +54,12 @@ describe('Standard Webhooks signatures', () => {
     );
     const headers = signRequest({ secrets: [secret], id, timestampSeconds: timestamp, body, legacyHeader: 'X-Guardian-Signature' });
     expect(headers['x-guardian-signature']).toMatch(/^sha256=[0-9a-f]{64}$/);
+  });
+
+  test('webhook-id: one per (tenant, event), the same every time, different across tenants, and no pair forges another', () => {
+    expect(webhookMessageId('acme', 'order-1')).toBe(webhookMessageId('acme', 'order-1'));
+    expect(webhookMessageId('acme', 'order-1')).not.toBe(webhookMessageId('globex', 'order-1'));
+    expect(webhookMessageId('a:b', 'c')).not.toBe(webhookMessageId('a', 'b:c'));
+    expect(webhookMessageId('acme', 'order-1')).toMatch(/^msg_[A-Za-z0-9_-]{32}$/);
   });
 });

@@ -13,6 +13,38 @@ describe('private address detection', () => {
   test.each(['93.184.216.34', '8.8.8.8', '2606:4700:4700::1111', '::ffff:8.8.8.8'])('%s is public', (ip) =>
     expect(isPrivateAddress(ip)).toBe(false),
   );
+
+  // IPv6 forms that carry or reach an IPv4 address, and the ranges a hand list forgot.
+  test.each([
+    ['6to4 of the metadata address', '2002:a9fe:a9fe::1'],
+    ['6to4 of loopback', '2002:7f00:1::'],
+    ['6to4 of a private network', '2002:0a00:0001::1'],
+    ['Teredo with a private client', '2001:0:4136:e378:8000:63bf:f5ff:fffe'],
+    ['Teredo with a loopback server', '2001:0:7f00:1:0:0:bd3c:8a0'],
+    ['local-use NAT64 (RFC 8215)', '64:ff9b:1::a00:1'],
+    ['local-use NAT64 of a public address', '64:ff9b:1::808:808'],
+    ['NAT64 of the metadata address', '64:ff9b::a9fe:a9fe'],
+    ['SIIT IPv4-translated (RFC 6145)', '::ffff:0:a00:1'],
+    ['IPv4-mapped, hex form', '::ffff:a00:1'],
+    ['IPv4-compatible (deprecated)', '::8.8.8.8'],
+    ['site-local (deprecated)', 'fec0::1'],
+    ['documentation', '2001:db8::1'],
+    ['benchmarking', '2001:2::1'],
+    ['ORCHIDv2', '2001:20::1'],
+    ['outside global unicast 2000::/3', '4000::1'],
+    ['segment routing', '5f00::1'],
+    ['IPv4 broadcast', '255.255.255.255'],
+    ['IPv4 benchmarking', '198.18.0.1'],
+    ['zone id on link-local', 'fe80::1%eth0'],
+    ['not an address', 'example.com'],
+  ])('%s (%s) is refused', (_what, ip) => expect(isPrivateAddress(ip)).toBe(true));
+
+  test.each([
+    ['6to4 of a public address', '2002:808:808::1'],
+    ['Teredo with public server and client', '2001:0:4136:e378:8000:63bf:f7f7:f7f7'],
+    ['NAT64 of a public address', '64:ff9b::808:808'],
+    ['SIIT of a public address', '::ffff:0:808:808'],
+  ])('%s (%s) is reachable', (_what, ip) => expect(isPrivateAddress(ip)).toBe(false));
 });
 
 describe('endpoint URL rules', () => {
@@ -32,6 +64,10 @@ describe('endpoint URL rules', () => {
     }
     expect(await checkEndpointUrl('https://internal.example/', production, resolveTo('93.184.216.34', '10.0.0.1'))).toMatch(/10\.0\.0\.1/);
     expect(await checkEndpointUrl('https://localhost/', production)).toMatch(/private/);
+  });
+  test('an IPv6 literal that tunnels to the metadata address is refused in production', async () => {
+    expect(await checkEndpointUrl('https://[2002:a9fe:a9fe::1]/', production)).toMatch(/private/);
+    expect(await checkEndpointUrl('https://[64:ff9b:1::a9fe:a9fe]/', production)).toMatch(/private/);
   });
   test('HOOKLINE_ALLOW_PRIVATE_TARGETS lifts the address check', async () => {
     expect(await checkEndpointUrl('https://127.0.0.1/', { production: true, allowPrivateTargets: true })).toBeNull();

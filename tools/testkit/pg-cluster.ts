@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -9,7 +9,10 @@ const run = promisify(execFile);
  * restart Postgres: the shared server on 5432 is never touched. Needs root and postgresql-common.
  */
 export interface PgCluster {
+  name: string;
   port: number;
+  /** The server's own log (pg_createcluster's default place). */
+  logFile: string;
   /** `postgres://postgres@127.0.0.1:<port>/<database>` */
   url(database: string): string;
   /** `immediate` is a crash: no checkpoint, clients cut off at once. */
@@ -18,18 +21,36 @@ export interface PgCluster {
   drop(): Promise<void>;
 }
 
+export interface PgClusterOptions {
+  /** `max_connections` (default 40). */
+  maxConnections?: number;
+}
+
 function installedVersion(): string {
   const versions = readdirSync('/etc/postgresql').filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
   if (!versions[0]) throw new Error('no PostgreSQL cluster version under /etc/postgresql');
   return versions[0];
 }
 
-export async function createPgCluster(name: string, port: number): Promise<PgCluster> {
+/** Stops and removes the cluster `name` if it exists (for cleaning up after a run that was killed). */
+export async function dropPgClusterIfExists(name: string): Promise<boolean> {
+  if (name === 'main') throw new Error('refusing to drop the cluster named main');
+  const version = installedVersion();
+  if (!existsSync(`/etc/postgresql/${version}/${name}`)) return false;
+  await run('pg_dropcluster', [version, name, '--stop']);
+  return true;
+}
+
+export async function createPgCluster(name: string, port: number, opts: PgClusterOptions = {}): Promise<PgCluster> {
+  if (name === 'main') throw new Error('refusing to manage the cluster named main');
   const version = installedVersion();
   const ctl = (...args: string[]) => run('pg_ctlcluster', [version, name, ...args]);
-  await run('pg_createcluster', [version, name, '-p', String(port), '--start', '-o', 'max_connections=40', '-o', 'fsync=off', '--', '--auth=trust']);
+  const maxConnections = opts.maxConnections ?? 40;
+  await run('pg_createcluster', [version, name, '-p', String(port), '--start', '-o', `max_connections=${maxConnections}`, '-o', 'fsync=off', '--', '--auth=trust']);
   return {
+    name,
     port,
+    logFile: `/var/log/postgresql/postgresql-${version}-${name}.log`,
     url: (database) => `postgres://postgres@127.0.0.1:${port}/${database}`,
     stop: async (mode = 'fast') => void (await ctl('stop', '-m', mode)),
     start: async () => void (await ctl('start')),

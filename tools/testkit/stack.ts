@@ -5,7 +5,7 @@ import { HooklineClient } from '../../api/client';
 import { serveApi, type RunningApi } from '../../api/server';
 import { loadConfig, type Config } from '../../infra/config';
 import type { Metrics } from '../../infra/metrics';
-import type { Sql } from '../../db/sql';
+import { createSql, type Sql } from '../../db/sql';
 import { createRuntime } from '../../bin/runtime';
 import { startRelay, type Relay } from '../../temporal/relay';
 import { createHooklineWorker } from '../../temporal/worker';
@@ -13,11 +13,23 @@ import { createHooklineWorker } from '../../temporal/worker';
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 export const TEST_ENCRYPTION_KEY = Buffer.alloc(32, 7).toString('base64');
 
+/** The suite's database as the app's login (hookline_app, made by the migrations; trust auth locally). */
+function appLogin(ownerUrl: string): string {
+  const url = new URL(ownerUrl);
+  url.username = 'hookline_app';
+  url.password = '';
+  return url.toString();
+}
+
 /** The environment every test stack starts from; tests override what they exercise. */
 export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
+  const owner = process.env.HOOKLINE_TEST_DATABASE_URL!;
+  // A stack given a database of its own (PGlite, a cluster of its own) connects as its owner unless told.
+  const own = overrides.DATABASE_URL !== undefined && overrides.DATABASE_MIGRATION_URL === undefined;
   return {
     NODE_ENV: 'test',
-    DATABASE_URL: process.env.HOOKLINE_TEST_DATABASE_URL!,
+    DATABASE_URL: appLogin(owner),
+    ...(own ? {} : { DATABASE_MIGRATION_URL: owner }),
     TEMPORAL_ADDRESS: process.env.HOOKLINE_TEST_TEMPORAL_ADDRESS!,
     TEMPORAL_TASK_QUEUE: `hookline-test-${randomBytes(4).toString('hex')}`,
     HOOKLINE_ADMIN_TOKEN: ADMIN_TOKEN,
@@ -32,6 +44,7 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
 
 export interface Stack {
   config: Config;
+  /** The database as its owner, above row-level security: for tests to look behind the API. */
   sql: Sql;
   client: Client;
   metrics: Metrics;
@@ -57,7 +70,8 @@ export async function startStack(overrides: Record<string, string> = {}, opts: S
     logDestination: opts.logLines && { write: (line: string) => void opts.logLines!.push(line) },
     maxConnections: Math.min(config.databasePoolSize, 10),
   });
-  const { sql, client, metrics } = runtime;
+  const { client, metrics } = runtime;
+  const sql = createSql(config.migrationDatabaseUrl, { max: 2 });
   const api = await serveApi(runtime, 0, '127.0.0.1');
   const admin = new HooklineClient({ baseUrl: api.url, token: ADMIN_TOKEN });
   let running: { worker: Worker; relay: Relay; done: Promise<void> } | undefined;
@@ -86,6 +100,7 @@ export async function startStack(overrides: Record<string, string> = {}, opts: S
       await stack.stopWorker();
       await api.close();
       await runtime.close();
+      await sql.end({ timeout: 5 });
     },
   };
   if (opts.worker !== false) await stack.startWorker();

@@ -1,0 +1,36 @@
+import { startReceiver, type Receiver } from '../../tools/testkit/receiver';
+import { startStack, type Stack } from '../../tools/testkit/stack';
+
+// A worker of 8 send slots: one endpoint may hold 2 of them, one tenant 4.
+let stack: Stack;
+let hanging: Receiver;
+let healthy: Receiver;
+
+beforeAll(async () => {
+  stack = await startStack({ HOOKLINE_WORKER_CONCURRENCY: '8', HOOKLINE_REQUEST_TIMEOUT_MS: '15000', HOOKLINE_RETRY_SCHEDULE: '1s' });
+  hanging = await startReceiver('hang');
+  healthy = await startReceiver(200);
+});
+afterAll(async () => {
+  await hanging?.close();
+  await healthy?.close();
+  await stack?.stop();
+});
+
+test("a receiver that hangs holds only its endpoint's share of the worker: another tenant's deliveries all arrive meanwhile", async () => {
+  const noisy = await stack.newTenant('noisy');
+  await noisy.api.createWebhook({ url: hanging.url });
+  await Promise.all(Array.from({ length: 20 }, (_, i) => stack.admin.publish({ tenantId: noisy.id, type: 'card.viewed', data: { i } })));
+  await hanging.waitForRequests(2, 20_000);
+
+  const quiet = await stack.newTenant('quiet');
+  await quiet.api.createWebhook({ url: healthy.url });
+  const started = Date.now();
+  await Promise.all(Array.from({ length: 5 }, (_, i) => stack.admin.publish({ tenantId: quiet.id, type: 'card.viewed', data: { i } })));
+  await healthy.waitForRequests(5, 12_000);
+
+  // All arrived while the hanging receiver still held its requests open (they time out only after 15 s),
+  // and that endpoint never had more than its 2 slots.
+  expect(Date.now() - started).toBeLessThan(12_000);
+  expect(hanging.requests.length).toBeLessThanOrEqual(2);
+});
