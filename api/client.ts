@@ -1,9 +1,12 @@
 import type { z } from '@hono/zod-openapi';
 import type { DeliverySchema, DeliveryWithAttemptsSchema, EndpointSchema } from './schemas';
+import type { ApiKeyCreated, ApiKeySchema, TenantSchema } from './routes/tenant-schemas';
 
 export type Endpoint = z.infer<typeof EndpointSchema>;
 export type Delivery = z.infer<typeof DeliverySchema>;
 export type DeliveryWithAttempts = z.infer<typeof DeliveryWithAttemptsSchema>;
+export type Tenant = z.infer<typeof TenantSchema>;
+export type ApiKey = z.infer<typeof ApiKeySchema>;
 
 export class HooklineApiError extends Error {
   constructor(
@@ -38,6 +41,24 @@ export class HooklineClient {
   createTenant(input: { id: string; name?: string }) {
     return this.request<{ id: string; name: string; apiKey: string; createdAt: string }>('POST', '/v1/tenants', input);
   }
+  listTenants(query: { limit?: number; cursor?: string } = {}) {
+    return this.request<{ data: Tenant[]; nextCursor: string | null }>('GET', `/v1/tenants${queryString(query)}`);
+  }
+  getTenant(id: string) {
+    return this.request<Tenant>('GET', `/v1/tenants/${encodeURIComponent(id)}`);
+  }
+  deleteTenant(id: string) {
+    return this.request<void>('DELETE', `/v1/tenants/${encodeURIComponent(id)}`);
+  }
+  createApiKey(tenantId: string) {
+    return this.request<z.infer<typeof ApiKeyCreated>>('POST', `/v1/tenants/${encodeURIComponent(tenantId)}/api-keys`, {});
+  }
+  listApiKeys(tenantId: string) {
+    return this.request<{ data: ApiKey[] }>('GET', `/v1/tenants/${encodeURIComponent(tenantId)}/api-keys`);
+  }
+  revokeApiKey(tenantId: string, keyId: string) {
+    return this.request<void>('DELETE', `/v1/tenants/${encodeURIComponent(tenantId)}/api-keys/${encodeURIComponent(keyId)}`);
+  }
   publish(input: { tenantId: string; type: string; data: unknown; id?: string }) {
     return this.request<{ id: string }>('POST', '/v1/events', input);
   }
@@ -66,9 +87,7 @@ export class HooklineClient {
     return this.request<{ deliveryId: string }>('POST', `/v1/webhooks/${encodeURIComponent(id)}/test`);
   }
   listDeliveries(endpointId: string, query: { status?: string; limit?: number; cursor?: string } = {}) {
-    const params = new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
-    const qs = params.size ? `?${params}` : '';
-    return this.request<{ data: Delivery[]; nextCursor: string | null }>('GET', `/v1/webhooks/${encodeURIComponent(endpointId)}/deliveries${qs}`);
+    return this.request<{ data: Delivery[]; nextCursor: string | null }>('GET', `/v1/webhooks/${encodeURIComponent(endpointId)}/deliveries${queryString(query)}`);
   }
   getDelivery(id: string) {
     return this.request<DeliveryWithAttempts>('GET', `/v1/deliveries/${encodeURIComponent(id)}`);
@@ -76,4 +95,9 @@ export class HooklineClient {
   redeliver(id: string) {
     return this.request<{ deliveryId: string }>('POST', `/v1/deliveries/${encodeURIComponent(id)}/redeliver`);
   }
+}
+
+function queryString(query: Record<string, string | number | undefined>): string {
+  const params = new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
+  return params.size ? `?${params}` : '';
 }

@@ -148,3 +148,21 @@ test('the tenant routes are in the OpenAPI document', async () => {
     ]),
   );
 });
+
+test('the typed client covers the tenant lifecycle: get, list, keys (create, list, revoke) and delete', async () => {
+  const tenant = await stack.newTenant('client');
+  expect(await stack.admin.getTenant(tenant.id)).toMatchObject({ id: tenant.id });
+  const second = await stack.admin.createApiKey(tenant.id);
+  expect(second.apiKey).toMatch(/^hk_/);
+  const keys = (await stack.admin.listApiKeys(tenant.id)).data;
+  expect(keys.map((k) => k.id)).toContain(second.id);
+  expect(JSON.stringify(keys)).not.toContain(second.apiKey);
+  await stack.admin.revokeApiKey(tenant.id, second.id);
+  await expect(stack.admin.withToken(second.apiKey).listWebhooks()).rejects.toMatchObject({ status: 401 });
+  await tenant.api.listWebhooks(); // the first key still works
+  await stack.admin.deleteTenant(tenant.id);
+  await expect(stack.admin.getTenant(tenant.id)).rejects.toMatchObject({ status: 404 });
+  const page = await stack.admin.listTenants({ limit: 1 });
+  expect(page.data).toHaveLength(1);
+  expect(page.nextCursor).toEqual(expect.any(String));
+});
