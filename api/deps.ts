@@ -1,4 +1,3 @@
-import type { Client } from '@temporalio/client';
 import type { Config } from '../infra/config';
 import type { Logger } from '../infra/logger';
 import type { Metrics } from '../infra/metrics';
@@ -7,7 +6,6 @@ import type { Sql } from '../db/sql';
 export interface ApiDeps {
   config: Config;
   sql: Sql;
-  client: Client;
   log: Logger;
   metrics: Metrics;
 }

@@ -3,7 +3,7 @@ import { serveApi, serveOps, type RunningApi } from '../api/server';
 import type { Config } from '../infra/config';
 import { startRelay, type Relay } from '../temporal/relay';
 import { createHooklineWorker } from '../temporal/worker';
-import { createRuntime } from './runtime';
+import { createBaseRuntime, createRuntime } from './runtime';
 
 export interface RunOptions {
   api: boolean;
@@ -21,15 +21,17 @@ export interface RunOptions {
  * after its in-flight tasks) and closes every connection.
  */
 export async function runHookline(config: Config, opts: RunOptions): Promise<void> {
-  const runtime = await createRuntime(config, { name: opts.name });
+  // An API alone never talks to Temporal, so it starts (and accepts events) while Temporal is down.
+  const withTemporal = opts.worker ? await createRuntime(config, { name: opts.name }) : undefined;
+  const runtime = withTemporal ?? (await createBaseRuntime(config, { name: opts.name }));
   let worker: Worker | undefined;
   let api: RunningApi | undefined;
   let relay: Relay | undefined;
   let ops: RunningApi | undefined;
   try {
-    if (opts.worker) {
-      worker = await createHooklineWorker({ ...runtime, workflowBundle: opts.workflowBundle });
-      relay = startRelay({ ...runtime, taskQueue: config.temporal.taskQueue, localSend: config.localSend });
+    if (withTemporal) {
+      worker = await createHooklineWorker({ ...withTemporal, workflowBundle: opts.workflowBundle });
+      relay = startRelay({ ...withTemporal, taskQueue: config.temporal.taskQueue, localSend: config.localSend });
     }
     if (opts.api) api = await serveApi(runtime, config.port);
     // Alone, a worker has no API to expose its counters: it serves them itself, when asked to.

@@ -10,14 +10,18 @@ import { connectToTemporal } from '../temporal/connection';
 import { installSdkLogger } from '../temporal/sdk-logger';
 
 /** What every entry point (and the test harness) builds first, in one place and one order. */
-export interface HooklineRuntime {
+export interface BaseRuntime {
   config: Config;
   log: Logger;
   sql: Sql;
-  connection: NativeConnection;
-  client: Client;
   metrics: Metrics;
   close(): Promise<void>;
+}
+
+/** A worker's runtime: the base and one connection to Temporal. The API needs none (the relay talks to Temporal). */
+export interface HooklineRuntime extends BaseRuntime {
+  connection: NativeConnection;
+  client: Client;
 }
 
 export interface RuntimeOptions {
@@ -28,24 +32,26 @@ export interface RuntimeOptions {
   maxConnections?: number;
 }
 
-export async function createRuntime(config: Config, opts: RuntimeOptions = {}): Promise<HooklineRuntime> {
+export async function createBaseRuntime(config: Config, opts: RuntimeOptions = {}): Promise<BaseRuntime> {
   const log = createLogger(config.logLevel, opts.name ?? 'hookline', opts.logDestination);
   installSdkLogger(log);
   const sql = createSql(config.databaseUrl, { max: opts.maxConnections ?? config.databasePoolSize });
   if (config.production) await refuseUnsafeRole(sql, log);
+  return { config, log, sql, metrics: createMetrics(), close: () => sql.end({ timeout: 5 }) };
+}
+
+export async function createRuntime(config: Config, opts: RuntimeOptions = {}): Promise<HooklineRuntime> {
+  const base = await createBaseRuntime(config, opts);
   const { connection, client } = await connectToTemporal(config).catch(async (err: unknown) => {
-    await sql.end({ timeout: 1 });
+    await base.close();
     throw err;
   });
   return {
-    config,
-    log,
-    sql,
+    ...base,
     connection,
     client,
-    metrics: createMetrics(),
     async close() {
-      await Promise.allSettled([connection.close(), sql.end({ timeout: 5 })]);
+      await Promise.allSettled([connection.close(), base.close()]);
     },
   };
 }

@@ -10,7 +10,7 @@ export interface AttemptResult {
 
 export type Verdict =
   | { outcome: 'success' }
-  | { outcome: 'retry'; delayMs: number }
+  | { outcome: 'retry'; delayMs: number; /** The receiver named the delay (Retry-After): it holds for the whole endpoint. */ pauseEndpoint: boolean }
   | { outcome: 'failed'; gone: boolean; reason: string };
 
 export function isRetryableStatus(status: number | null): boolean {
@@ -38,8 +38,8 @@ export function classifyAttempt(
   }
   if (attempt > scheduleMs.length) return { outcome: 'failed', gone: false, reason: `gave up after ${attempt} attempts` };
   const told = status === 429 || status === 503 ? parseRetryAfter(result.retryAfter, nowMs) : null;
-  const delayMs = told === null ? scheduleMs[attempt - 1]! : Math.min(told, retryAfterMaxMs);
-  return { outcome: 'retry', delayMs };
+  if (told === null) return { outcome: 'retry', delayMs: scheduleMs[attempt - 1]!, pauseEndpoint: false };
+  return { outcome: 'retry', delayMs: Math.min(told, retryAfterMaxMs), pauseEndpoint: true };
 }
 
 /** `Retry-After` as delay-seconds or an HTTP date; null when absent or unreadable. */

@@ -13,6 +13,8 @@ export interface DeliveryTarget {
   endpointFailures: number;
   /** Active secrets, newest first, still encrypted. */
   secrets: string[];
+  /** How long the endpoint stays paused by a receiver's Retry-After (0 when it is not). */
+  pausedMs: number;
 }
 
 /** Everything one attempt needs, read in one statement; null when the endpoint or delivery is gone. */
@@ -20,6 +22,7 @@ export async function loadDeliveryTarget(tx: Tx, deliveryId: string): Promise<De
   const [row] = await tx<DeliveryTarget[]>`
     select d.status, d.attempt_count, e.url, ev.type as event_type, ev.data as event_data, ev.created_at as event_created_at,
       e.consecutive_failures as endpoint_failures,
+      greatest(0, coalesce(extract(epoch from e.paused_until - now()) * 1000, 0))::float8 as paused_ms,
       coalesce((select array_agg(s.ciphertext order by s.created_at desc, s.id desc) from endpoint_secrets s
                 where s.endpoint_id = e.id and (s.expires_at is null or s.expires_at > now())), '{}') as secrets
     from deliveries d
@@ -41,6 +44,8 @@ export interface AttemptRecord {
   error: string | null;
   status: DeliveryStatus;
   nextRetryAt: Date | null;
+  /** Pause the whole endpoint this long (a Retry-After); a success ends any pause. */
+  pauseEndpointMs: number | null;
 }
 
 /**
@@ -53,7 +58,14 @@ export async function recordAttempt(tx: Tx, a: AttemptRecord): Promise<boolean> 
       update deliveries set attempt_count = ${a.attempt}, status = ${a.status}, next_retry_at = ${a.nextRetryAt},
         last_attempt_at = now(), updated_at = now()
       where id = ${a.deliveryId} and attempt_count = ${a.attempt - 1}
-      returning id
+      returning id, endpoint_id
+    ),
+    paused as (
+      update endpoints e set paused_until = case when ${a.pauseEndpointMs}::float8 is null then null
+          else greatest(coalesce(e.paused_until, now()), now() + ${a.pauseEndpointMs}::float8 * interval '1 millisecond') end
+      from d where e.id = d.endpoint_id
+        and (${a.pauseEndpointMs}::float8 is not null or (${a.status} = 'success' and e.paused_until is not null))
+      returning e.id
     )
     insert into attempts (delivery_id, tenant_id, attempt, started_at, duration_ms, response_status, response_body, error, next_retry_at)
     select d.id, ${a.tenantId}, ${a.attempt}, ${a.startedAt}, ${a.durationMs}, ${a.responseStatus}, ${a.responseBody}, ${a.error}, ${a.nextRetryAt}

@@ -20,6 +20,8 @@ export interface DeliverResult {
   responseStatus: number;
   /** The endpoint's stored consecutive-failure count when the attempt was made (absent after a crash retry). */
   endpointFailures?: number;
+  /** Nothing was sent: the endpoint is paused (a receiver's Retry-After); try again after this long. */
+  waitMs?: number;
 }
 
 /**
@@ -92,6 +94,8 @@ export function createDeliver({ sql, fetch, config, metrics, log }: ActivityDeps
 
     const { info } = Context.current();
     const carried = (info.isLocal ? localUnrecorded.get(input.deliveryId) : info.heartbeatDetails) as Unrecorded | undefined;
+    // A pause holds every delivery of the endpoint but the one that will retry at its end, and tests.
+    if (!carried && target.pausedMs > 0 && input.kind !== 'test') return { attempt: target.attemptCount, responseStatus: 0, waitMs: Math.ceil(target.pausedMs) };
     let sent: SendResult;
     if (carried?.attemptsBefore === target.attemptCount) {
       sent = { ...carried.sent, startedAt: new Date(carried.sent.startedAt), body: null };
@@ -116,6 +120,7 @@ export function createDeliver({ sql, fetch, config, metrics, log }: ActivityDeps
         error: sent.error,
         status: verdict.outcome === 'retry' ? 'pending' : verdict.outcome,
         nextRetryAt: verdict.outcome === 'retry' ? new Date(Date.now() + verdict.delayMs) : null,
+        pauseEndpointMs: verdict.outcome === 'retry' && verdict.pauseEndpoint ? verdict.delayMs : null,
       }),
     );
     localUnrecorded.delete(input.deliveryId);

@@ -1,23 +1,26 @@
-import { ActivityFailure, ApplicationFailure, getExternalWorkflowHandle, isCancellation, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, getExternalWorkflowHandle, isCancellation, proxyActivities, proxyLocalActivities, sleep } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import { deliveryOutcomeSignal } from './messages';
 import { FailureType, workflowIds, type DeliveryInput, type DeliveryOutcome, type DeliveryResult } from './types';
 
 // The activity sets each delay itself (schedule or Retry-After) and says when attempts are
 // exhausted; this policy only paces retries after a crash or an unexpected error, without limit,
-// so that an accepted delivery is never dropped by infrastructure trouble. An attempt that runs
-// past a few seconds heartbeats, so one lost with its worker is retried after 10 s, not 30.
+// so that an accepted delivery is never dropped by infrastructure trouble. Temporal's attempt
+// counter includes the scheduled retries, so the cap keeps a crash late in a schedule from
+// waiting minutes. An attempt that runs past a few seconds heartbeats, so one lost with its worker
+// is retried after 10 s, not 30.
+const CRASH_RETRY_MAX = '30s';
 const { deliver } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '30s',
   heartbeatTimeout: '10s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '5m' },
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: CRASH_RETRY_MAX },
 });
 // The same send as a local activity: a crashed worker's attempt is re-run when its workflow task
 // times out (10 s) on another worker; backoffs past 10 s become durable timers.
 const { deliver: deliverLocally } = proxyLocalActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '30s',
   localRetryThreshold: '10s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '5m' },
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: CRASH_RETRY_MAX },
 });
 const { signalEndpoint } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '30s',
@@ -29,7 +32,13 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryRe
   let result: DeliveryResult;
   let nothingToReset = false;
   try {
-    const sent = await (input.localSend ? deliverLocally : deliver)(input);
+    const attempt = input.localSend ? deliverLocally : deliver;
+    let sent = await attempt(input);
+    // The endpoint is paused by a receiver's Retry-After: wait it out durably, then try again.
+    while (sent.waitMs) {
+      await sleep(sent.waitMs);
+      sent = await attempt(input);
+    }
     result = { status: 'success' };
     // A success only resets the endpoint's count; when the stored count is already 0 the signal
     // would change nothing, so skip it (one action and four history events fewer per delivery).

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -5,7 +6,7 @@ import { findOrBuildTemporalCli } from '../../tools/temporal-cli';
 import { startDevServer, type DevServer } from '../../tools/temporal-dev-server';
 import { freePort } from '../../tools/testkit/free-port';
 import { startReceiver, type Receiver } from '../../tools/testkit/receiver';
-import { ADMIN_TOKEN, startStack, type Stack } from '../../tools/testkit/stack';
+import { ADMIN_TOKEN, startStack, testEnv, type Stack } from '../../tools/testkit/stack';
 import { waitFor } from '../../tools/testkit/wait';
 import { withTenant } from '../../db/sql';
 
@@ -66,4 +67,21 @@ test('events published while Temporal is down are accepted, and each is delivere
   }, { what: 'every delivery logged as success' });
   expect(pending.n).toBe(0);
   for (const endpoint of endpoints) expect((await tenant.api.listDeliveries(endpoint.id, { limit: 100 })).data).toHaveLength(10);
+});
+
+test('`npm run api` starts and accepts events while Temporal is unreachable: publishing never waits for Temporal', async () => {
+  const port = await freePort();
+  const env = { ...process.env, ...testEnv({ TEMPORAL_ADDRESS: '127.0.0.1:1', PORT: String(port), LOG_LEVEL: 'warn' }) };
+  const api = spawn(process.execPath, ['--import', 'tsx', path.resolve(__dirname, '../../bin/api.ts')], { env, stdio: 'ignore' });
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    await waitFor(async () => (await fetch(`${base}/healthz`)).ok, { timeoutMs: 30_000, what: 'the API to start' });
+    const headers = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
+    const tenant = `down-${Date.now()}`;
+    expect((await fetch(`${base}/v1/tenants`, { method: 'POST', headers, body: JSON.stringify({ id: tenant }) })).status).toBe(201);
+    const res = await fetch(`${base}/v1/events`, { method: 'POST', headers, body: JSON.stringify({ tenantId: tenant, type: 'card.viewed', data: {} }) });
+    expect(res.status).toBe(202);
+  } finally {
+    api.kill('SIGTERM');
+  }
 });

@@ -20,9 +20,9 @@ describe('retry schedule', () => {
     const schedule = config.retryScheduleMs;
     const verdicts = [1, 2, 3, 4].map((attempt) => classifyAttempt({ status: 503 }, attempt, schedule, 3_600_000));
     expect(verdicts).toEqual([
-      { outcome: 'retry', delayMs: 1_000 },
-      { outcome: 'retry', delayMs: 5_000 },
-      { outcome: 'retry', delayMs: 25_000 },
+      { outcome: 'retry', delayMs: 1_000, pauseEndpoint: false },
+      { outcome: 'retry', delayMs: 5_000, pauseEndpoint: false },
+      { outcome: 'retry', delayMs: 25_000, pauseEndpoint: false },
       { outcome: 'failed', gone: false, reason: 'gave up after 4 attempts' },
     ]);
   });
@@ -44,17 +44,17 @@ describe('attempt classification', () => {
     expect(classify(429).outcome).toBe('retry');
   });
   test('5xx, timeouts and connection errors are retried on the schedule', () => {
-    expect(classify(500)).toEqual({ outcome: 'retry', delayMs: 1_000 });
-    expect(classify(null)).toEqual({ outcome: 'retry', delayMs: 1_000 });
+    expect(classify(500)).toEqual({ outcome: 'retry', delayMs: 1_000, pauseEndpoint: false });
+    expect(classify(null)).toEqual({ outcome: 'retry', delayMs: 1_000, pauseEndpoint: false });
   });
   test('redirects are not followed and not retried', () => {
     expect(classify(302)).toMatchObject({ outcome: 'failed', reason: 'redirect (302) not followed' });
   });
   test('Retry-After on 429 and 503 sets the delay, capped', () => {
-    expect(classify(429, '7')).toEqual({ outcome: 'retry', delayMs: 7_000 });
-    expect(classify(503, '7')).toEqual({ outcome: 'retry', delayMs: 7_000 });
-    expect(classify(429, '99999')).toEqual({ outcome: 'retry', delayMs: 60_000 });
-    expect(classify(500, '7')).toEqual({ outcome: 'retry', delayMs: 1_000 });
+    expect(classify(429, '7')).toEqual({ outcome: 'retry', delayMs: 7_000, pauseEndpoint: true });
+    expect(classify(503, '7')).toEqual({ outcome: 'retry', delayMs: 7_000, pauseEndpoint: true });
+    expect(classify(429, '99999')).toEqual({ outcome: 'retry', delayMs: 60_000, pauseEndpoint: true });
+    expect(classify(500, '7')).toEqual({ outcome: 'retry', delayMs: 1_000, pauseEndpoint: false }); // only 429/503 name a pause
   });
   test('Retry-After as an HTTP date', () => {
     expect(parseRetryAfter('Thu, 01 Jan 1970 00:00:10 GMT', 0)).toBe(10_000);

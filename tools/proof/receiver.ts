@@ -13,9 +13,12 @@ export type Mode = 'healthy' | 'flaky';
 export class ProofReceiver {
   mode: Mode = 'healthy';
   readonly secrets = new Map<string, string>();
-  /** `${endpointKey} ${webhookId}` → times (ms) of each 2xx answer. */
+  /** `${endpointKey} ${event id from the body}` → times (ms) of each 2xx answer. */
   readonly delivered = new Map<string, number[]>();
   badSignatures = 0;
+  /** Requests whose webhook-id differed from the first one seen for the same endpoint and event (it must be stable). */
+  webhookIdChanges = 0;
+  private readonly webhookIds = new Map<string, string>();
   requests = 0;
   failuresServed = 0;
   private server?: Server;
@@ -60,8 +63,13 @@ export class ProofReceiver {
       this.badSignatures += 1;
       return void res.writeHead(400).end('bad signature');
     }
-    const id = String(headers['webhook-id']);
+    // The event id from the body: webhook-id is per (tenant, event), not the event id itself.
+    const id = String((JSON.parse(body) as { id?: unknown }).id);
     const k = `${key} ${id}`;
+    const webhookId = String(headers['webhook-id']);
+    const firstWebhookId = this.webhookIds.get(k);
+    if (firstWebhookId === undefined) this.webhookIds.set(k, webhookId);
+    else if (firstWebhookId !== webhookId) this.webhookIdChanges += 1;
     const times = this.delivered.get(k) ?? [];
     times.push(Date.now());
     this.delivered.set(k, times);
