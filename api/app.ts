@@ -36,7 +36,7 @@ export function createApp(deps: ApiDeps) {
     }
     await next();
   });
-  app.use('/v1/*', bodyLimits(deps.config.maxPayloadBytes));
+  app.use('*', bodyLimits(deps.config.maxPayloadBytes));
 
   app.route('/', systemRoutes(deps));
   app.route('/v1/tenants', tenantRoutes(deps));

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
 import { HooklineError } from '../domain/errors';
@@ -5,19 +6,27 @@ import { HooklineError } from '../domain/errors';
 /** Every body but a published event's: tenants, webhooks, rotations. */
 export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;
 
+/** Past this, the rest of an oversized body is not read: the connection is cut. */
+const DRAIN_MAX_BYTES = 8 * 1024 * 1024;
+
 function limitOf(maxSize: number) {
   return bodyLimit({
     maxSize,
     onError: (c) => {
-      // The rest of the body is still on the wire; answering without reading it leaves the socket
-      // unusable, so say so: a pooled client then opens a new connection for its next request.
+      // The rest of the body is still on the wire and the server closes the connection after this
+      // answer: say so, so a pooled client opens a new one for its next request. When the body's
+      // length is known and bounded, read and drop the rest meanwhile, so the client finishes
+      // sending and reads this answer instead of failing on a reset.
       c.header('connection', 'close');
+      const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+      const declared = Number(c.req.header('content-length'));
+      if (incoming && Number.isFinite(declared) && declared <= DRAIN_MAX_BYTES) incoming.resume();
       throw new HooklineError('payload_too_large', `body: larger than ${maxSize} bytes`);
     },
   });
 }
 
-/** One limit on every route with a body: `HOOKLINE_MAX_PAYLOAD_BYTES` for events, 64 KiB for the rest. */
+/** One limit on every request: `HOOKLINE_MAX_PAYLOAD_BYTES` for events, 64 KiB for the rest (a body sent to any other route too). */
 export function bodyLimits(maxPayloadBytes: number) {
   const events = limitOf(maxPayloadBytes);
   const others = limitOf(DEFAULT_BODY_LIMIT_BYTES);

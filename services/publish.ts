@@ -1,8 +1,7 @@
-import type { DeliveryStatus } from '../domain/enums';
 import { notFound } from '../domain/errors';
 import { newId } from '../domain/ids';
-import { insertDeliveries, insertEvent, subscribedEndpoints, UnknownTenantError } from '../db/queries/events';
-import { enqueue, type OutboxMessage } from '../db/queries/outbox';
+import { UnknownTenantError } from '../db/queries/events';
+import { insertEventWithDeliveries } from '../db/queries/publish';
 import { withTenant } from '../db/sql';
 import type { ServiceDeps } from './deps';
 
@@ -41,27 +40,19 @@ export const DELIVERIES_PER_OUTBOX_ROW = 100;
 export async function publishEvent(deps: ServiceDeps, input: PublishInput, opts: PublishOptions = {}): Promise<PublishResult> {
   const id = input.id ?? newId('evt');
   try {
-    return await withTenant(deps.sql, input.tenantId, async (tx) => {
-      if (!(await insertEvent(tx, { tenantId: input.tenantId, id, type: input.type, data: input.data }))) {
-        return { id, created: false, deliveries: 0, skipped: 0 };
-      }
-      const endpoints = await subscribedEndpoints(tx, input.type, opts);
-      const rows = endpoints.map((e) => ({
-        id: newId('dlv'),
-        endpointId: e.id,
-        kind: 'event' as const,
-        status: (e.enabled ? 'pending' : 'skipped') as DeliveryStatus,
-      }));
-      await insertDeliveries(tx, input.tenantId, id, rows);
-      const pending = rows.filter((r) => r.status === 'pending');
-      const messages: OutboxMessage[] = [];
-      for (let i = 0; i < pending.length; i += DELIVERIES_PER_OUTBOX_ROW) {
-        const part = pending.slice(i, i + DELIVERIES_PER_OUTBOX_ROW);
-        messages.push({ kind: 'deliver', payload: { eventId: id, eventType: input.type, deliveries: part.map((r) => ({ id: r.id, endpointId: r.endpointId, kind: r.kind })) } });
-      }
-      await enqueue(tx, { tenantId: input.tenantId, taskQueue: deps.config.temporal.taskQueue }, messages);
-      return { id, created: true, deliveries: pending.length, skipped: rows.length - pending.length };
-    });
+    const stored = await withTenant(deps.sql, input.tenantId, (tx) =>
+      insertEventWithDeliveries(tx, {
+        tenantId: input.tenantId,
+        id,
+        type: input.type,
+        data: input.data,
+        taskQueue: deps.config.temporal.taskQueue,
+        explicitOnly: opts.explicitOnly ?? false,
+        excludeEndpointId: opts.excludeEndpointId ?? null,
+        perOutboxRow: DELIVERIES_PER_OUTBOX_ROW,
+      }),
+    );
+    return { id, ...stored };
   } catch (err) {
     if (err instanceof UnknownTenantError) throw notFound('tenant');
     throw err;

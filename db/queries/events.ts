@@ -17,18 +17,6 @@ export async function insertEvent(tx: Tx, e: { tenantId: string; id: string; typ
   }
 }
 
-/** Endpoints that receive `type`: by name, or through `*` unless `explicitOnly`. */
-export function subscribedEndpoints(
-  tx: Tx,
-  type: string,
-  opts: { explicitOnly?: boolean; excludeEndpointId?: string },
-): Promise<{ id: string; enabled: boolean }[]> {
-  return tx<{ id: string; enabled: boolean }[]>`
-    select id, enabled from endpoints
-    where id <> ${opts.excludeEndpointId ?? ''}
-      and (${type} = any(event_types) or (${!opts.explicitOnly} and '*' = any(event_types)))`;
-}
-
 export async function insertDeliveries(
   tx: Tx,
   tenantId: string,

@@ -95,6 +95,15 @@ describe('every route with a body has a limit', () => {
     expect(await res.json()).toEqual({ error: { ...errorShape.error, code: 'payload_too_large', message: 'body: larger than 65536 bytes' } });
   });
 
+  test.each([['DELETE', '/'], ['PUT', '/healthz'], ['POST', '/v1/no-such-route']])(
+    'a large body sent to %s %s, which takes none, is answered 413, not cut off mid-send',
+    async (method, path) => {
+      const res = await fetch(`${stack.api.url}${path}`, { method, headers: { 'content-type': 'application/json' }, body: 'x'.repeat(300 * 1024) });
+      expect(res.status).toBe(413);
+      expect(res.headers.get('connection')).toBe('close');
+    },
+  );
+
   test('a chunked body (no content-length) over the limit is 413 too', async () => {
     const chunks = [JSON.stringify({ url: 'http://example.com/', description: '' }).slice(0, -2), 'x'.repeat(70 * 1024), '"}'];
     const stream = new ReadableStream({
