@@ -60,8 +60,12 @@ export function startRelay(deps: RelayDeps, opts: RelayOptions = {}): Relay {
       if (rows.length === 0) return 0;
       const liveEndpoints = await existingEndpoints(tx, endpointIdsOf(rows));
       const dispatched = dispatchRows(rows, { client: deps.client, taskQueue: deps.taskQueue, localSend: deps.localSend, liveEndpoints, concurrency });
-      const timedOut = sleep(batchTimeoutMs).then(() => null);
-      const result = (await Promise.race([dispatched, timedOut])) ?? { done: [], failed: rows.map((r) => ({ id: r.id, error: `timed out after ${batchTimeoutMs} ms` })) };
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), batchTimeoutMs)));
+      const result = (await Promise.race([dispatched, timedOut]).finally(() => clearTimeout(timer))) ?? {
+        done: [],
+        failed: rows.map((r) => ({ id: r.id, error: `timed out after ${batchTimeoutMs} ms` })),
+      };
       await removeDone(tx, result.done);
       await deferFailed(tx, result.failed);
       deps.metrics.outboxRelayed.inc(result.done.length);

@@ -148,7 +148,7 @@ export function createDeliver({ sql, fetch, config, metrics, log }: ActivityDeps
   }
 
   return async function deliver(input: DeliveryInput): Promise<DeliverResult> {
-    // Quick attempts (the usual case) send one heartbeat, only to keep an unrecorded answer;
+    // Quick attempts (the usual case) send no heartbeat; one whose answer could not be recorded does;
     // slow ones beat every few seconds to prove they are alive.
     const context = Context.current();
     let details: Unrecorded | undefined;
@@ -161,8 +161,12 @@ export function createDeliver({ sql, fetch, config, metrics, log }: ActivityDeps
           return;
         }
         details = d;
-        context.heartbeat(d);
       });
+    } catch (err) {
+      // Only now does the answer need to outlive this try (recording it failed): heartbeating it on
+      // every send would cost a call to the server per delivery, and the SDK keeps their state.
+      if (details && !(err instanceof ApplicationFailure)) context.heartbeat(details);
+      throw err;
     } finally {
       clearInterval(beat);
     }
