@@ -2,7 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { ApiDeps } from './deps';
 import { requestId } from 'hono/request-id';
 import { HooklineError } from '../domain/errors';
-import { bodyLimits } from './body-limits';
+import { bodyLimits, closeIfBodyUnread } from './body-limits';
 import { createErrorHandler, errorResponse } from './errors';
 import { deliveryRoutes } from './routes/deliveries';
 import { eventRoutes } from './routes/events';
@@ -16,6 +16,7 @@ export function createApp(deps: ApiDeps) {
   const app = new OpenAPIHono();
   const onError = createErrorHandler(deps.log);
   app.use('*', requestId());
+  app.use('*', closeIfBodyUnread);
   app.use('*', apiSecureHeaders());
   app.use('*', async (c, next) => {
     const started = performance.now();

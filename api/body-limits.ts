@@ -32,3 +32,19 @@ export function bodyLimits(maxPayloadBytes: number) {
   const others = limitOf(DEFAULT_BODY_LIMIT_BYTES);
   return createMiddleware((c, next) => (c.req.path === '/v1/events' ? events(c, next) : others(c, next)));
 }
+
+/**
+ * An answer given before the request's body was read to its end (a 401, 404 or 415 to a POST, say)
+ * says `Connection: close`: the server drains such a body only briefly (500 ms in
+ * @hono/node-server) and then drops the connection, and a pooled client that reused it would see
+ * its next request fail.
+ */
+export const closeIfBodyUnread = createMiddleware(async (c, next) => {
+  try {
+    await next();
+  } finally {
+    const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+    const hasBody = (c.req.header('content-length') ?? '0') !== '0' || c.req.header('transfer-encoding') !== undefined;
+    if (incoming && hasBody && !incoming.readableEnded) c.header('connection', 'close');
+  }
+});
