@@ -1,7 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** Answers 200 at once and notes when each `<path> <webhook-id>` first arrived. */
+/**
+ * Answers 200 at once and notes when each `<path> <event id>` first arrived (the event id from the
+ * body: the `webhook-id` header is derived from tenant and event, not the event id itself).
+ */
 export class BenchReceiver {
   readonly arrivals = new Map<string, number>();
   private server?: Server;
@@ -10,9 +13,10 @@ export class BenchReceiver {
 
   async start(): Promise<string> {
     this.server = createServer((req, res) => {
-      req.resume();
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        const key = `${req.url} ${req.headers['webhook-id']}`;
+        const key = `${req.url} ${eventIdOf(Buffer.concat(chunks).toString()) ?? req.headers['webhook-id']}`;
         if (!this.arrivals.has(key)) this.arrivals.set(key, performance.now());
         res.writeHead(200).end();
         this.waiters = this.waiters.filter((w) => (this.arrivals.size >= w.n ? (w.resolve(), false) : true));
@@ -29,6 +33,13 @@ export class BenchReceiver {
     this.arrivals.clear();
   }
 
+  /** When the last of the deliveries since the last reset arrived (performance.now()). */
+  lastArrival(): number {
+    let last = 0;
+    for (const at of this.arrivals.values()) last = Math.max(last, at);
+    return last;
+  }
+
   /** Resolves when `n` distinct deliveries have arrived since the last reset. */
   waitFor(n: number, timeoutMs = 600_000): Promise<void> {
     if (this.arrivals.size >= n) return Promise.resolve();
@@ -41,5 +52,13 @@ export class BenchReceiver {
   async close(): Promise<void> {
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}
+
+function eventIdOf(body: string): string | undefined {
+  try {
+    return (JSON.parse(body) as { id?: string }).id;
+  } catch {
+    return undefined;
   }
 }

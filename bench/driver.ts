@@ -1,0 +1,336 @@
+import { randomBytes } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { signRequest } from '../domain/signing';
+import { forEachLimited } from '../infra/concurrency';
+import { createWebhookFetch } from '../infra/webhook-fetch';
+import { quantile } from '../tools/proof/stats';
+import type { BarePost } from './bare-workflow';
+import { CpuMeter, per1000, round, threadSeconds, type CpuUse } from './cpu';
+import type { BenchReceiver } from './receiver';
+import { countActions, type ActionCount } from './temporal-cost';
+import { startEngine, type Engine, type Stack } from './topologies';
+
+/** The measurements themselves: raw HTTP, bare Temporal, and each phase against a running Hookline. */
+
+const SECRET = `whsec_${randomBytes(24).toString('base64')}`;
+/** Publishers in the accept phase (the issue's figure). */
+const PUBLISHERS = 16;
+/** Publishes (or workflow starts) the driver keeps in flight in the delivery runs, as the earlier bench did. */
+const IN_FLIGHT = 64;
+
+export interface Latency {
+  p50: number;
+  p95: number;
+  p99: number;
+}
+const latency = (xs: number[]): Latency => (xs.length === 0 ? { p50: NaN, p95: NaN, p99: NaN } : { p50: Math.round(quantile(xs, 0.5)), p95: Math.round(quantile(xs, 0.95)), p99: Math.round(quantile(xs, 0.99)) });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const hrtimeUs = () => Number(process.hrtime.bigint() / 1000n);
+
+export interface RawResult {
+  requestsPerSec: number;
+}
+
+/** Sign and POST from Node, keep-alive, at the worker's concurrency: what the network path alone allows. */
+export async function measureRaw(receiver: BenchReceiver, n: number, concurrency: number): Promise<RawResult> {
+  const fetch = createWebhookFetch({ refusePrivateTargets: false });
+  receiver.reset();
+  const t0 = performance.now();
+  await forEachLimited(n, concurrency, async (i) => {
+    const body = JSON.stringify({ id: `raw-${i}`, type: 'card.viewed', data: { i } });
+    const headers = signRequest({ secrets: [SECRET], id: `raw-${i}`, timestampSeconds: Math.floor(Date.now() / 1000), body });
+    const res = await fetch(`${receiver.url}/raw`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    await res.arrayBuffer();
+  });
+  return { requestsPerSec: Math.round(n / ((performance.now() - t0) / 1000)) };
+}
+
+export interface BareResult {
+  workflowsPerSec: number;
+  startToReceiptMs: Latency;
+  cost: ActionCount;
+  /** Temporal's CPU in `total`; the worker runs in the bench process (`driver`, with the receiver). */
+  cpuSecondsPer1000: CpuUse;
+}
+
+/** The floor: one workflow of one activity doing the same signed POST, on a Temporal of its own. */
+export async function measureBare(receiver: BenchReceiver, n: number, concurrency: number, engine: Engine, dir: string, log: (line: string) => void): Promise<BareResult> {
+  const temporal = await startEngine(engine, dir, log);
+  const meter = new CpuMeter(() => [{ name: 'temporal', kind: 'temporal', pid: temporal.pid }]);
+  const fetch = createWebhookFetch({ refusePrivateTargets: false });
+  const connection = await NativeConnection.connect({ address: temporal.address });
+  const client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
+  try {
+    const worker = await Worker.create({
+      connection,
+      taskQueue: 'bench-bare',
+      workflowsPath: require.resolve('./bare-workflow'),
+      maxConcurrentActivityTaskExecutions: concurrency,
+      activities: {
+        async signedPost(input: BarePost): Promise<number> {
+          const headers = signRequest({ secrets: [SECRET], id: input.id, timestampSeconds: Math.floor(Date.now() / 1000), body: input.body });
+          const res = await fetch(input.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: input.body });
+          await res.arrayBuffer();
+          return res.status;
+        },
+      },
+    });
+    const running = worker.run();
+    receiver.reset();
+    const started = new Map<string, number>();
+    await sleep(1_000); // let the bundle's load finish before the clock starts
+    const cpu0 = meter.sample();
+    const t0 = performance.now();
+    await forEachLimited(n, IN_FLIGHT, async (i) => {
+      const id = `bare-${i}`;
+      started.set(id, performance.now());
+      await client.workflow.start('bareDelivery', { taskQueue: 'bench-bare', workflowId: id, args: [{ url: `${receiver.url}/bare`, id, body: JSON.stringify({ id, type: 'card.viewed', data: { i } }) }] });
+    });
+    await receiver.waitFor(n);
+    const seconds = (receiver.lastArrival() - t0) / 1000;
+    await waitFor(async () => (await client.workflow.count('WorkflowType = "bareDelivery" AND ExecutionStatus = "Running"')).count === 0);
+    const cpu = meter.use(cpu0, meter.sample());
+    const latencies = [...receiver.arrivals].map(([key, at]) => at - started.get(key.split(' ')[1]!)!);
+    const cost = await countActions(client, [...started.keys()].slice(0, 20), []);
+    worker.shutdown();
+    await running;
+    return { workflowsPerSec: Math.round(n / seconds), startToReceiptMs: latency(latencies), cost, cpuSecondsPer1000: per1000(cpu, n) };
+  } finally {
+    await connection.close();
+    await client.connection.close();
+    await temporal.stop();
+  }
+}
+
+async function waitFor(done: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for the run to finish');
+    await sleep(100);
+  }
+}
+
+export interface RunResult {
+  events: number;
+  endpoints: number;
+  deliveries: number;
+  /** Publish of the first event to receipt of the last delivery. */
+  seconds: number;
+  deliveriesPerSec: number;
+  publishToReceiptMs: Latency;
+  /** CPU from the first publish until every delivery is recorded and its workflow closed. */
+  cpu: CpuUse;
+  cpuSecondsPer1000: CpuUse;
+}
+
+export interface AcceptResult {
+  events: number;
+  publishers: number;
+  acceptPerSec: number;
+  /** How long POST /v1/events took to answer. */
+  answerMs: Latency;
+  /** First publish to the last delivery's receipt (deliveries lag the answers). */
+  drainSeconds: number;
+  cpuWhileAccepting: CpuUse;
+}
+
+export interface ProfileWindow {
+  pid: number;
+  startUs: number;
+  endUs: number;
+  /** CPU seconds of the worker's threads in the window, by thread name. */
+  threads: Record<string, number>;
+}
+
+export interface HooklineResult {
+  /** 5 s of the settled stack doing nothing. */
+  idle?: CpuUse;
+  accept?: AcceptResult;
+  /** Split only: accepting while the worker is frozen (SIGSTOP), deliveries after it thaws. */
+  acceptWorkerPaused?: AcceptResult;
+  m1?: RunResult;
+  m10?: RunResult;
+  halfRate?: RunResult & { ratePerSec: number };
+  fanOut?: { endpoints: number; seconds: number; cpu: CpuUse };
+  cost?: ActionCount;
+  /** The M=1 run once more with the worker under --cpu-prof (split only, with --profile). */
+  profiled?: { run: RunResult; window: ProfileWindow };
+}
+
+export type Phase = 'accept' | 'm1' | 'm10' | 'half' | 'fanout';
+
+/** Hookline through its API, phase by phase, each on a settled system and a tenant of its own. */
+export async function measureHookline(stack: Stack, receiver: BenchReceiver, opts: { size: number; fanout: number; phases: Phase[]; profileDir?: string; log: (line: string) => void }): Promise<HooklineResult> {
+  const { admin, sql, client } = stack;
+  const meter = new CpuMeter(stack.trees);
+  const log = (line: string) => opts.log(`${stack.label}: ${line}`);
+  const out: HooklineResult = {};
+  const N = opts.size;
+
+  const tenantWith = async (name: string, endpoints: number) => {
+    const { id, apiKey } = await admin.createTenant({ id: `${name}-${randomBytes(3).toString('hex')}` });
+    const tenant = admin.withToken(apiKey);
+    const ids: string[] = [];
+    await forEachLimited(endpoints, 16, async (e) => void ids.push((await tenant.createWebhook({ url: `${receiver.url}/${name}/${e}` })).id));
+    return { id, ids };
+  };
+
+  /** No delivery pending, no outbox row, and the processes we measure (nearly) idle. */
+  const settle = async () => {
+    const hasOutbox = (await sql<{ t: string | null }[]>`select to_regclass('outbox')::text as t`)[0]!.t !== null;
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      const { pending } = (await sql<{ pending: number }[]>`select count(*)::int as pending from deliveries where status = 'pending'`)[0]!;
+      const outbox = hasOutbox ? (await sql<{ n: number }[]>`select count(*)::int as n from outbox`)[0]!.n : 0;
+      const a = meter.sample();
+      await sleep(1_000);
+      const use = meter.use(a, meter.sample());
+      if ((pending === 0 && outbox === 0 && use.temporal + use.node < 0.15) || Date.now() > deadline) {
+        if (Date.now() > deadline) log(`did not settle (pending ${pending}, outbox ${outbox}, ${use.temporal + use.node} CPU-s/s); going on`);
+        return;
+      }
+    }
+  };
+
+  /** Every delivery recorded and its workflow closed: the end of a run's CPU window. */
+  const finished = () =>
+    waitFor(async () => {
+      const { pending } = (await sql<{ pending: number }[]>`select count(*)::int as pending from deliveries where status = 'pending'`)[0]!;
+      return pending === 0 && (await client.workflow.count('WorkflowType = "deliveryWorkflow" AND ExecutionStatus = "Running"')).count === 0;
+    }, 300_000);
+
+  const publishRun = async (tenantId: string, endpoints: number, events: number, label: string, ratePerSec?: number): Promise<RunResult> => {
+    receiver.reset();
+    const published = new Map<string, number>();
+    const cpu0 = meter.sample();
+    const t0 = performance.now();
+    await forEachLimited(events, IN_FLIGHT, async (i) => {
+      const id = `${label}-${i}`;
+      published.set(id, performance.now());
+      await admin.publish({ tenantId, id, type: 'card.viewed', data: { i, note: 'benchmark payload' } });
+    }, ratePerSec);
+    await receiver.waitFor(events * endpoints);
+    const seconds = (receiver.lastArrival() - t0) / 1000;
+    await finished();
+    const cpu = meter.use(cpu0, meter.sample());
+    const deliveries = events * endpoints;
+    return {
+      events,
+      endpoints,
+      deliveries,
+      seconds: round(seconds),
+      deliveriesPerSec: Math.round(deliveries / seconds),
+      publishToReceiptMs: latency([...receiver.arrivals].map(([key, at]) => at - published.get(key.split(' ')[1]!)!).filter((ms) => !Number.isNaN(ms))),
+      cpu,
+      cpuSecondsPer1000: per1000(cpu, deliveries),
+    };
+  };
+
+  const has = (p: Phase) => opts.phases.includes(p);
+  await settle();
+  // What the stack burns doing nothing (pollers, timers, the relay's sweep): a fixed cost per second.
+  const idle0 = meter.sample();
+  await sleep(5_000);
+  out.idle = meter.use(idle0, meter.sample());
+
+  /** N events from 16 publishers, timed to the last answer; then every delivery waited for. */
+  const acceptRun = async (label: string, pause?: (paused: boolean) => void): Promise<AcceptResult> => {
+    const t = await tenantWith(label, 1);
+    await settle();
+    pause?.(true);
+    receiver.reset();
+    const answers: number[] = [];
+    const cpu0 = meter.sample();
+    const t0 = performance.now();
+    await forEachLimited(N, PUBLISHERS, async (i) => {
+      const s = performance.now();
+      await admin.publish({ tenantId: t.id, id: `${label}-${i}`, type: 'card.viewed', data: { i, note: 'benchmark payload' } });
+      answers.push(performance.now() - s);
+    });
+    const seconds = (performance.now() - t0) / 1000;
+    const cpuWhileAccepting = meter.use(cpu0, meter.sample());
+    pause?.(false);
+    await receiver.waitFor(N);
+    const result = { events: N, publishers: PUBLISHERS, acceptPerSec: Math.round(N / seconds), answerMs: latency(answers), drainSeconds: round((receiver.lastArrival() - t0) / 1000), cpuWhileAccepting };
+    log(`accept (${label}): ${result.acceptPerSec} events/s (answer ${fmt(result.answerMs)} ms), all delivered after ${result.drainSeconds} s`);
+    await settle();
+    return result;
+  };
+
+  if (has('accept')) {
+    out.accept = await acceptRun('acc');
+    if (stack.pauseWorker) {
+      // The same with the worker (and its relay) frozen while publishing: what the API and Postgres accept alone.
+      try {
+        out.acceptWorkerPaused = await acceptRun('accpaused', stack.pauseWorker);
+      } finally {
+        stack.pauseWorker(false);
+      }
+    }
+  }
+
+  let m1Endpoint: string | undefined;
+  if (has('m1')) {
+    const t = await tenantWith('m1', 1);
+    m1Endpoint = t.ids[0];
+    await settle();
+    out.m1 = await publishRun(t.id, 1, N, 'm1');
+    log(`M=1: ${out.m1.deliveriesPerSec} deliveries/s, publish-to-receipt ${fmt(out.m1.publishToReceiptMs)} ms, ${out.m1.cpuSecondsPer1000.total} CPU-s per 1,000 (Node ${out.m1.cpuSecondsPer1000.node})`);
+    await settle();
+  }
+
+  if (has('m10')) {
+    const t = await tenantWith('m10', 10);
+    await settle();
+    out.m10 = await publishRun(t.id, 10, Math.ceil(N / 10), 'm10');
+    log(`M=10: ${out.m10.deliveriesPerSec} deliveries/s, publish-to-receipt ${fmt(out.m10.publishToReceiptMs)} ms`);
+    await settle();
+  }
+
+  if (has('half') && out.m1) {
+    const ratePerSec = Math.max(1, Math.floor(out.m1.deliveriesPerSec / 2));
+    const t = await tenantWith('half', 1);
+    await settle();
+    out.halfRate = { ratePerSec, ...(await publishRun(t.id, 1, Math.ceil(N / 2), 'half', ratePerSec)) };
+    log(`at half the max rate (${ratePerSec}/s): publish-to-receipt ${fmt(out.halfRate.publishToReceiptMs)} ms`);
+    await settle();
+  }
+
+  if (has('fanout') && opts.fanout > 0) {
+    const t = await tenantWith('fan', opts.fanout);
+    await settle();
+    receiver.reset();
+    const cpu0 = meter.sample();
+    const t0 = performance.now();
+    await admin.publish({ tenantId: t.id, id: 'fan-0', type: 'card.viewed', data: {} });
+    await receiver.waitFor(opts.fanout);
+    const seconds = round((receiver.lastArrival() - t0) / 1000, 1);
+    await finished();
+    out.fanOut = { endpoints: opts.fanout, seconds, cpu: meter.use(cpu0, meter.sample()) };
+    log(`fan-out to ${opts.fanout} endpoints: last receipt after ${seconds} s`);
+  }
+
+  if (m1Endpoint) {
+    // Billable actions and history events of first-try deliveries, from their histories and their endpoint's.
+    const sample = (await sql<{ id: string }[]>`select id from deliveries where endpoint_id = ${m1Endpoint} limit 50`).map((d) => `delivery-${d.id}`);
+    out.cost = await countActions(client, sample, [`endpoint-${m1Endpoint}`], N).catch(() => countActions(client, sample, []));
+    log(`cost: ${out.cost.actionsPerDelivery} billable actions, ${out.cost.historyEventsPerDelivery} history events per first-try delivery`);
+  }
+  if (opts.profileDir) {
+    // Apart from the measured runs: a worker under --cpu-prof (its sampler costs CPU), the same M=1 run again.
+    await stack.restartWorker(['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`]);
+    const t = await tenantWith('prof', 1);
+    await settle();
+    const pid = stack.workerPid()!;
+    const startUs = hrtimeUs();
+    const before = threadSeconds(pid);
+    const run = await publishRun(t.id, 1, N, 'prof');
+    const after = threadSeconds(pid);
+    out.profiled = { run, window: { pid, startUs, endUs: hrtimeUs(), threads: Object.fromEntries(Object.entries(after).map(([name, s]) => [name, round(s - (before[name] ?? 0))])) } };
+    log(`M=1 again, worker under --cpu-prof: ${run.deliveriesPerSec} deliveries/s, Node ${run.cpuSecondsPer1000.node} CPU-s per 1,000`);
+  }
+  return out;
+}
+
+export const fmt = (l: Latency) => `${l.p50} / ${l.p95} / ${l.p99}`;

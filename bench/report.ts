@@ -1,0 +1,247 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { CpuUse } from './cpu';
+import type { BareResult, HooklineResult, Latency } from './driver';
+import type { ProfileSummary } from './profile';
+import type { Engine, Topology } from './topologies';
+
+/** One Hookline run's figures under stable keys, the details beside them. */
+export interface RunFigures {
+  label: string;
+  topology: Topology;
+  tree: string;
+  localSend: boolean;
+  acceptPerSec: number | null;
+  /** Split only: the same with the worker frozen, the API and Postgres alone. */
+  acceptPerSecWorkerPaused: number | null;
+  deliveriesPerSec: { m1: number | null; m10: number | null };
+  p99AtHalfRateMs: number | null;
+  fanOut1000Seconds: number | null;
+  actionsPerDelivery: number | null;
+  historyEventsPerDelivery: number | null;
+  /** All processes (Temporal, Hookline's, Postgres) per 1,000 first-try deliveries, from the M=1 run. */
+  cpuSecondsPer1000: CpuUse | null;
+  /** The same at half the maximum rate (the half-rate run). */
+  cpuSecondsPer1000AtHalfRate: CpuUse | null;
+  details: HooklineResult;
+  /** Cores the rest of the machine used just before this run started (5 s sample). */
+  othersCoresBeforeStart?: number;
+  profile?: { summary: ProfileSummary; osThreads: Record<string, number>; processSeconds: number | null };
+}
+
+export interface BenchResults {
+  stamp: string;
+  date: string;
+  size: number;
+  fanout: number;
+  engine: Engine;
+  localSend: boolean;
+  tree: string;
+  cores: number;
+  node: string;
+  machine: { quiet: boolean; loadAverageAtStart: number; waitedSeconds: number; loadAverageAtEnd?: number };
+  rawRequestsPerSec: number | null;
+  bareTemporalPerSec: number | null;
+  bareTemporal?: BareResult;
+  runs: Partial<Record<Topology, RunFigures>>;
+  /** The run compared against (`--baseline`), e.g. the pre-outbox code. */
+  baseline?: { file: string; runs: BenchResults['runs'] };
+  targets: Target[];
+}
+
+export interface Target {
+  run: string;
+  target: string;
+  value: string;
+  met: boolean | null;
+}
+
+export function figures(label: string, topology: Topology, tree: string, localSend: boolean, r: HooklineResult): RunFigures {
+  return {
+    label,
+    topology,
+    tree,
+    localSend,
+    acceptPerSec: r.accept?.acceptPerSec ?? null,
+    acceptPerSecWorkerPaused: r.acceptWorkerPaused?.acceptPerSec ?? null,
+    deliveriesPerSec: { m1: r.m1?.deliveriesPerSec ?? null, m10: r.m10?.deliveriesPerSec ?? null },
+    p99AtHalfRateMs: r.halfRate?.publishToReceiptMs.p99 ?? null,
+    fanOut1000Seconds: r.fanOut?.seconds ?? null,
+    actionsPerDelivery: r.cost?.actionsPerDelivery ?? null,
+    historyEventsPerDelivery: r.cost?.historyEventsPerDelivery ?? null,
+    cpuSecondsPer1000: r.m1?.cpuSecondsPer1000 ?? null,
+    cpuSecondsPer1000AtHalfRate: r.halfRate?.cpuSecondsPer1000 ?? null,
+    details: r,
+  };
+}
+
+const ratio = (a: number | null | undefined, b: number | null | undefined) => (a && b ? Math.round((a / b) * 100) / 100 : null);
+/** A figure that was not measured (or came out NaN) is null: its targets read n/a, not "not met". */
+const known = (x: number | null | undefined) => (x === null || x === undefined || Number.isNaN(x) ? null : x);
+
+export function evaluateTargets(r: BenchResults): Target[] {
+  const out: Target[] = [];
+  const before = r.baseline?.runs.split ?? r.baseline?.runs.one;
+  const check = (run: string, target: string, value: string, met: boolean | null) => out.push({ run, target, value, met });
+  for (const [name, f] of Object.entries(r.runs)) {
+    const a = f.acceptPerSec;
+    const x = ratio(a, before?.acceptPerSec);
+    check(name, 'accept ≥ 300/s and ≥ 4× before', `${a ?? '–'}/s${x ? ` (${x}× before's ${before!.acceptPerSec})` : ''}`, a === null ? null : a >= 300 && (x === null || x >= 4));
+    const d = f.deliveriesPerSec.m1;
+    const xd = ratio(d, before?.deliveriesPerSec.m1);
+    if (name === 'split') check(name, 'deliveries/s ≥ 2× before (separate processes)', xd === null ? 'no baseline' : `${d}/s = ${xd}× before's ${before!.deliveriesPerSec.m1}`, xd === null ? null : xd >= 2);
+    const xb = ratio(d, r.bareTemporalPerSec);
+    check(name, 'deliveries/s ≥ 1.0× bare Temporal', xb === null ? '–' : `${d}/s = ${xb}× bare's ${r.bareTemporalPerSec}`, xb === null ? null : xb >= 1);
+    const p = known(f.p99AtHalfRateMs);
+    check(name, 'p99 at half rate ≤ 150 ms', p === null ? '–' : `${p} ms`, p === null ? null : p <= 150);
+    const fo = f.fanOut1000Seconds;
+    check(name, `fan-out ${r.fanout} ≤ 10 s`, fo === null ? '–' : `${fo} s`, fo === null ? null : r.fanout >= 1000 && fo <= 10);
+    const c = f.cpuSecondsPer1000;
+    const h = f.cpuSecondsPer1000AtHalfRate;
+    const atHalf = (x?: number) => (x === undefined ? '' : ` (${x} at half rate)`);
+    check(name, 'CPU-s per 1,000 deliveries (M=1), all processes ≤ 25', c ? `${c.total}${atHalf(h?.total)}` : '–', c ? c.total <= 25 : null);
+    check(name, 'CPU-s per 1,000 deliveries (M=1), Node ≤ 8', c ? `${c.node}${atHalf(h?.node)}` : '–', c ? c.node <= 8 : null);
+    const act = f.actionsPerDelivery;
+    check(name, '≤ 2 billable actions per first-try delivery', act === null ? '–' : `${act}`, act === null ? null : act <= 2);
+  }
+  return out;
+}
+
+const lat = (l?: Latency) => (l && known(l.p50) !== null ? `${l.p50} / ${l.p95} / ${l.p99}` : '–');
+const v = (x: unknown) => (x === null || x === undefined ? '–' : String(x));
+const cpuParts = (c: CpuUse | null) => (c ? Object.entries(c.byProcess).map(([k, s]) => `${k} ${s}`).join(', ') : '–');
+
+/** The rows of the figures table, one column per run (also used by compare.ts across result files). */
+export function figureTable(columns: { title: string; run: RunFigures; bare: number | null }[]): string[] {
+  const row = (name: string, cell: (f: RunFigures, bare: number | null) => string) => `| ${name} | ${columns.map((c) => cell(c.run, c.bare)).join(' | ')} |`;
+  return [
+    `| Figure | ${columns.map((c) => c.title).join(' | ')} |`,
+    `|---|${columns.map(() => '---').join('|')}|`,
+    row('acceptPerSec (16 publishers, answer p50/p95/p99 ms)', (f) => `${v(f.acceptPerSec)} (${lat(f.details.accept?.answerMs)})`),
+    row('acceptPerSecWorkerPaused (worker frozen: API + Postgres alone)', (f) => (f.details.acceptWorkerPaused ? `${v(f.acceptPerSecWorkerPaused)} (${lat(f.details.acceptWorkerPaused.answerMs)})` : '–')),
+    row('deliveriesPerSec, M=1', (f) => v(f.deliveriesPerSec.m1)),
+    row('deliveriesPerSec, M=10', (f) => v(f.deliveriesPerSec.m10)),
+    row('M=1 / bare Temporal', (f, bare) => v(ratio(f.deliveriesPerSec.m1, bare))),
+    row('publish→receipt p50/p95/p99 at max rate, M=1 (ms)', (f) => lat(f.details.m1?.publishToReceiptMs)),
+    row('publish→receipt p50/p95/p99 at half rate (ms)', (f) => (f.details.halfRate ? `${lat(f.details.halfRate.publishToReceiptMs)} at ${f.details.halfRate.ratePerSec}/s` : '–')),
+    row('p99AtHalfRateMs', (f) => v(f.p99AtHalfRateMs)),
+    row('fanOut1000Seconds', (f) => v(f.fanOut1000Seconds)),
+    row('actionsPerDelivery', (f) => `${v(f.actionsPerDelivery)}${f.details.cost ? ` (${Object.entries(f.details.cost.breakdown).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ')})` : ''}`),
+    row('historyEventsPerDelivery', (f) => v(f.historyEventsPerDelivery)),
+    row('CPU-s per 1,000 deliveries (M=1, max rate), all processes', (f) => v(f.cpuSecondsPer1000?.total)),
+    row('… Temporal server', (f) => v(f.cpuSecondsPer1000?.temporal)),
+    row('… Node (Hookline processes)', (f) => v(f.cpuSecondsPer1000?.node)),
+    row('… Postgres', (f) => v(f.cpuSecondsPer1000?.postgres)),
+    row('… by process', (f) => cpuParts(f.cpuSecondsPer1000)),
+    row('CPU-s per 1,000 at half rate: all (Temporal / Node / Postgres)', (f) => {
+      const c = f.cpuSecondsPer1000AtHalfRate;
+      return c ? `${c.total} (${c.temporal} / ${c.node} / ${c.postgres})` : '–';
+    }),
+    row('idle stack, cores: all (Temporal / Node / Postgres)', (f) => {
+      const c = f.details.idle;
+      const cores = (x: number) => Math.round((x / c!.wallSeconds) * 100) / 100;
+      return c ? `${cores(c.total)} (${cores(c.temporal)} / ${cores(c.node)} / ${cores(c.postgres)})` : '–';
+    }),
+    row('bench driver + receiver (not in total)', (f) => v(f.cpuSecondsPer1000?.driver)),
+    row('other work on the machine meanwhile (per 1,000)', (f) => v(f.cpuSecondsPer1000?.otherOnMachine)),
+    row('cores others used during accept / M=1 / M=10 / half rate / fan-out (quiet: < 0.1)', (f) => {
+      const d = f.details;
+      const cores = (c?: CpuUse) => (c ? String(Math.round((c.otherOnMachine / c.wallSeconds) * 100) / 100) : '–');
+      return [d.accept?.cpuWhileAccepting, d.m1?.cpu, d.m10?.cpu, d.halfRate?.cpu, d.fanOut?.cpu].map(cores).join(' / ');
+    }),
+  ];
+}
+
+/** What the worker's OS threads are (their /proc names, cut to 15 characters). */
+const THREAD_NAMES: Record<string, string> = {
+  node: 'JS threads (main, the SDK\'s workflow thread, tsx\'s loader) and V8\'s helpers, which share the name',
+  'tokio-runtime-w': 'SDK core, Rust (tokio: gRPC to Temporal, pollers)',
+  'workflow-proces': 'SDK core, Rust (workflow state machines)',
+};
+
+function profileSection(f: RunFigures): string[] {
+  const p = f.profile;
+  const run = f.details.profiled?.run;
+  if (!p || !run) return [];
+  const k = 1000 / run.deliveries;
+  const r = (x: number) => Math.round(x * 100) / 100;
+  const sampled = Object.values(p.summary.byCategory).reduce((a, b) => a + b, 0);
+  const js = p.osThreads.node ?? 0;
+  const worker = Object.entries(p.osThreads).filter(([name]) => name !== 'v8:ProfEvntProc').reduce((a, [, s]) => a + s, 0);
+  const pct = (x: number) => `${Math.round((x / worker) * 100)} %`;
+  // The profile says where JS time went (shares of its samples); /proc says how much CPU the JS threads used.
+  const rows: [string, number][] = [
+    ...Object.entries(p.summary.byCategory).map(([name, s]): [string, number] => [`JS: ${name}`, (s / sampled) * js]),
+    ...Object.entries(p.osThreads).filter(([name, s]) => name !== 'node' && name !== 'v8:ProfEvntProc' && s > 0).map(([name, s]): [string, number] => [THREAD_NAMES[name] ?? `thread ${name}`, s]),
+  ];
+  return [
+    '',
+    `## Where the worker's time goes (${f.label}, M=1 again with the worker under \`--cpu-prof\`)`,
+    '',
+    `${run.deliveries} deliveries in ${p.summary.windowSeconds} s (${run.deliveriesPerSec}/s under the profiler). The worker process used ${r(worker)} CPU-s ` +
+      `(${r(worker * k)} per 1,000 deliveries) plus ${p.osThreads['v8:ProfEvntProc'] ?? 0} in the profiler's thread. Per-thread CPU comes from /proc; ` +
+      `the JS threads' CPU (${r(js)} s) is split by the profile's samples, each charged to the package or Hookline file that called into Node or V8.`,
+    '',
+    '| where | CPU-s per 1,000 deliveries | share of the worker |',
+    '|---|---|---|',
+    ...rows.sort((a, b) => b[1] - a[1]).map(([name, s]) => `| ${name} | ${r(s * k)} | ${pct(s)} |`),
+    '',
+    'JS threads sampled: ' + p.summary.threads.map((t) => `${t.thread} ${t.seconds} s`).join('; ') + '.',
+    '',
+    'Top scripts by self-time (builtins charged to their calling script): ' + p.summary.topScripts.map((s) => `${s.script} ${s.seconds} s`).join(', ') + '.',
+    '',
+    'Top owners (Node internals charged to the package or Hookline file that called them): ' + p.summary.topOwners.map((s) => `${s.owner} ${s.seconds} s`).join(', ') + '.',
+    '',
+    'JSON.parse/stringify are V8 builtins that the profile folds into their callers (protobuf, postgres, undici, Hookline), so they have no row of their own.',
+  ];
+}
+
+export function renderMarkdown(r: BenchResults, resultsDir: string): string {
+  const columns = Object.values(r.runs).map((run) => ({ title: run.label, run, bare: r.bareTemporalPerSec }));
+  const baseline = r.baseline ? Object.values(r.baseline.runs).map((run) => ({ title: `${run.label} (baseline ${path.basename(r.baseline!.file)})`, run, bare: r.bareTemporalPerSec })) : [];
+  const bare = r.bareTemporal;
+  const lines = [
+    `# Benchmark ${r.stamp}`,
+    '',
+    `N=${r.size}, fan-out ${r.fanout}, engine ${r.engine}, HOOKLINE_LOCAL_SEND=${r.localSend}, tree ${r.tree}, ${r.cores} cores, Node ${r.node}.`,
+    `Machine: load average ${r.machine.loadAverageAtStart} at start${r.machine.quiet ? '' : ' — NOT QUIET: figures taken under load'} (waited ${r.machine.waitedSeconds} s), ${v(r.machine.loadAverageAtEnd)} at the end.`,
+    '',
+    `Raw HTTP (sign + POST, Node): ${v(r.rawRequestsPerSec)} requests/s. Bare Temporal (1 workflow, 1 activity): ${v(r.bareTemporalPerSec)} workflows/s` +
+      (bare ? `, start→receipt ${lat(bare.startToReceiptMs)} ms, ${bare.cost.actionsPerDelivery} actions and ${bare.cost.historyEventsPerDelivery} history events each, ${bare.cpuSecondsPer1000.temporal} CPU-s of Temporal per 1,000 (+ ${bare.cpuSecondsPer1000.driver} in the bench process: worker and receiver).` : '.'),
+    '',
+    ...figureTable([...columns, ...baseline]),
+    '',
+    '## Targets',
+    '',
+    '| run | target | value | met |',
+    '|---|---|---|---|',
+    ...r.targets.map((t) => `| ${t.run} | ${t.target} | ${t.value} | ${t.met === null ? 'n/a' : t.met ? 'met' : 'not met'} |`),
+    ...Object.values(r.runs).flatMap(profileSection),
+    '',
+    `Files: ${path.relative(process.cwd(), path.join(resultsDir, `${r.stamp}.json`))} (every figure and detail).`,
+  ];
+  return lines.join('\n') + '\n';
+}
+
+export function writeResults(r: BenchResults, resultsDir: string): { json: string; md: string; text: string } {
+  mkdirSync(resultsDir, { recursive: true });
+  const json = path.join(resultsDir, `${r.stamp}.json`);
+  const md = path.join(resultsDir, `${r.stamp}.md`);
+  const text = renderMarkdown(r, resultsDir);
+  writeFileSync(json, JSON.stringify(r, null, 2) + '\n');
+  writeFileSync(md, text);
+  return { json, md, text };
+}
+
+export function readResults(file: string): BenchResults {
+  return JSON.parse(readFileSync(file, 'utf8')) as BenchResults;
+}
+
+/** `npx tsx bench/report.ts <result.json>`: renders its .md again (targets re-evaluated), e.g. after a change here. */
+if (require.main === module) {
+  const file = process.argv[2];
+  if (!file) throw new Error('usage: tsx bench/report.ts bench/results/<stamp>.json');
+  const r = readResults(file);
+  r.targets = evaluateTargets(r);
+  console.log(writeResults(r, path.dirname(path.resolve(file))).text);
+}

@@ -1,0 +1,197 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { HooklineClient } from '../api/client';
+import { dropDatabase, ensureDatabase } from '../db/migrate';
+import { createSql, type Sql } from '../db/sql';
+import { freePortBlock } from '../tools/proof/port-block';
+import { findOrBuildTemporalCli } from '../tools/temporal-cli';
+import { startDevServer } from '../tools/temporal-dev-server';
+import { PORTS_PER_SERVER } from '../tools/temporal-server/ports';
+import { dropTemporalDatabases, startTemporalServer } from '../tools/temporal-server/start';
+import { freePort } from '../tools/testkit/free-port';
+import { waitFor } from '../tools/testkit/wait';
+import { busiestProcess, descendants, postmasterOf, processTable, type TreeSpec } from './cpu';
+import { startScript, type Proc } from './processes';
+
+/** `dev`: the CLI's dev server, in memory (SQLite). `postgres`: the real server of tools/temporal-server on the local Postgres. */
+export type Engine = 'dev' | 'postgres';
+
+/** `one`: API and worker in one process (`npm start`). `split`: `npm run api` and `npm run worker`. */
+export type Topology = 'one' | 'split';
+
+export interface TemporalEngine {
+  address: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+export async function startEngine(engine: Engine, dir: string, log: (line: string) => void): Promise<TemporalEngine> {
+  if (engine === 'dev') {
+    const server = await startDevServer({ binary: await findOrBuildTemporalCli(), port: await freePort(), logLevel: 'error' });
+    return { address: server.address, pid: server.process.pid!, stop: server.stop };
+  }
+  const prefix = `hlbench_${randomBytes(4).toString('hex')}`;
+  const server = await startTemporalServer({
+    port: await freePortBlock(PORTS_PER_SERVER),
+    dbPrefix: prefix,
+    dataDir: path.join(dir, 'temporal-server'),
+    logFile: path.join(dir, 'temporal.log'),
+    maxConns: 4, // at most 4 × (4 + 1) connections on the shared Postgres
+    visibilityMaxConns: 1,
+    log,
+  }).catch(async (err: unknown) => {
+    await dropTemporalDatabases(prefix).catch(() => {});
+    throw err;
+  });
+  return {
+    address: server.address,
+    pid: server.process.pid!,
+    async stop() {
+      await server.stop();
+      await dropTemporalDatabases(prefix).catch((err: Error) => log(`could not drop ${prefix}_temporal*: ${err.message}`));
+    },
+  };
+}
+
+export interface StackOptions {
+  label: string;
+  /** The Hookline checkout to run (its `npm start`, `npm run api|worker|migrate`). */
+  tree: string;
+  topology: Topology;
+  engine: Engine;
+  localSend: boolean;
+  maxEndpointsPerTenant: number;
+  /** Process logs go here. */
+  dir: string;
+  log: (line: string) => void;
+}
+
+/** One Hookline under test: its Temporal, its database, its processes, and the bench's own handles on them. */
+export interface Stack {
+  label: string;
+  topology: Topology;
+  admin: HooklineClient;
+  /** The bench's own connection to the stack's database (settling, sampling delivery ids). */
+  sql: Sql;
+  /** The bench's own Temporal client (settling, histories). */
+  client: Client;
+  taskQueue: string;
+  /** What to measure: Temporal, every Hookline process, the Postgres cluster. */
+  trees(): TreeSpec[];
+  /** The worker's node process (the split topology's worker, or the one process). */
+  workerPid(): number | undefined;
+  /** Split only: freezes (SIGSTOP) or thaws the worker, relay included, to see what the API alone accepts. */
+  pauseWorker?(paused: boolean): void;
+  /** Split only: a new worker process in place of the old, with these node flags (`--cpu-prof`, ...). */
+  restartWorker(nodeFlags: string[]): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const SHARED_POSTGRES = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export async function startStack(opts: StackOptions): Promise<Stack> {
+  mkdirSync(opts.dir, { recursive: true });
+  const dbUrl = new URL(SHARED_POSTGRES);
+  dbUrl.pathname = `/hookline_bench_${Date.now().toString(36)}_${opts.topology}`;
+  const databaseUrl = dbUrl.toString();
+  const cleanups: (() => Promise<unknown>)[] = [];
+  const stop = async () => {
+    for (const undo of cleanups.reverse()) await undo().catch((err: Error) => opts.log(`cleanup: ${err.message}`));
+    cleanups.length = 0;
+  };
+  try {
+    const temporal = await startEngine(opts.engine, opts.dir, opts.log);
+    cleanups.push(() => temporal.stop());
+    cleanups.push(() => dropDatabase(databaseUrl, (u) => createSql(u, { max: 1 })));
+    await ensureDatabase(databaseUrl, (u) => createSql(u, { max: 1 }));
+    const sql = createSql(databaseUrl, { max: 2 });
+    cleanups.push(() => sql.end({ timeout: 2 }));
+    const backend = (await sql<{ pid: number }[]>`select pg_backend_pid() as pid`)[0]!.pid;
+    const postmaster = postmasterOf(backend);
+    const connection = await Connection.connect({ address: temporal.address });
+    cleanups.push(() => connection.close());
+    const client = new Client({ connection });
+
+    const port = await freePort();
+    const adminToken = `bench_${randomBytes(16).toString('hex')}`;
+    const taskQueue = `bench-${opts.topology}`;
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      NODE_ENV: 'development',
+      PORT: String(port),
+      DATABASE_URL: databaseUrl,
+      DATABASE_POOL_SIZE: '10',
+      TEMPORAL_ADDRESS: temporal.address,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      HOOKLINE_ADMIN_TOKEN: adminToken,
+      HOOKLINE_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      HOOKLINE_MAX_ENDPOINTS_PER_TENANT: String(opts.maxEndpointsPerTenant),
+      HOOKLINE_LOCAL_SEND: String(opts.localSend),
+      LOG_LEVEL: 'warn',
+    };
+    const script = (name: string, scriptName: string, nodeFlags?: string[]) => startScript({ name, tree: opts.tree, script: scriptName, env, logDir: opts.dir, nodeFlags });
+    const migrate = script('migrate', 'migrate');
+    if ((await migrate.exited) !== 0) throw new Error(`npm run migrate failed in ${opts.tree}; see ${opts.dir}/migrate.log`);
+
+    const procs: Proc[] = [];
+    cleanups.push(() => Promise.all(procs.map((p) => p.stop())));
+    if (opts.topology === 'one') procs.push(script('hookline', 'start'));
+    else procs.push(script('api', 'api'), script('worker', 'worker'));
+    const baseUrl = `http://127.0.0.1:${port}`;
+    const failed = () => procs.find((p) => !p.running());
+    const polling = (worker: Proc) =>
+      waitFor(
+        async () => {
+          if (failed()) throw new Error(`${failed()!.name} exited; see ${opts.dir}/${failed()!.name}.log`);
+          return workerPolling(client, taskQueue, worker.pid);
+        },
+        { what: 'the worker to poll', timeoutMs: 120_000, intervalMs: 500 },
+      );
+    await waitFor(
+      async () => {
+        if (failed()) throw new Error(`${failed()!.name} exited; see ${opts.dir}/${failed()!.name}.log`);
+        return (await fetch(`${baseUrl}/healthz`)).ok;
+      },
+      { what: 'the API', timeoutMs: 90_000, intervalMs: 250 },
+    );
+    await polling(procs[procs.length - 1]!);
+    const nodeTrees = () => procs.map((p): TreeSpec => ({ name: p.name, kind: 'node', pid: p.pid }));
+    opts.log(`${opts.label}: ${procs.map((p) => p.name).join(' + ')} on ${baseUrl}, Temporal ${temporal.address} (${opts.engine}), database ${dbUrl.pathname.slice(1)}`);
+    return {
+      label: opts.label,
+      topology: opts.topology,
+      admin: new HooklineClient({ baseUrl, token: adminToken }),
+      sql,
+      client,
+      taskQueue,
+      trees: () => [{ name: 'temporal', kind: 'temporal', pid: temporal.pid }, ...nodeTrees(), ...(postmaster ? [{ name: 'postgres', kind: 'postgres' as const, pid: postmaster }] : [])],
+      workerPid: () => busiestProcess(procs[procs.length - 1]!.pid),
+      pauseWorker: opts.topology === 'split' ? (paused) => procs[1]!.pause(paused) : undefined,
+      async restartWorker(nodeFlags) {
+        if (opts.topology !== 'split') throw new Error('only the split topology has a worker of its own');
+        await procs[1]!.stop();
+        procs[1] = script('worker', 'worker', nodeFlags);
+        await polling(procs[1]);
+      },
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/**
+ * True once a process of the tree `root` polls both the workflow and the activity task queue
+ * (the SDK's default identity is `<pid>@<host>`; pollers of a stopped worker stay listed a while).
+ */
+async function workerPolling(client: Client, taskQueue: string, root: number): Promise<boolean> {
+  const pids = new Set(descendants(processTable(), root).map((p) => String(p.pid)));
+  for (const taskQueueType of [1, 2]) { // TASK_QUEUE_TYPE_WORKFLOW, TASK_QUEUE_TYPE_ACTIVITY
+    const res = await client.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue }, taskQueueType });
+    if (!res.pollers?.some((p) => pids.has(String(p.identity).split('@')[0]!))) return false;
+  }
+  return true;
+}
