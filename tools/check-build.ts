@@ -6,6 +6,7 @@ import { dropDatabase } from '../db/migrate';
 import { createSql } from '../db/sql';
 import { findOrBuildTemporalCli } from './temporal-cli';
 import { startDevServer } from './temporal-dev-server';
+import { appLogin } from './testkit/app-login';
 import { freePort } from './testkit/free-port';
 
 /**
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
     ...process.env,
     NODE_ENV: 'development',
     DATABASE_MIGRATION_URL: owner,
-    DATABASE_URL: owner.replace('postgres@', 'hookline_app@'),
+    DATABASE_URL: appLogin(owner),
     TEMPORAL_ADDRESS: temporal.address,
     LOG_LEVEL: 'info',
   };

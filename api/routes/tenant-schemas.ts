@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { PageLimit } from './webhook-schemas';
 import type { ApiKeyRow, Tenant } from '../../db/queries/tenants';
 import { TENANT_ID_PATTERN, storableText } from '../schemas';
 
@@ -10,12 +11,7 @@ export const TenantParam = z.object({ id: tenantId.openapi({ param: { name: 'id'
 export const KeyParam = TenantParam.extend({ keyId: z.string().max(100).openapi({ param: { name: 'keyId', in: 'path' } }) });
 
 export const TenantsQuery = z.strictObject({
-  limit: z
-    .string()
-    .regex(/^\d+$/, 'must be a whole number from 1 to 100')
-    .transform(Number)
-    .pipe(z.number().int().min(1, 'must be from 1 to 100').max(100, 'must be from 1 to 100'))
-    .optional(),
+  limit: PageLimit,
   cursor: z.string().max(200).optional(),
 });
 

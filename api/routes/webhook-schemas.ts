@@ -30,13 +30,16 @@ export const RotateSecret = z.strictObject({
 });
 
 
+/** `?limit=` of every paged list: 1 to 100. */
+export const PageLimit = z
+  .string()
+  .regex(/^\d+$/, 'must be a whole number from 1 to 100')
+  .transform(Number)
+  .pipe(z.number().int().min(1, 'must be from 1 to 100').max(100, 'must be from 1 to 100'))
+  .optional();
+
 export const DeliveriesQuery = z.strictObject({
   status: z.enum(DELIVERY_STATUSES).optional(),
-  limit: z
-    .string()
-    .regex(/^\d+$/, 'must be a whole number from 1 to 100')
-    .transform(Number)
-    .pipe(z.number().int().min(1, 'must be from 1 to 100').max(100, 'must be from 1 to 100'))
-    .optional(),
+  limit: PageLimit,
   cursor: z.string().max(200).optional(),
 });

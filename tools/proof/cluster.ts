@@ -15,6 +15,7 @@ import { PORTS_PER_SERVER } from '../temporal-server/ports';
 import { dropTemporalDatabases, startTemporalServer, type TemporalServer, type TemporalServerOptions } from '../temporal-server/start';
 import { freePortBlock } from './port-block';
 import { httpOk, sleep, startNpm, type Proc } from './processes';
+import { appLogin } from '../testkit/app-login';
 
 /**
  * Which Temporal the proofs run on: `dev` is `npm run temporal` (the CLI's dev server, SQLite);
@@ -428,10 +429,3 @@ export async function outboxRows(databaseUrl: string): Promise<number> {
   }
 }
 
-/** The same database as the app's login role (trust auth on these local servers). */
-function appLogin(ownerUrl: string): string {
-  const url = new URL(ownerUrl);
-  url.username = 'hookline_app';
-  url.password = '';
-  return url.toString();
-}

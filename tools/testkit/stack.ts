@@ -9,17 +9,10 @@ import { createSql, type Sql } from '../../db/sql';
 import { createRuntime } from '../../bin/runtime';
 import { startRelay, type Relay } from '../../temporal/relay';
 import { createHooklineWorker } from '../../temporal/worker';
+import { appLogin } from './app-login';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 export const TEST_ENCRYPTION_KEY = Buffer.alloc(32, 7).toString('base64');
-
-/** The suite's database as the app's login (hookline_app, made by the migrations; trust auth locally). */
-function appLogin(ownerUrl: string): string {
-  const url = new URL(ownerUrl);
-  url.username = 'hookline_app';
-  url.password = '';
-  return url.toString();
-}
 
 /** The environment every test stack starts from; tests override what they exercise. */
 export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
