@@ -45,7 +45,10 @@ export function startScript(opts: ScriptOptions): Proc {
   closeSync(fd);
   const pid = child.pid!;
   let done = false;
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => ((done = true), resolve(code))));
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('exit', (code) => ((done = true), resolve(code)));
+    child.once('error', () => ((done = true), resolve(null))); // could not start (no such tree or command)
+  });
   const signal = (s: NodeJS.Signals) => {
     try {
       process.kill(-pid, s);

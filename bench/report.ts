@@ -35,8 +35,11 @@ export interface BenchResults {
   size: number;
   fanout: number;
   engine: Engine;
+  eagerActivities?: boolean;
   localSend: boolean;
   tree: string;
+  /** Taken when the measuring starts (after the wait for a quiet machine). */
+  code?: { commit: string; changedFiles: number };
   cores: number;
   node: string;
   machine: { quiet: boolean; loadAverageAtStart: number; waitedSeconds: number; loadAverageAtEnd?: number };
@@ -203,7 +206,7 @@ export function renderMarkdown(r: BenchResults, resultsDir: string): string {
   const lines = [
     `# Benchmark ${r.stamp}`,
     '',
-    `N=${r.size}, fan-out ${r.fanout}, engine ${r.engine}, HOOKLINE_LOCAL_SEND=${r.localSend}, tree ${r.tree}, ${r.cores} cores, Node ${r.node}.`,
+    `N=${r.size}, fan-out ${r.fanout}, engine ${r.engine}${r.eagerActivities === false ? ' (eager activities off)' : ''}, HOOKLINE_LOCAL_SEND=${r.localSend}, tree ${r.tree}${r.code ? ` at ${r.code.commit} (+${r.code.changedFiles} changed files)` : ''}, ${r.cores} cores, Node ${r.node}.`,
     `Machine: load average ${r.machine.loadAverageAtStart} at start${r.machine.quiet ? '' : ' — NOT QUIET: figures taken under load'} (waited ${r.machine.waitedSeconds} s), ${v(r.machine.loadAverageAtEnd)} at the end.`,
     '',
     `Raw HTTP (sign + POST, Node): ${v(r.rawRequestsPerSec)} requests/s. Bare Temporal (1 workflow, 1 activity): ${v(r.bareTemporalPerSec)} workflows/s` +

@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -7,7 +8,7 @@ import { measureBare, measureHookline, measureRaw, type Phase } from './driver';
 import { analyseProfiles, profilesIn } from './profile';
 import { BenchReceiver } from './receiver';
 import { evaluateTargets, figures, readResults, writeResults, type BenchResults, type RunFigures } from './report';
-import { startStack, type Engine, type Stack, type Topology } from './topologies';
+import { EAGER_ACTIVITIES, startStack, type Engine, type Stack, type Topology } from './topologies';
 
 /**
  * `npm run bench [-- options]`: raw HTTP, bare Temporal, and Hookline end to end in one or both
@@ -18,6 +19,7 @@ import { startStack, type Engine, type Stack, type Topology } from './topologies
  *   --phases raw,bare,accept,m1,m10,half,fanout         --profile        M=1 once more, the split worker under --cpu-prof
  *   --baseline FILE     an earlier result (the pre-outbox code) for the "× before" targets
  *   --max-load 0.8 --quiet-minutes 25                   wait for a quiet machine first (0 minutes: don't)
+ * BENCH_EAGER_ACTIVITIES=0 runs Temporal without eager activity execution.
  * Writes bench/results/<stamp>.{json,md}. See README "Performance".
  */
 const { values: flags } = parseArgs({
@@ -43,6 +45,7 @@ const TOPOLOGIES: Topology[] = flags.topology === 'both' ? ['one', 'split'] : [f
 const PHASES = flags.phases.split(',');
 const LOCAL_SEND = flags['local-send'];
 const WORKER_CONCURRENCY = Number(process.env.HOOKLINE_WORKER_CONCURRENCY ?? 100);
+if (!existsSync(path.join(TREE, 'package.json'))) throw new Error(`--tree ${TREE}: no package.json there`);
 if (!(N > 0) || !(FANOUT >= 0) || !['dev', 'postgres'].includes(ENGINE) || !TOPOLOGIES.every((t) => t === 'one' || t === 'split')) {
   throw new Error('usage: npm run bench -- [--size N] [--fanout K] [--topology one|split|both] [--local-send] [--engine dev|postgres] [--tree DIR] [--phases ...] [--profile] [--baseline FILE]');
 }
@@ -65,15 +68,22 @@ async function main(): Promise<void> {
   const receiver = new BenchReceiver();
   await receiver.start();
   let current: Stack | undefined;
-  process.once('SIGINT', () => void (current?.stop() ?? Promise.resolve()).finally(() => process.exit(130)));
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      log(`${signal}: stopping and dropping what this run made`);
+      void (current?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+    });
+  }
   const results: BenchResults = {
     stamp,
     date: date.toISOString(),
     size: N,
     fanout: FANOUT,
     engine: ENGINE,
+    eagerActivities: EAGER_ACTIVITIES,
     localSend: LOCAL_SEND,
     tree: TREE,
+    code: codeVersion(TREE),
     cores: os.cpus().length,
     node: process.version,
     machine: { quiet: machine.quiet, loadAverageAtStart: machine.loadAverage, waitedSeconds: machine.waitedSeconds },
@@ -123,6 +133,16 @@ async function main(): Promise<void> {
   results.targets = evaluateTargets(results);
   const { json, md, text } = writeResults(results, path.join(__dirname, 'results'));
   console.log(`\n${text}\nbench: written to ${path.relative(process.cwd(), json)} and ${path.relative(process.cwd(), md)}; process logs in ${path.relative(process.cwd(), runDir)}`);
+}
+
+/** The commit of the tree measured, and how many files differ from it (others edit the tree while the bench waits). */
+function codeVersion(tree: string): { commit: string; changedFiles: number } {
+  const git = (...args: string[]) => execFileSync('git', ['-C', tree, ...args], { encoding: 'utf8' }).trim();
+  try {
+    return { commit: git('rev-parse', '--short', 'HEAD'), changedFiles: git('status', '--porcelain', '--untracked-files=no').split('\n').filter(Boolean).length };
+  } catch {
+    return { commit: 'unknown', changedFiles: 0 };
+  }
 }
 
 main().catch((err) => {

@@ -27,9 +27,13 @@ export interface TemporalEngine {
   stop(): Promise<void>;
 }
 
+/** Eager activity execution, as `npm run dev` and deploy/temporal run it; `BENCH_EAGER_ACTIVITIES=0` measures without. */
+export const EAGER_ACTIVITIES = process.env.BENCH_EAGER_ACTIVITIES !== '0';
+
 export async function startEngine(engine: Engine, dir: string, log: (line: string) => void): Promise<TemporalEngine> {
+  const dynamicConfig = { 'system.enableActivityEagerExecution': EAGER_ACTIVITIES };
   if (engine === 'dev') {
-    const server = await startDevServer({ binary: await findOrBuildTemporalCli(), port: await freePort(), logLevel: 'error' });
+    const server = await startDevServer({ binary: await findOrBuildTemporalCli(), port: await freePort(), logLevel: 'error', dynamicConfig });
     return { address: server.address, pid: server.process.pid!, stop: server.stop };
   }
   const prefix = `hlbench_${randomBytes(4).toString('hex')}`;
@@ -40,6 +44,7 @@ export async function startEngine(engine: Engine, dir: string, log: (line: strin
     logFile: path.join(dir, 'temporal.log'),
     maxConns: 4, // at most 4 × (4 + 1) connections on the shared Postgres
     visibilityMaxConns: 1,
+    dynamicConfig,
     log,
   }).catch(async (err: unknown) => {
     await dropTemporalDatabases(prefix).catch(() => {});
