@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { figureTable, readResults } from './report';
+import { bareFor, figureTable, readResults } from './report';
 
 /**
  * `npx tsx bench/compare.ts <result.json>...`: the figures of several bench runs side by side
@@ -10,6 +10,6 @@ if (!files.length) throw new Error('usage: tsx bench/compare.ts bench/results/<s
 const columns = files.flatMap((file) => {
   const r = readResults(file);
   const mark = r.machine.quiet ? '' : ', under load';
-  return Object.values(r.runs).map((run) => ({ title: `${run.label} (${path.basename(file, '.json')}${mark})`, run, bare: r.bareTemporalPerSec }));
+  return Object.values(r.runs).map((run) => ({ title: `${run.label} (${path.basename(file, '.json')}${mark})`, run, bare: bareFor(r, run) }));
 });
 console.log(figureTable(columns).join('\n'));

@@ -15,7 +15,8 @@ import { EAGER_ACTIVITIES, startStack, type Engine, type Stack, type Topology } 
  * topologies, each on a Temporal and a database of its own, with the CPU of every process.
  *   --size N            events per run (1000)          --fanout K       endpoints of the fan-out (1000)
  *   --topology one|split|both (both)                    --local-send     HOOKLINE_LOCAL_SEND=true
- *   --engine dev|postgres (dev)                         --tree DIR       the Hookline checkout to run (this one)
+ *   --engine dev|postgres|both (dev)                    --tree DIR       the Hookline checkout to run (this one)
+ *     both: bare Temporal and every topology on the dev server, then on the Postgres-backed server
  *   --phases raw,bare,accept,m1,m10,half,fanout         --profile        M=1 once more, the split worker under --cpu-prof
  *   --baseline FILE     an earlier result (the pre-outbox code) for the "× before" targets
  *   --max-load 0.8 --quiet-minutes 25                   wait for a quiet machine first (0 minutes: don't)
@@ -40,14 +41,15 @@ const { values: flags } = parseArgs({
 const N = Number(flags.size);
 const FANOUT = Number(flags.fanout);
 const TREE = path.resolve(flags.tree);
-const ENGINE = flags.engine as Engine;
+const ENGINE = flags.engine as Engine | 'both';
+const ENGINES: Engine[] = ENGINE === 'both' ? ['dev', 'postgres'] : [ENGINE];
 const TOPOLOGIES: Topology[] = flags.topology === 'both' ? ['one', 'split'] : [flags.topology as Topology];
 const PHASES = flags.phases.split(',');
 const LOCAL_SEND = flags['local-send'];
 const WORKER_CONCURRENCY = Number(process.env.HOOKLINE_WORKER_CONCURRENCY ?? 100);
 if (!existsSync(path.join(TREE, 'package.json'))) throw new Error(`--tree ${TREE}: no package.json there`);
-if (!(N > 0) || !(FANOUT >= 0) || !['dev', 'postgres'].includes(ENGINE) || !TOPOLOGIES.every((t) => t === 'one' || t === 'split')) {
-  throw new Error('usage: npm run bench -- [--size N] [--fanout K] [--topology one|split|both] [--local-send] [--engine dev|postgres] [--tree DIR] [--phases ...] [--profile] [--baseline FILE]');
+if (!(N > 0) || !(FANOUT >= 0) || !['dev', 'postgres', 'both'].includes(ENGINE) || !TOPOLOGIES.every((t) => t === 'one' || t === 'split')) {
+  throw new Error('usage: npm run bench -- [--size N] [--fanout K] [--topology one|split|both] [--local-send] [--engine dev|postgres|both] [--tree DIR] [--phases ...] [--profile] [--baseline FILE]');
 }
 
 const log = (line: string) => console.log(`bench: ${line}`);
@@ -98,32 +100,39 @@ async function main(): Promise<void> {
       results.rawRequestsPerSec = (await measureRaw(receiver, N, WORKER_CONCURRENCY)).requestsPerSec;
       log(`raw: ${results.rawRequestsPerSec} requests/s`);
     }
-    if (PHASES.includes('bare')) {
-      await idleCheck('bare Temporal');
-      results.bareTemporal = await measureBare(receiver, N, WORKER_CONCURRENCY, ENGINE, path.join(runDir, 'bare'), log);
-      results.bareTemporalPerSec = results.bareTemporal.workflowsPerSec;
-      log(`bare Temporal: ${results.bareTemporalPerSec} workflows/s, ${results.bareTemporal.cpuSecondsPer1000.temporal} CPU-s of Temporal per 1,000`);
-    }
-    for (const topology of TOPOLOGIES) {
-      const label = `${topology}${LOCAL_SEND ? ' + local send' : ''}${TREE === path.resolve(__dirname, '..') ? '' : ` (${path.basename(TREE)})`}`;
-      const idle = await idleCheck(label);
-      const profileDir = flags.profile && topology === 'split' ? path.join(runDir, topology, 'profile') : undefined;
-      if (profileDir) mkdirSync(profileDir, { recursive: true });
-      current = await startStack({ label, tree: TREE, topology, engine: ENGINE, localSend: LOCAL_SEND, maxEndpointsPerTenant: Math.max(FANOUT, 10), dir: path.join(runDir, topology), log });
-      let run: RunFigures;
-      try {
-        const measured = await measureHookline(current, receiver, { size: N, fanout: FANOUT, phases: PHASES as Phase[], profileDir, log });
-        run = { ...figures(label, topology, TREE, LOCAL_SEND, measured), othersCoresBeforeStart: idle.busyCores };
-      } finally {
-        await current.stop(); // a profiled worker writes its profile as it exits
-        current = undefined;
+    for (const engine of ENGINES) {
+      const onEngine = ENGINE === 'both' && engine !== 'dev' ? ` (${engine})` : '';
+      if (PHASES.includes('bare')) {
+        await idleCheck(`bare Temporal${onEngine}`);
+        const bare = await measureBare(receiver, N, WORKER_CONCURRENCY, engine, path.join(runDir, `bare-${engine}`), log);
+        if (ENGINE === 'both') results.bareByEngine = { ...results.bareByEngine, [engine]: bare };
+        if (engine === ENGINES[0]) {
+          results.bareTemporal = bare;
+          results.bareTemporalPerSec = bare.workflowsPerSec;
+        }
+        log(`bare Temporal${onEngine}: ${bare.workflowsPerSec} workflows/s, ${bare.cpuSecondsPer1000.temporal} CPU-s of Temporal per 1,000`);
       }
-      const window = run.details.profiled?.window;
-      if (profileDir && window) {
-        const summary = analyseProfiles(profilesIn(profileDir, window.pid), window);
-        run.profile = { summary, osThreads: window.threads, processSeconds: round(Object.values(window.threads).reduce((a, b) => a + b, 0)) };
+      for (const topology of TOPOLOGIES) {
+        const label = `${topology}${onEngine}${LOCAL_SEND ? ' + local send' : ''}${TREE === path.resolve(__dirname, '..') ? '' : ` (${path.basename(TREE)})`}`;
+        const idle = await idleCheck(label);
+        const profileDir = flags.profile && topology === 'split' ? path.join(runDir, `${topology}-${engine}`, 'profile') : undefined;
+        if (profileDir) mkdirSync(profileDir, { recursive: true });
+        current = await startStack({ label, tree: TREE, topology, engine, localSend: LOCAL_SEND, maxEndpointsPerTenant: Math.max(FANOUT, 10), dir: path.join(runDir, `${topology}-${engine}`), log });
+        let run: RunFigures;
+        try {
+          const measured = await measureHookline(current, receiver, { size: N, fanout: FANOUT, phases: PHASES as Phase[], profileDir, log });
+          run = { ...figures(label, topology, TREE, LOCAL_SEND, measured, engine), othersCoresBeforeStart: idle.busyCores };
+        } finally {
+          await current.stop(); // a profiled worker writes its profile as it exits
+          current = undefined;
+        }
+        const window = run.details.profiled?.window;
+        if (profileDir && window) {
+          const summary = analyseProfiles(profilesIn(profileDir, window.pid), window);
+          run.profile = { summary, osThreads: window.threads, processSeconds: round(Object.values(window.threads).reduce((a, b) => a + b, 0)) };
+        }
+        results.runs[`${topology}${onEngine}`] = run;
       }
-      results.runs[topology] = run;
     }
   } finally {
     await receiver.close();
