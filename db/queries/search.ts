@@ -6,7 +6,9 @@ import type { DeliveryRow, PagePosition } from './deliveries';
  * Reading a tenant's log: its events, and its deliveries across every endpoint. Run under
  * `withTenant`; the tenant is also named in each WHERE so the planner reaches for the
  * `(tenant_id, ...)` indexes of migration 010 directly. Pages are newest first, keyed on
- * (created_at, id) as the per-endpoint list is (db/queries/deliveries.ts).
+ * (created_at, id) as the per-endpoint list is (db/queries/deliveries.ts). A position's time goes in as
+ * text (`::text::timestamptz`): typed as a timestamp, the driver would send it through a JavaScript
+ * Date, to the millisecond, and rows a few microseconds older than the last one shown were skipped.
  */
 
 export interface EventRow {
@@ -54,7 +56,7 @@ export async function searchDeliveries(tx: Tx, tenantId: string, q: DeliverySear
       ${q.kind ? tx`and d.kind = ${q.kind}` : tx``}
       ${q.since ? tx`and d.created_at >= ${q.since}` : tx``}
       ${q.until ? tx`and d.created_at < ${q.until}` : tx``}
-      ${q.before ? tx`and (d.created_at, d.id) < (${q.before.createdAt}::timestamptz, ${q.before.id})` : tx``}
+      ${q.before ? tx`and (d.created_at, d.id) < (${q.before.createdAt}::text::timestamptz, ${q.before.id})` : tx``}
     order by d.created_at desc, d.id desc limit ${q.limit + 1}`;
   return toPage(rows, q.limit);
 }
@@ -71,7 +73,7 @@ export async function listEvents(
       ${q.type ? tx`and e.type = ${q.type}` : tx``}
       ${q.since ? tx`and e.created_at >= ${q.since}` : tx``}
       ${q.until ? tx`and e.created_at < ${q.until}` : tx``}
-      ${q.before ? tx`and (e.created_at, e.id) < (${q.before.createdAt}::timestamptz, ${q.before.id})` : tx``}
+      ${q.before ? tx`and (e.created_at, e.id) < (${q.before.createdAt}::text::timestamptz, ${q.before.id})` : tx``}
     order by e.created_at desc, e.id desc limit ${q.limit + 1}`;
   return toPage(rows, q.limit);
 }
