@@ -17,7 +17,9 @@ const instant = (meaning: string) =>
     .regex(INSTANT, 'must be an ISO 8601 time with its zone (2026-11-24T10:00:00Z) or a day (2026-11-24)')
     .transform((v, ctx) => {
       const d = new Date(v);
-      if (Number.isNaN(d.getTime()) || d.getUTCFullYear() < 1970) {
+      // No day 30 of February rolling over into March (checked where the text is in UTC).
+      const utc = !/[+-]\d{2}:\d{2}$/.test(v);
+      if (Number.isNaN(d.getTime()) || d.getUTCFullYear() < 1970 || (utc && d.toISOString().slice(0, 10) !== v.slice(0, 10))) {
         ctx.addIssue({ code: 'custom', message: 'not a calendar time' });
         return z.NEVER;
       }

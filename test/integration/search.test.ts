@@ -136,6 +136,7 @@ test('a bad search parameter is a 400 naming it', async () => {
     [{ kind: 'retry' }, /kind: /],
     [{ since: '24/11/2026' }, /since: /],
     [{ until: '2026-13-01' }, /until: /],
+    [{ since: '2026-02-30T10:00:00Z' }, /since: not a calendar time/],
     [{ since: '2026-11-24', until: '2026-11-23' }, /until: must be after since/],
     [{ limit: '101' }, /limit: /],
     [{ limit: 'ten' }, /limit: /],
