@@ -151,3 +151,27 @@ test('a bad search parameter is a 400 naming it', async () => {
   }
   await expect(env.stack.admin.searchDeliveries()).rejects.toMatchObject({ status: 401 });
 });
+
+test('pages skip no delivery made in the same millisecond as the last one shown (both delivery lists)', async () => {
+  const tenant = await env.stack.newTenant('ms');
+  const endpoint = await tenant.api.createWebhook({ url: env.receiver.url });
+  for (let i = 0; i < 3; i++) await env.stack.admin.publish({ tenantId: tenant.id, id: `same-ms-${i}`, type: 'card.viewed', data: {} });
+  await waitFor(async () => (await tenant.api.searchDeliveries({ status: 'success' })).data.length === 3, { what: '3 sent' });
+  // Three deliveries a few microseconds apart, within one millisecond (a fan-out's are even equal).
+  await env.stack.sql`
+    update deliveries set created_at = '2026-11-24T10:00:00.000100Z'::timestamptz + (substr(event_id, 9)::int * interval '100 microseconds')
+    where tenant_id = ${tenant.id}`;
+  for (const list of [
+    (cursor?: string) => tenant.api.searchDeliveries({ limit: 1, cursor }),
+    (cursor?: string) => tenant.api.listDeliveries(endpoint.id, { limit: 1, cursor }),
+  ]) {
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await list(cursor);
+      seen.push(...page.data.map((d) => d.eventId));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(seen).toEqual(['same-ms-2', 'same-ms-1', 'same-ms-0']);
+  }
+});
