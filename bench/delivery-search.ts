@@ -4,11 +4,14 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createApp } from '../api/app';
 import { generateApiKey, hashApiKey } from '../domain/api-keys';
-import { loadConfig } from '../infra/config';
+import { loadConfig, type Config } from '../infra/config';
 import { createLogger } from '../infra/logger';
 import { createMetrics } from '../infra/metrics';
 import { dropDatabase, ensureDatabase, migrate } from '../db/migrate';
 import { createSql, type Sql } from '../db/sql';
+import { createPurgeBatch } from '../temporal/activities/purge';
+import type { ActivityDeps } from '../temporal/activities';
+import type { PurgePosition } from '../temporal/workflows/types';
 import { appLogin } from '../tools/testkit/app-login';
 
 /**
@@ -19,6 +22,9 @@ import { appLogin } from '../tools/testkit/app-login';
  * (tenant auth, row-level security, the query builder, JSON) for each filter and for deep pages.
  *   --rows N (1000000)  --endpoints K (50)  --noise-tenants T (4)  --samples S (100)  --limit L (50)
  *   --owner URL (postgres://postgres@127.0.0.1:5432/postgres): a role that may create databases
+ *   --purge-days D (0: off): then loads an attempt per delivery too, and after the search times the
+ *   real purge activity (one tenant after another, HOOKLINE_PURGE_BATCH rows a transaction, as the
+ *   app role) deleting everything older than D days: rows a second and the slowest batch
  * Writes bench/results/delivery-search-<stamp>.json and prints a table.
  */
 const { values: flags } = parseArgs({
@@ -29,6 +35,8 @@ const { values: flags } = parseArgs({
     samples: { type: 'string', default: '100' },
     limit: { type: 'string', default: '50' },
     owner: { type: 'string', default: process.env.BENCH_OWNER_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' },
+    'purge-days': { type: 'string', default: '0' },
+    'purge-batch': { type: 'string', default: '1000' },
   },
 });
 const ROWS = Number(flags.rows);
@@ -36,6 +44,8 @@ const ENDPOINTS = Number(flags.endpoints);
 const NOISE = Number(flags['noise-tenants']);
 const SAMPLES = Number(flags.samples);
 const LIMIT = Number(flags.limit);
+const PURGE_DAYS = Number(flags['purge-days']);
+const PURGE_BATCH = Number(flags['purge-batch']);
 const FANOUT = 4; // deliveries per event
 const TYPES = 20; // event types, skewed: bench.t0 the most common, bench.t19 about 2.5%
 const log = (line: string) => console.log(`search bench: ${line}`);
@@ -60,6 +70,30 @@ async function load(sql: Sql, tenantId: string, tag: number, deliveries: number)
     from (select id, type, created_at, substr(id, 5)::bigint as n from events where tenant_id = ${tenantId}) e
     cross join generate_series(0, ${FANOUT - 1}) k
     cross join lateral (select random() + 0 * k as r, random() + 0 * e.n as s) x`;
+  if (PURGE_DAYS > 0) {
+    await sql`insert into attempts (delivery_id, tenant_id, attempt, started_at, duration_ms, response_status)
+      select id, tenant_id, 1, created_at, 42, 200 from deliveries where tenant_id = ${tenantId}`;
+  }
+}
+
+/** The real purge activity over every tenant, as the worker runs it (the workflow only loops over it). */
+async function timePurge(app: Sql, config: Config) {
+  const purgeBatch = createPurgeBatch({ sql: app, config: { ...config, retention: { ...config.retention, days: PURGE_DAYS, purgeBatch: PURGE_BATCH } }, log: createLogger('silent', 'bench') } as unknown as ActivityDeps);
+  const totals = { batches: 0, deliveries: 0, attempts: 0, events: 0, slowestBatchMs: 0 };
+  const t0 = performance.now();
+  let position: PurgePosition | null = { tenantId: '', pastIt: false };
+  while (position) {
+    const b0 = performance.now();
+    const batch = await purgeBatch(position);
+    totals.slowestBatchMs = Math.max(totals.slowestBatchMs, Math.round(performance.now() - b0));
+    totals.batches += 1;
+    totals.deliveries += batch.deliveries;
+    totals.attempts += batch.attempts;
+    totals.events += batch.events;
+    position = batch.next;
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  return { days: PURGE_DAYS, batchRows: PURGE_BATCH, ...totals, seconds: Math.round(seconds), rowsPerSecond: Math.round((totals.deliveries + totals.attempts + totals.events) / seconds) };
 }
 
 function percentiles(ms: number[]) {
@@ -170,6 +204,8 @@ async function main(): Promise<void> {
       results[label] = { ...percentiles(ms), rowsPerPage: LIMIT };
     }
     const overall = percentiles(all);
+    const purge = PURGE_DAYS > 0 ? await timePurge(app, config) : undefined;
+    if (purge) log(`purge older than ${purge.days} days: ${purge.deliveries} deliveries, ${purge.attempts} attempts, ${purge.events} events in ${purge.seconds} s (${purge.rowsPerSecond} rows/s, ${purge.batches} batches, slowest ${purge.slowestBatchMs} ms)`);
     const out = {
       at: new Date().toISOString(),
       rows: counts,
@@ -179,6 +215,7 @@ async function main(): Promise<void> {
       loadSeconds: Math.round(loadedMs / 1000),
       overall,
       scenarios: results,
+      purge,
     };
     const dir = path.join(__dirname, 'results');
     mkdirSync(dir, { recursive: true });
