@@ -119,7 +119,8 @@ test('the purge schedule exists once the worker has started, and starting again 
   const { client, config } = env.stack;
   const handle = client.schedule.getHandle(purgeScheduleId(config.temporal.taskQueue));
   const described = await handle.describe();
-  expect(described.spec.intervals?.map((i) => i.every)).toEqual([3_600_000]);
+  // The test stacks' interval (tools/testkit/stack.ts); HOOKLINE_PURGE_INTERVAL's default is 1h.
+  expect(described.spec.intervals?.map((i) => i.every)).toEqual([3650 * 86_400_000]);
   expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: 'purgeWorkflow', taskQueue: config.temporal.taskQueue });
   expect(described.policies.overlap).toBe('SKIP');
 
