@@ -1,12 +1,20 @@
 import type { z } from '@hono/zod-openapi';
 import type { DeliverySchema, DeliveryWithAttemptsSchema, EndpointSchema } from './schemas';
 import type { ApiKeyCreated, ApiKeySchema, TenantSchema } from './routes/tenant-schemas';
+import type { EventSchema, EventSummarySchema } from './routes/search-schemas';
 
 export type Endpoint = z.infer<typeof EndpointSchema>;
 export type Delivery = z.infer<typeof DeliverySchema>;
 export type DeliveryWithAttempts = z.infer<typeof DeliveryWithAttemptsSchema>;
 export type Tenant = z.infer<typeof TenantSchema>;
 export type ApiKey = z.infer<typeof ApiKeySchema>;
+export type EventSummary = z.infer<typeof EventSummarySchema>;
+export type HooklineEvent = z.infer<typeof EventSchema>;
+/** GET /v1/deliveries filters; since/until are ISO 8601 times. */
+export type DeliverySearch = {
+  endpointId?: string; eventId?: string; eventType?: string; status?: string; kind?: string;
+  since?: string; until?: string; limit?: number; cursor?: string;
+};
 
 export class HooklineApiError extends Error {
   constructor(
@@ -94,6 +102,19 @@ export class HooklineClient {
   }
   redeliver(id: string) {
     return this.request<{ deliveryId: string }>('POST', `/v1/deliveries/${encodeURIComponent(id)}/redeliver`);
+  }
+  /** Search and retention (tenant key; the event reads also take the admin token with `tenantId`). */
+  getEvent(id: string, query: { tenantId?: string } = {}) {
+    return this.request<HooklineEvent>('GET', `/v1/events/${encodeURIComponent(id)}${queryString(query)}`);
+  }
+  listEvents(query: { type?: string; since?: string; until?: string; limit?: number; cursor?: string; tenantId?: string } = {}) {
+    return this.request<{ data: EventSummary[]; nextCursor: string | null }>('GET', `/v1/events${queryString(query)}`);
+  }
+  searchDeliveries(query: DeliverySearch = {}) {
+    return this.request<{ data: Delivery[]; nextCursor: string | null }>('GET', `/v1/deliveries${queryString(query)}`);
+  }
+  setTenantRetention(tenantId: string, retentionDays: number | null) {
+    return this.request<Tenant & { retentionDays: number | null; effectiveRetentionDays: number }>('PATCH', `/v1/tenants/${encodeURIComponent(tenantId)}`, { retentionDays });
   }
 }
 

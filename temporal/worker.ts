@@ -8,6 +8,7 @@ import type { Logger } from '../infra/logger';
 import type { Metrics } from '../infra/metrics';
 import { createWebhookFetch, type WebhookFetch } from '../infra/webhook-fetch';
 import type { Sql } from '../db/sql';
+import { ensurePurgeSchedule } from './schedules';
 
 export interface WorkerDeps {
   config: Config;
@@ -35,6 +36,10 @@ export async function createHooklineWorker(deps: WorkerDeps): Promise<Worker> {
   const fetch = deps.fetch ?? createWebhookFetch({ refusePrivateTargets: config.production && !config.allowPrivateTargets, requireHttps: config.production });
   const source = workflowSource(deps);
   deps.log.info({ workflows: 'workflowBundle' in source ? source.workflowBundle.codePath : 'bundled at start' }, 'worker starting');
+  // Retention: a worker that cannot reach the schedule API still serves deliveries; the next start tries again.
+  await ensurePurgeSchedule(deps.client, config, deps.log).catch((err: unknown) =>
+    deps.log.warn({ err: { message: (err as Error).message } }, 'could not create the purge schedule'),
+  );
   return Worker.create({
     connection: deps.connection,
     namespace: config.temporal.namespace,

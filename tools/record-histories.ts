@@ -9,7 +9,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode } 
 import type { createActivities } from '../temporal/activities';
 import type { DeliverResult } from '../temporal/activities/deliver';
 import { signalEndpointWorkflow, startDeliveryWorkflow } from '../temporal/client';
-import { deliveryWorkflow, endpointWorkflow, fanOutWorkflow } from '../temporal/workflows';
+import { deliveryWorkflow, endpointWorkflow, fanOutWorkflow, purgeWorkflow } from '../temporal/workflows';
 import { deliveryOutcomeSignal, endpointStateQuery, sendTestSignal, setEnabledSignal } from '../temporal/workflows/messages';
 import { FailureType, workflowIds, type DeliveryInput } from '../temporal/workflows/types';
 import { findOrBuildTemporalCli } from './temporal-cli';
@@ -89,6 +89,18 @@ async function startRecorder(address: string, workflowBundle: { code: string }):
       const inputs = ids.map((deliveryId) => ({ deliveryId, tenantId: input.tenantId, endpointId: `ep_${deliveryId}`, eventId: input.eventId, eventType: input.eventType, kind: 'event' as const }));
       for (const d of inputs) await startDeliveryWorkflow(client, taskQueue, d);
       return { started: ids.length, lastDeliveryId: input.after === null ? 'dlv_fan_2' : null };
+    },
+    // Tenant a: two batches (the first hits the limit), then tenant b, then none left.
+    purgeBatch: async (position) => {
+      const steps: Record<string, { tenantId: string | null; pastIt: boolean; deleted: number }> = {
+        ':false': { tenantId: 'tenant_a', pastIt: false, deleted: 1000 },
+        'tenant_a:false': { tenantId: 'tenant_a', pastIt: true, deleted: 12 },
+        'tenant_a:true': { tenantId: 'tenant_b', pastIt: true, deleted: 3 },
+        'tenant_b:true': { tenantId: null, pastIt: true, deleted: 0 },
+      };
+      const step = steps[`${position.tenantId}:${position.pastIt}`] ?? steps['tenant_b:true']!;
+      const next = step.tenantId === null ? null : { tenantId: step.tenantId, pastIt: step.pastIt };
+      return { tenantId: step.tenantId, next, deliveries: step.deleted, attempts: step.deleted * 2, events: step.deleted };
     },
   };
   const worker = await Worker.create({ connection, taskQueue, workflowBundle, activities, identity: IDENTITY });
@@ -221,6 +233,18 @@ async function recordFanOut(r: Recorder): Promise<void> {
   await save('fan-out', handle);
 }
 
+/** A purge over two tenants in one run, and one that continues as new after two batches. */
+async function recordPurge(r: Recorder): Promise<void> {
+  const whole = await r.client.workflow.start(purgeWorkflow, { workflowId: 'purge-fixture-one-run', taskQueue: r.taskQueue, args: [{}] });
+  await whole.result();
+  await save('purge-one-run', whole);
+  const continued = await r.client.workflow.start(purgeWorkflow, { workflowId: 'purge-fixture-continued', taskQueue: r.taskQueue, args: [{ batchesPerRun: 2 }] });
+  const firstRunId = continued.firstExecutionRunId;
+  await continued.result();
+  await save('purge-continued-as-new-first-run', r.client.workflow.getHandle(continued.workflowId, firstRunId));
+  await save('purge-continued-as-new-later-run', r.client.workflow.getHandle(continued.workflowId));
+}
+
 /** On a server that suggests continue-as-new after 40 events: the first run, and the run after it. */
 async function recordContinueAsNew(r: Recorder): Promise<void> {
   const endpoint = await runEndpoint(r, 'ep_continued');
@@ -258,6 +282,7 @@ async function main(): Promise<void> {
     await recordDeliveries(r);
     await recordEndpointLifecycle(r);
     await recordFanOut(r);
+    await recordPurge(r);
     await recordContinueAsNew(rEarly);
   } finally {
     for (const rec of recorders) await rec.stop();

@@ -7,6 +7,7 @@ import { tenantAuth, type TenantEnv } from '../auth';
 import type { ApiDeps } from '../deps';
 import { validationHook } from '../errors';
 import { tenantRateLimit } from '../rate-limit';
+import { addDeliverySearch } from './delivery-search';
 import { DeliveryWithAttemptsSchema, IdParam, errorResponses, toAttemptView, toDeliveryView } from '../schemas';
 
 const security = [{ bearerAuth: [] }];
@@ -29,6 +30,7 @@ export function deliveryRoutes(deps: ApiDeps) {
   const { sql } = deps;
   const app = new OpenAPIHono<TenantEnv>({ defaultHook: validationHook });
   app.use('*', tenantAuth(sql));
+  addDeliverySearch(app, deps);
 
   app.openapi(get, async (c) => {
     const { id } = c.req.valid('param');

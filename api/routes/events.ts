@@ -50,7 +50,7 @@ export function eventRoutes(deps: ApiDeps) {
   const app = new OpenAPIHono({ defaultHook: validationHook });
   app.openapi(listTypes, (c) => c.json({ data: [...EVENT_TYPES] }, 200));
 
-  app.use('/events', adminAuth(config.adminToken));
+  app.on('POST', '/events', adminAuth(config.adminToken));
   app.openapi(publish, async (c) => {
     const body = c.req.valid('json');
     if (RESERVED_EVENT_TYPES.has(body.type)) throw invalid('type', `${body.type} is sent by Hookline only`);

@@ -49,7 +49,7 @@ export async function listDeliveries(
     ${FROM(tx)}
     where d.endpoint_id = ${q.endpointId}
       ${q.status ? tx`and d.status = ${q.status}` : tx``}
-      ${q.before ? tx`and (d.created_at, d.id) < (${q.before.createdAt}::timestamptz, ${q.before.id})` : tx``}
+      ${q.before ? tx`and (d.created_at, d.id) < (${q.before.createdAt}::text::timestamptz, ${q.before.id})` : tx``}
     order by d.created_at desc, d.id desc limit ${q.limit + 1}`;
   const more = rows.length > q.limit;
   const page = (more ? rows.slice(0, q.limit) : rows).map(({ pagePosition, ...row }) => ({ row, pagePosition }));

@@ -27,8 +27,8 @@ export async function insertEventWithDeliveries(tx: Tx, p: PublishRows): Promise
         insert into events (tenant_id, id, type, data) values (${p.tenantId}, ${p.id}, ${p.type}, ${tx.json(p.data as never)})
         on conflict do nothing returning id
       ), dl as (
-        insert into deliveries (id, tenant_id, endpoint_id, event_id, kind, status)
-        select hookline_new_id('dlv'), ${p.tenantId}, e.id, ev.id, 'event', case when e.enabled then 'pending' else 'skipped' end
+        insert into deliveries (id, tenant_id, endpoint_id, event_id, kind, status, event_type)
+        select hookline_new_id('dlv'), ${p.tenantId}, e.id, ev.id, 'event', case when e.enabled then 'pending' else 'skipped' end, ${p.type}
         from ev cross join endpoints e
         where e.tenant_id = ${p.tenantId} and e.id <> coalesce(${p.excludeEndpointId}::text, '')
           and (${p.type} = any(e.event_types) or (${!p.explicitOnly} and '*' = any(e.event_types)))

@@ -2,6 +2,7 @@ import { createDeliver } from './deliver';
 import type { ActivityDeps } from './deps';
 import { createEndpointStateActivities } from './endpoint-state';
 import { createFanOutBatch } from './fan-out';
+import { createPurgeBatch } from './purge';
 
 export type { ActivityDeps } from './deps';
 
@@ -10,6 +11,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     deliver: createDeliver(deps),
     fanOutBatch: createFanOutBatch(deps),
+    purgeBatch: createPurgeBatch(deps),
     ...createEndpointStateActivities(deps),
   };
 }

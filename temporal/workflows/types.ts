@@ -62,6 +62,27 @@ export interface FanOutInput {
   eventType: string;
 }
 
+/** Where the purge is: a tenant id, and whether that tenant is done (start with `{ tenantId: '', pastIt: false }`). */
+export interface PurgePosition {
+  tenantId: string;
+  pastIt: boolean;
+}
+
+export interface PurgeTotals {
+  batches: number;
+  deliveries: number;
+  attempts: number;
+  events: number;
+}
+
+export interface PurgeInput {
+  /** Carried across continue-as-new. */
+  position?: PurgePosition;
+  totals?: PurgeTotals;
+  /** Batches per run before continuing as new (tests make it small). */
+  batchesPerRun?: number;
+}
+
 export const workflowIds = {
   delivery: (deliveryId: string) => `delivery-${deliveryId}`,
   endpoint: (endpointId: string) => `endpoint-${endpointId}`,

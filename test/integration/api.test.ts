@@ -214,6 +214,8 @@ describe('service routes', () => {
         // Tenant lifecycle (admin), beyond the SPEC's table.
         'GET /v1/tenants', 'GET /v1/tenants/{id}', 'DELETE /v1/tenants/{id}', 'POST /v1/tenants/{id}/api-keys', 'GET /v1/tenants/{id}/api-keys',
         'DELETE /v1/tenants/{id}/api-keys/{keyId}',
+        // Search and retention (issue 15).
+        'GET /v1/events', 'GET /v1/events/{id}', 'GET /v1/deliveries', 'PATCH /v1/tenants/{id}',
       ].sort(),
     );
   });

@@ -59,6 +59,10 @@ const paths = fc.oneof(
   fc.tuple(fc.constant('/v1/webhooks/__endpoint__/deliveries?'), fc.dictionary(fc.constantFrom('status', 'limit', 'cursor', 'x'), text)).map(([p, q]) => p + new URLSearchParams(q)),
   edgeCursorQuery.map((q) => `/v1/webhooks/__endpoint__/deliveries${q}`),
   text.map((t) => `/${t}`),
+  // Search (issue 15): every filter, with text of any kind.
+  fc.tuple(fc.constantFrom('/v1/deliveries?', '/v1/events?'), fc.dictionary(fc.constantFrom('endpointId', 'eventId', 'eventType', 'type', 'status', 'kind', 'since', 'until', 'limit', 'cursor', 'tenantId'), text)).map(([p, q]) => p + new URLSearchParams(q)),
+  fc.tuple(id, fc.option(text, { nil: undefined })).map(([e, t]) => `/v1/events/${e}${t === undefined ? '' : `?${new URLSearchParams({ tenantId: t })}`}`),
+  edgeCursorQuery.map((q) => `/v1/deliveries${q}`),
 );
 
 const deep = (n: number, leaf: unknown): unknown => (n === 0 ? leaf : Math.random() < 0.5 ? [deep(n - 1, leaf)] : { a: deep(n - 1, leaf) });

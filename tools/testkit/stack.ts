@@ -29,6 +29,9 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     HOOKLINE_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
     HOOKLINE_RETRY_SCHEDULE: '100ms,200ms,300ms',
     LOG_LEVEL: 'silent',
+    // Every stack's worker makes its purge schedule: due once in ten years, so no purge starts on its own
+    // in the middle of a suite (test/integration/retention.test.ts runs the purge when it wants one).
+    HOOKLINE_PURGE_INTERVAL: '3650d',
     // The whole suite can run with deliveries sent from local activities: HOOKLINE_LOCAL_SEND=true npx jest
     ...(process.env.HOOKLINE_LOCAL_SEND ? { HOOKLINE_LOCAL_SEND: process.env.HOOKLINE_LOCAL_SEND } : {}),
     ...overrides,

@@ -1,0 +1,79 @@
+import { z } from '@hono/zod-openapi';
+import { DELIVERY_KINDS, DELIVERY_STATUSES } from '../../domain/enums';
+import { EVENT_TYPE_PATTERN } from '../../domain/event-types';
+import { invalid } from '../../domain/errors';
+import type { EventRow, EventWithData } from '../../db/queries/search';
+import { DeliverySchema, TENANT_ID_PATTERN } from '../schemas';
+import { PageLimit } from './webhook-schemas';
+
+/** Query strings and answers of the event log and the delivery search. */
+
+// An instant with its zone (2026-11-24T10:00:00Z, ...+02:00, fractions allowed) or a UTC day (2026-11-24).
+const INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+const instant = (meaning: string) =>
+  z
+    .string()
+    .max(40)
+    .regex(INSTANT, 'must be an ISO 8601 time with its zone (2026-11-24T10:00:00Z) or a day (2026-11-24)')
+    .transform((v, ctx) => {
+      const d = new Date(v);
+      // No day 30 of February rolling over into March (checked where the text is in UTC).
+      const utc = !/[+-]\d{2}:\d{2}$/.test(v);
+      if (Number.isNaN(d.getTime()) || d.getUTCFullYear() < 1970 || (utc && d.toISOString().slice(0, 10) !== v.slice(0, 10))) {
+        ctx.addIssue({ code: 'custom', message: 'not a calendar time' });
+        return z.NEVER;
+      }
+      return d;
+    })
+    .optional()
+    .openapi({ description: meaning, type: 'string', format: 'date-time' });
+
+const window = {
+  since: instant('Created at or after this time'),
+  until: instant('Created before this time'),
+};
+
+const adminTenant = z
+  .string()
+  .regex(TENANT_ID_PATTERN, 'must match ^[A-Za-z0-9_.:-]{1,128}$')
+  .optional()
+  .openapi({ description: 'With the admin token only (required then): whose events to read' });
+
+const id = z.string().max(200).regex(/^[A-Za-z0-9_.:-]+$/, 'not an id Hookline made').optional();
+
+export const EventsQuery = z.strictObject({
+  type: z.string().max(128).regex(EVENT_TYPE_PATTERN, 'must be dotted words, e.g. signing.completed').optional(),
+  ...window,
+  limit: PageLimit,
+  cursor: z.string().max(300).optional(),
+  tenantId: adminTenant,
+});
+
+export const EventQuery = z.strictObject({ tenantId: adminTenant });
+
+export const DeliverySearchQuery = z.strictObject({
+  endpointId: id,
+  eventId: id,
+  eventType: z.string().max(128).regex(EVENT_TYPE_PATTERN, 'must be dotted words, e.g. signing.completed').optional(),
+  status: z.enum(DELIVERY_STATUSES).optional(),
+  kind: z.enum(DELIVERY_KINDS).optional(),
+  ...window,
+  limit: PageLimit,
+  cursor: z.string().max(200).optional(),
+});
+
+/** since must come before until: a 400 naming until, not an empty page. */
+export function checkWindow(q: { since?: Date; until?: Date }): void {
+  if (q.since && q.until && q.since.getTime() >= q.until.getTime()) throw invalid('until', 'must be after since');
+}
+
+export const EventSummarySchema = z.object({ id: z.string(), type: z.string(), createdAt: z.string() }).openapi('EventSummary');
+
+export const EventSchema = EventSummarySchema.extend({
+  data: z.unknown().openapi({ description: 'The payload as published' }),
+  deliveries: z.array(DeliverySchema).describe('Its deliveries (every kind), newest first: the first 100'),
+  deliveriesNextCursor: z.string().nullable().describe('More deliveries: GET /v1/deliveries?eventId=<id>&cursor=<this>'),
+}).openapi('Event');
+
+export const toEventSummary = (row: EventRow) => ({ id: row.id, type: row.type, createdAt: row.createdAt.toISOString() });
+export const toEventView = (row: EventWithData) => ({ ...toEventSummary(row), data: row.data });
