@@ -68,6 +68,11 @@ const envSchema = z.object({
   HOOKLINE_WORKER_METRICS_PORT: int(1, 65535).optional(),
   HOOKLINE_TENANT_TEST_RATE: int(1, 1_000_000).default(20),
   HOOKLINE_TENANT_REDELIVER_RATE: int(1, 1_000_000).default(300),
+  HOOKLINE_RECOVERY_BATCH_SIZE: int(1, 1_000).default(100),
+  HOOKLINE_OPERATOR_WEBHOOK_URL: z.string().url('expected an http(s) URL').regex(/^https?:\/\//i, 'expected an http(s) URL').optional(),
+  HOOKLINE_OPERATOR_WEBHOOK_SECRET: z.string().regex(/^whsec_[A-Za-z0-9+/]{32,}={0,2}$/, 'expected whsec_ followed by base64 (at least 24 bytes)').optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url('expected a URL').optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -106,6 +111,12 @@ export interface Config {
   tenantRatePerMinute: { test: number; redeliver: number };
   logLevel: string;
   version: string;
+  /** Redeliveries a recovery queues per step; it waits while twice as many are pending for the endpoint. */
+  recoveryBatchSize: number;
+  /** Operational webhooks (endpoint.disabled, endpoint.enabled, delivery.exhausted, recovery.completed); off when absent. */
+  operatorWebhook?: { url: string; secret: string };
+  /** OpenTelemetry tracing, exported by OTLP/HTTP; off (no SDK loaded) when absent. */
+  tracing?: { otlpEndpoint: string; serviceName: string };
 }
 
 export class ConfigError extends Error {}
@@ -142,6 +153,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!e.HOOKLINE_ENCRYPTION_KEY && !explicitDevelopment && opts.serving !== false) {
     throw new ConfigError('HOOKLINE_ENCRYPTION_KEY: required unless NODE_ENV=development or test (openssl rand -base64 32)');
   }
+  if (e.HOOKLINE_OPERATOR_WEBHOOK_URL && !e.HOOKLINE_OPERATOR_WEBHOOK_SECRET) {
+    throw new ConfigError('HOOKLINE_OPERATOR_WEBHOOK_SECRET: required when HOOKLINE_OPERATOR_WEBHOOK_URL is set (whsec_ and base64, e.g. whsec_$(openssl rand -base64 32))');
+  }
   return {
     production,
     port: e.PORT,
@@ -175,6 +189,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     tenantRatePerMinute: { test: e.HOOKLINE_TENANT_TEST_RATE, redeliver: e.HOOKLINE_TENANT_REDELIVER_RATE },
     logLevel: e.LOG_LEVEL,
     version: HOOKLINE_VERSION,
+    recoveryBatchSize: e.HOOKLINE_RECOVERY_BATCH_SIZE,
+    operatorWebhook: e.HOOKLINE_OPERATOR_WEBHOOK_URL ? { url: e.HOOKLINE_OPERATOR_WEBHOOK_URL, secret: e.HOOKLINE_OPERATOR_WEBHOOK_SECRET! } : undefined,
+    tracing: e.OTEL_EXPORTER_OTLP_ENDPOINT ? { otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME ?? 'hookline' } : undefined,
   };
 }
 

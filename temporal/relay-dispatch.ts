@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { OutboxRow } from '../db/queries/outbox';
 import { forEachLimited } from '../infra/concurrency';
-import { signalEndpointWorkflow, startDeliveryWorkflow, startEndpointWorkflow, stopEndpointWorkflows } from './client';
+import { signalEndpointWorkflow, startDeliveryWorkflow, startEndpointWorkflow, startRecoveryWorkflow, stopEndpointWorkflows } from './client';
 import { sendTestSignal, setEnabledSignal } from './workflows/messages';
 
 /** The Temporal calls one claimed batch of outbox rows stands for, each row to one result. */
@@ -40,6 +40,10 @@ function callsFor(row: OutboxRow, d: Dispatch): Call[] {
       return live(row.payload.endpointId) ? [() => startEndpointWorkflow(d.client, d.taskQueue, { ...ids, endpointId: row.payload.endpointId })] : [];
     case 'stop_endpoint':
       return [() => stopEndpointWorkflows(d.client, row.payload.endpointId, row.payload.deliveryIds)];
+    case 'recover': {
+      const { endpointId, recoveryId } = row.payload;
+      return live(endpointId) ? [() => startRecoveryWorkflow(d.client, d.taskQueue, { ...ids, recoveryId }, endpointId)] : [];
+    }
   }
 }
 

@@ -9,7 +9,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode } 
 import type { createActivities } from '../temporal/activities';
 import type { DeliverResult } from '../temporal/activities/deliver';
 import { signalEndpointWorkflow, startDeliveryWorkflow } from '../temporal/client';
-import { deliveryWorkflow, endpointWorkflow, fanOutWorkflow } from '../temporal/workflows';
+import { deliveryWorkflow, endpointWorkflow, fanOutWorkflow, recoveryWorkflow } from '../temporal/workflows';
 import { deliveryOutcomeSignal, endpointStateQuery, sendTestSignal, setEnabledSignal } from '../temporal/workflows/messages';
 import { FailureType, workflowIds, type DeliveryInput } from '../temporal/workflows/types';
 import { findOrBuildTemporalCli } from './temporal-cli';
@@ -77,6 +77,7 @@ async function startRecorder(address: string, workflowBundle: { code: string }):
   const client = new Client({ connection, identity: IDENTITY });
   const taskQueue = 'hookline-fixtures';
   const deliver = new Map<string, () => Promise<DeliverResult>>();
+  const recoverySteps = new Map<string, number>();
   const activities: Activities = {
     deliver: async (input) => (deliver.get(input.deliveryId) ?? (async () => ({ attempt: 1, responseStatus: 200, endpointFailures: 0 })))(),
     saveFailureCount: async () => ({ disableAfterFailures: 3 }),
@@ -89,6 +90,15 @@ async function startRecorder(address: string, workflowBundle: { code: string }):
       const inputs = ids.map((deliveryId) => ({ deliveryId, tenantId: input.tenantId, endpointId: `ep_${deliveryId}`, eventId: input.eventId, eventType: input.eventType, kind: 'event' as const }));
       for (const d of inputs) await startDeliveryWorkflow(client, taskQueue, d);
       return { started: ids.length, lastDeliveryId: input.after === null ? 'dlv_fan_2' : null };
+    },
+    // Per recovery: two batches queued, one that waits for the endpoint's pending deliveries, then
+    // batches until the `recovery_<n>` in its id, then done (the real one reads its cursor from Postgres).
+    recoverBatch: async (input) => {
+      const step = (recoverySteps.get(input.recoveryId) ?? 0) + 1;
+      recoverySteps.set(input.recoveryId, step);
+      const last = Number(/_(\d+)$/.exec(input.recoveryId)?.[1] ?? 4);
+      if (step === 3) return { done: false, waitMs: 10, queued: 0 };
+      return step >= last ? { done: true, queued: 1 } : { done: false, queued: 2 };
     },
   };
   const worker = await Worker.create({ connection, taskQueue, workflowBundle, activities, identity: IDENTITY });
@@ -221,6 +231,19 @@ async function recordFanOut(r: Recorder): Promise<void> {
   await save('fan-out', handle);
 }
 
+async function runRecovery(r: Recorder, recoveryId: string) {
+  const handle = await r.client.workflow.start(recoveryWorkflow, { workflowId: workflowIds.recovery(recoveryId), taskQueue: r.taskQueue, args: [{ tenantId: TENANT, recoveryId }] });
+  await handle.result();
+  return handle;
+}
+
+/** Batches, a wait for the endpoint's pending deliveries, done; and (on the early server) a hand-over. */
+async function recordRecovery(r: Recorder, rEarly: Recorder): Promise<void> {
+  await save('recovery-batches-wait-done', await runRecovery(r, 'rcv_fixture_5'));
+  const long = await runRecovery(rEarly, 'rcv_fixture_long_30');
+  await save('recovery-continued-as-new-first-run', rEarly.client.workflow.getHandle(long.workflowId, long.firstExecutionRunId));
+}
+
 /** On a server that suggests continue-as-new after 40 events: the first run, and the run after it. */
 async function recordContinueAsNew(r: Recorder): Promise<void> {
   const endpoint = await runEndpoint(r, 'ep_continued');
@@ -259,6 +282,7 @@ async function main(): Promise<void> {
     await recordEndpointLifecycle(r);
     await recordFanOut(r);
     await recordContinueAsNew(rEarly);
+    await recordRecovery(r, rEarly);
   } finally {
     for (const rec of recorders) await rec.stop();
     for (const s of servers) await s.stop();

@@ -62,8 +62,14 @@ export interface FanOutInput {
   eventType: string;
 }
 
+export interface RecoveryInput {
+  tenantId: string;
+  recoveryId: string;
+}
+
 export const workflowIds = {
   delivery: (deliveryId: string) => `delivery-${deliveryId}`,
   endpoint: (endpointId: string) => `endpoint-${endpointId}`,
   fanOut: (tenantId: string, eventId: string) => `fanout-${tenantId}/${eventId}`,
+  recovery: (recoveryId: string) => `recovery-${recoveryId}`,
 };

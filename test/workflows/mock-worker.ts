@@ -18,6 +18,7 @@ export function defaultActivities(): Activities {
     disableEndpoint: async () => {},
     signalEndpoint: async () => {},
     fanOutBatch: async () => ({ started: 0, lastDeliveryId: null }),
+    recoverBatch: async () => ({ done: true, queued: 0 }),
   };
 }
 
@@ -117,6 +118,7 @@ function recorded(env: MockWorker): Activities {
     disableEndpoint: record('disableEndpoint'),
     signalEndpoint: record('signalEndpoint'),
     fanOutBatch: record('fanOutBatch'),
+    recoverBatch: record('recoverBatch'),
   };
 }
 
