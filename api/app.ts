@@ -5,6 +5,7 @@ import { HooklineError } from '../domain/errors';
 import { bodyLimits, closeIfBodyUnread } from './body-limits';
 import { createErrorHandler, errorResponse } from './errors';
 import { deliveryRoutes } from './routes/deliveries';
+import { recoveryRoutes } from './routes/recoveries';
 import { eventRoutes } from './routes/events';
 import { systemRoutes } from './routes/system';
 import { tenantRoutes } from './routes/tenants';
@@ -44,6 +45,7 @@ export function createApp(deps: ApiDeps) {
   app.route('/v1', eventRoutes(deps));
   app.route('/v1/webhooks', webhookRoutes(deps));
   app.route('/v1/deliveries', deliveryRoutes(deps));
+  app.route('/v1/recoveries', recoveryRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer' });
   app.doc31('/openapi.json', {

@@ -8,6 +8,7 @@ import type { Logger } from '../infra/logger';
 import type { Metrics } from '../infra/metrics';
 import { createWebhookFetch, type WebhookFetch } from '../infra/webhook-fetch';
 import type { Sql } from '../db/sql';
+import { syncOperatorWebhook } from './operator-webhook';
 
 export interface WorkerDeps {
   config: Config;
@@ -32,6 +33,7 @@ function workflowSource(deps: WorkerDeps): { workflowBundle: { codePath: string 
 
 export async function createHooklineWorker(deps: WorkerDeps): Promise<Worker> {
   const { config } = deps;
+  await syncOperatorWebhook(deps);
   const fetch = deps.fetch ?? createWebhookFetch({ refusePrivateTargets: config.production && !config.allowPrivateTargets, requireHttps: config.production });
   const source = workflowSource(deps);
   deps.log.info({ workflows: 'workflowBundle' in source ? source.workflowBundle.codePath : 'bundled at start' }, 'worker starting');

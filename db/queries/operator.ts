@@ -1,3 +1,4 @@
+import type { Config } from '../../infra/config';
 import type { Sql, Tx } from '../sql';
 
 /** The reserved tenant that holds the operator's endpoint (HOOKLINE_OPERATOR_WEBHOOK_URL). */
@@ -8,31 +9,27 @@ export type OperatorEventType = (typeof OPERATOR_EVENT_TYPES)[number];
 
 /**
  * Writes an operational event for the operator's endpoint (event, delivery and outbox row) in the
- * caller's transaction, so the report commits with what it reports. Nothing when no operator
- * endpoint is configured, and never about the operator's own tenant (no loops). Through a SECURITY
+ * caller's transaction, so the report commits with what it reports. Nothing when this process has
+ * no HOOKLINE_OPERATOR_WEBHOOK_URL or no operator endpoint exists, and never about the operator's own
+ * tenant (no loops). Through a SECURITY
  * DEFINER function: the transaction is set to `aboutTenantId` (migrations/011).
  */
-export async function emitOperatorEvent(tx: Tx, taskQueue: string, aboutTenantId: string, type: OperatorEventType, data: Record<string, unknown>): Promise<void> {
-  if (aboutTenantId === OPERATOR_TENANT_ID) return;
-  await tx`select hookline_operator_event(${type}, ${tx.json(data as never)}, ${taskQueue})`;
+export async function emitOperatorEvent(
+  tx: Tx,
+  config: Pick<Config, 'temporal' | 'operatorWebhook'>,
+  aboutTenantId: string,
+  type: OperatorEventType,
+  data: Record<string, unknown>,
+): Promise<void> {
+  if (!config.operatorWebhook || aboutTenantId === OPERATOR_TENANT_ID) return;
+  await tx`select hookline_operator_event(${type}, ${tx.json(data as never)}, ${config.temporal.taskQueue})`;
 }
 
-/**
- * Makes the operator's tenant and endpoint match the configuration (idempotent: every worker does
- * it at start). With no URL configured the endpoint is removed (its log goes with it), so no
- * operational events are written.
- */
-export async function syncOperatorEndpoint(
-  sql: Sql,
-  want: { url: string; secret: { ciphertext: string; fingerprint: string } } | null,
-): Promise<{ created: boolean }> {
+/** Makes the operator's tenant and endpoint match the configuration (idempotent: every worker does it at start). */
+export async function syncOperatorEndpoint(sql: Sql, want: { url: string; secret: { ciphertext: string; fingerprint: string } }): Promise<{ created: boolean }> {
   return sql.begin(async (tx) => {
     await tx`select set_config('role', 'hookline_app', true), set_config('hookline.tenant_id', ${OPERATOR_TENANT_ID}, true)`;
     await tx`select pg_advisory_xact_lock(hashtext('hookline.operator-endpoint'))`;
-    if (!want) {
-      await tx`delete from endpoints where id = ${OPERATOR_ENDPOINT_ID}`;
-      return { created: false };
-    }
     await tx`insert into tenants (id, name) values (${OPERATOR_TENANT_ID}, 'Hookline operator (operational webhooks)') on conflict do nothing`;
     const inserted = await tx`
       insert into endpoints (id, tenant_id, url, description, event_types)

@@ -1,3 +1,4 @@
+import type { Config } from '../../infra/config';
 import type { Tx } from '../sql';
 import { emitOperatorEvent } from './operator';
 
@@ -53,7 +54,7 @@ export interface BatchResult {
 }
 
 export interface BatchLimits {
-  taskQueue: string;
+  config: Pick<Config, 'temporal' | 'operatorWebhook'>;
   batchSize: number;
   /** Flow control: no new batch while the endpoint has this many deliveries pending. */
   maxPending: number;
@@ -96,7 +97,7 @@ export async function recoverBatch(tx: Tx, recoveryId: string, limits: BatchLimi
       returning id, event_id
     ), ob as (
       insert into outbox (tenant_id, task_queue, kind, payload)
-      select ${r.tenantId}, ${limits.taskQueue}, 'deliver', jsonb_build_object('eventId', i.event_id, 'eventType', ev.type,
+      select ${r.tenantId}, ${limits.config.temporal.taskQueue}, 'deliver', jsonb_build_object('eventId', i.event_id, 'eventType', ev.type,
         'deliveries', jsonb_build_array(jsonb_build_object('id', i.id, 'endpointId', ${r.endpointId}::text, 'kind', 'redelivery')))
       from ins i join events ev on ev.tenant_id = ${r.tenantId} and ev.id = i.event_id
       returning 1
@@ -112,7 +113,7 @@ export async function recoverBatch(tx: Tx, recoveryId: string, limits: BatchLimi
       completed_at = case when ${finished} then now() else completed_at end, updated_at = now()
     where id = ${recoveryId}`;
   if (finished) {
-    await emitOperatorEvent(tx, limits.taskQueue, r.tenantId, 'recovery.completed', {
+    await emitOperatorEvent(tx, limits.config, r.tenantId, 'recovery.completed', {
       tenantId: r.tenantId,
       endpointId: r.endpointId,
       url: r.url,
@@ -125,4 +126,10 @@ export async function recoverBatch(tx: Tx, recoveryId: string, limits: BatchLimi
     });
   }
   return { done: finished, queued: step!.queued };
+}
+
+/** The transaction's start time (now()): the `until` of a recovery started inside it. */
+export async function transactionTime(tx: Tx): Promise<Date> {
+  const [row] = await tx<{ now: Date }[]>`select now() as now`;
+  return row!.now;
 }

@@ -4,7 +4,8 @@ import { FailureType } from '../../domain/enums';
 import { decryptSecret } from '../../domain/secrets';
 import { signRequest, webhookMessageId } from '../../domain/signing';
 import { loadDeliveryTarget, recordAttempt, type DeliveryTarget } from '../../db/queries/attempts';
-import { withTenant } from '../../db/sql';
+import { withTenant, type Tx } from '../../db/sql';
+import { emitOperatorEvent } from '../../db/queries/operator';
 import type { DeliveryInput } from '../workflows/types';
 import type { ActivityDeps } from './deps';
 import { createSendGate, SendSlotsBusy } from './send-gate';
@@ -84,6 +85,22 @@ export function createDeliver({ sql, fetch, config, metrics, log }: ActivityDeps
     return sent;
   }
 
+  function exhausted(tx: Tx, input: DeliveryInput, target: DeliveryTarget, attempts: number, sent: SendResult, reason: string): Promise<void> {
+    return emitOperatorEvent(tx, config, input.tenantId, 'delivery.exhausted', {
+      tenantId: input.tenantId,
+      endpointId: input.endpointId,
+      url: target.url,
+      deliveryId: input.deliveryId,
+      eventId: input.eventId,
+      eventType: target.eventType,
+      kind: input.kind,
+      attempts,
+      lastResponseStatus: sent.status,
+      lastError: sent.error,
+      reason,
+    });
+  }
+
   async function attemptOnce(input: DeliveryInput, remember: (details: Unrecorded) => void): Promise<DeliverResult> {
     const deleted = () => ApplicationFailure.nonRetryable('endpoint or delivery deleted', FailureType.EndpointDeleted);
     const target = await withTenant(sql, input.tenantId, (tx) => loadDeliveryTarget(tx, input.deliveryId));
@@ -108,8 +125,8 @@ export function createDeliver({ sql, fetch, config, metrics, log }: ActivityDeps
 
     const attempt = target.attemptCount + 1;
     const verdict = classifyAttempt(sent, attempt, config.retryScheduleMs, config.retryAfterMaxMs);
-    const recorded = await withTenant(sql, input.tenantId, (tx) =>
-      recordAttempt(tx, {
+    const recorded = await withTenant(sql, input.tenantId, async (tx) => {
+      const done = await recordAttempt(tx, {
         deliveryId: input.deliveryId,
         tenantId: input.tenantId,
         attempt,
@@ -121,8 +138,11 @@ export function createDeliver({ sql, fetch, config, metrics, log }: ActivityDeps
         status: verdict.outcome === 'retry' ? 'pending' : verdict.outcome,
         nextRetryAt: verdict.outcome === 'retry' ? new Date(Date.now() + verdict.delayMs) : null,
         pauseEndpointMs: verdict.outcome === 'retry' && verdict.pauseEndpoint ? verdict.delayMs : null,
-      }),
-    );
+      });
+      // A final failure tells the operator (delivery.exhausted) in the transaction that records it.
+      if (done && verdict.outcome === 'failed' && input.kind !== 'test') await exhausted(tx, input, target, attempt, sent, verdict.reason);
+      return done;
+    });
     localUnrecorded.delete(input.deliveryId);
     if (!recorded) throw ApplicationFailure.retryable('the delivery changed while this attempt ran; reloading', 'AttemptRaced');
     return conclude(input, attempt, sent, verdict, target.endpointFailures);

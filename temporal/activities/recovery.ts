@@ -9,7 +9,7 @@ export function createRecoveryActivities({ sql, config }: ActivityDeps) {
     async recoverBatch(input: RecoveryInput): Promise<{ done: boolean; waitMs?: number; queued: number }> {
       return withTenant(sql, input.tenantId, (tx) =>
         recoverBatch(tx, input.recoveryId, {
-          taskQueue: config.temporal.taskQueue,
+          config,
           batchSize: config.recoveryBatchSize,
           maxPending: config.recoveryBatchSize * 2,
         }),

@@ -2,8 +2,9 @@ import { continueAsNew, proxyActivities, sleep, workflowInfo } from '@temporalio
 import type { createActivities } from '../activities';
 import type { RecoveryInput } from './types';
 
+// A batch is one short transaction: a batch lost with its worker is retried after 30 s at most.
 const { recoverBatch } = proxyActivities<ReturnType<typeof createActivities>>({
-  startToCloseTimeout: '1m',
+  startToCloseTimeout: '30s',
   retry: { maximumInterval: '1m' },
 });
 
