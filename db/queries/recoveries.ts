@@ -60,6 +60,9 @@ export interface BatchLimits {
   maxPending: number;
 }
 
+// Cursor times travel as text (`::text::timestamptz`): postgres.js sends a timestamptz parameter
+// through a JS Date, which would cut the microseconds and make the keyset repeat rows.
+
 /**
  * One step of a recovery, in the caller's transaction: the next matching deliveries, oldest first
  * from the stored cursor, become redeliveries with their outbox rows, and the cursor and counts move
@@ -87,7 +90,7 @@ export async function recoverBatch(tx: Tx, recoveryId: string, limits: BatchLimi
       join events ev on ev.tenant_id = d.tenant_id and ev.id = d.event_id
       where d.endpoint_id = ${r.endpointId} and d.status = any(${r.statuses}::text[]) and d.kind <> 'test'
         and d.created_at >= ${r.since} and d.created_at <= ${r.until}
-        ${r.cursorCreatedAt ? tx`and (d.created_at, d.id) > (${r.cursorCreatedAt}::timestamptz, ${r.cursorId})` : tx``}
+        ${r.cursorCreatedAt ? tx`and (d.created_at, d.id) > (${r.cursorCreatedAt}::text::timestamptz, ${r.cursorId})` : tx``}
       order by d.created_at, d.id limit ${limits.batchSize}
     ), ins as (
       insert into deliveries (id, tenant_id, endpoint_id, event_id, kind, status, recovery_id, recovered_from)
@@ -108,7 +111,7 @@ export async function recoverBatch(tx: Tx, recoveryId: string, limits: BatchLimi
   const finished = step!.matched < limits.batchSize;
   await tx`
     update recoveries set matched = matched + ${step!.matched}, queued = queued + ${step!.queued},
-      cursor_created_at = coalesce(${step!.lastCreatedAt}::timestamptz, cursor_created_at), cursor_id = coalesce(${step!.lastId}, cursor_id),
+      cursor_created_at = coalesce(${step!.lastCreatedAt}::text::timestamptz, cursor_created_at), cursor_id = coalesce(${step!.lastId}, cursor_id),
       status = case when ${finished} then 'completed' else status end,
       completed_at = case when ${finished} then now() else completed_at end, updated_at = now()
     where id = ${recoveryId}`;
