@@ -11,6 +11,7 @@ import { systemRoutes } from './routes/system';
 import { tenantRoutes } from './routes/tenants';
 import { webhookRoutes } from './routes/webhooks';
 import { apiSecureHeaders } from './secure-headers';
+import { traceRequest } from './tracing';
 
 /** The whole HTTP API, built from its dependencies. */
 export function createApp(deps: ApiDeps) {
@@ -39,6 +40,7 @@ export function createApp(deps: ApiDeps) {
     await next();
   });
   app.use('*', bodyLimits(deps.config.maxPayloadBytes));
+  app.on('POST', '/v1/events', traceRequest('POST /v1/events'));
 
   app.route('/', systemRoutes(deps));
   app.route('/v1/tenants', tenantRoutes(deps));

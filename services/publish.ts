@@ -3,6 +3,7 @@ import { newId } from '../domain/ids';
 import { UnknownTenantError } from '../db/queries/events';
 import { insertEventWithDeliveries } from '../db/queries/publish';
 import { withTenant } from '../db/sql';
+import { currentTraceparent } from '../infra/tracing';
 import type { ServiceDeps } from './deps';
 
 export interface PublishInput {
@@ -50,6 +51,7 @@ export async function publishEvent(deps: ServiceDeps, input: PublishInput, opts:
         explicitOnly: opts.explicitOnly ?? false,
         excludeEndpointId: opts.excludeEndpointId ?? null,
         perOutboxRow: DELIVERIES_PER_OUTBOX_ROW,
+        traceparent: currentTraceparent(),
       }),
     );
     return { id, ...stored };

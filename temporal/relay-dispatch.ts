@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { OutboxRow } from '../db/queries/outbox';
 import { forEachLimited } from '../infra/concurrency';
+import { withTraceparent } from '../infra/tracing';
 import { signalEndpointWorkflow, startDeliveryWorkflow, startEndpointWorkflow, startRecoveryWorkflow, stopEndpointWorkflows } from './client';
 import { sendTestSignal, setEnabledSignal } from './workflows/messages';
 
@@ -58,7 +59,8 @@ export function endpointIdsOf(rows: OutboxRow[]): string[] {
 
 /** Runs every call of every row; a row is done only when all its calls succeeded. */
 export async function dispatchRows(rows: OutboxRow[], d: Dispatch): Promise<{ done: string[]; failed: { id: string; error: string }[] }> {
-  const calls = rows.flatMap((row) => callsFor(row, d).map((call) => ({ row: row.id, call })));
+  // Each call continues the trace of the request that wrote its row (a no-op when not tracing).
+  const calls = rows.flatMap((row) => callsFor(row, d).map((call) => ({ row: row.id, call: () => withTraceparent(row.traceparent, call) })));
   const errors = new Map<string, string>();
   await forEachLimited(calls.length, d.concurrency, async (i) => {
     const { row, call } = calls[i]!;

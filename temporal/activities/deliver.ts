@@ -1,4 +1,6 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { tracer, tracingOn } from '../../infra/tracing';
 import { classifyAttempt, type Verdict } from '../../domain/classify';
 import { FailureType } from '../../domain/enums';
 import { decryptSecret } from '../../domain/secrets';
@@ -44,6 +46,23 @@ interface Unrecorded {
 /** Local activities have no heartbeat details, but retry in the same process: their answers wait here. */
 const LOCAL_UNRECORDED_MAX = 10_000;
 
+/** The outbound POST as a client span (the API's no-op span when tracing is off); the URL's host and path only. */
+function tracedSend(url: string, send: () => Promise<SendResult>): Promise<SendResult> {
+  if (!tracingOn()) return send();
+  const target = new URL(url);
+  return tracer().startActiveSpan('webhook POST', { kind: SpanKind.CLIENT, attributes: { 'http.request.method': 'POST', 'server.address': target.hostname, 'url.path': target.pathname } }, async (span) => {
+    try {
+      const sent = await send();
+      if (sent.status !== null) span.setAttribute('http.response.status_code', sent.status);
+      if (sent.error) span.setStatus({ code: SpanStatusCode.ERROR, message: sent.error });
+      else if (sent.status !== null && sent.status >= 400) span.setStatus({ code: SpanStatusCode.ERROR });
+      return sent;
+    } finally {
+      span.end();
+    }
+  });
+}
+
 export function createDeliver({ sql, fetch, config, metrics, log }: ActivityDeps) {
   const localUnrecorded = new Map<string, Unrecorded>();
   const gate = createSendGate({
@@ -75,12 +94,14 @@ export function createDeliver({ sql, fetch, config, metrics, log }: ActivityDeps
     const secrets = target.secrets.map((c) => decryptSecret(config.encryptionKey, c, input.endpointId));
     const body = JSON.stringify({ id: input.eventId, type: target.eventType, timestamp: target.eventCreatedAt.toISOString(), data: target.eventData });
     const signed = signRequest({ secrets, id: webhookMessageId(input.tenantId, input.eventId), timestampSeconds: Math.floor(Date.now() / 1000), body, legacyHeader: config.legacySignatureHeader });
-    const sent = await sendWebhook(fetch, {
-      url: target.url,
-      headers: { 'content-type': 'application/json', 'user-agent': `Hookline/${config.version}`, ...signed },
-      body,
-      timeoutMs: config.requestTimeoutMs,
-    });
+    const sent = await tracedSend(target.url, () =>
+      sendWebhook(fetch, {
+        url: target.url,
+        headers: { 'content-type': 'application/json', 'user-agent': `Hookline/${config.version}`, ...signed },
+        body,
+        timeoutMs: config.requestTimeoutMs,
+      }),
+    );
     metrics.attemptDuration.observe({ outcome: sent.status === null ? 'error' : String(sent.status) }, sent.durationMs / 1000);
     return sent;
   }
