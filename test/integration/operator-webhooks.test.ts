@@ -87,8 +87,13 @@ test('exhausted deliveries, a disable, a re-enable and a recovery each reach the
   expect(retried.attempts.map((a) => a.responseStatus)).toEqual([503, 200]);
 });
 
-test('the operator tenant cannot be created or deleted through the API, and nothing is reported about the operator’s own endpoint', async () => {
-  for (const call of [stack.admin.createTenant({ id: OPERATOR_TENANT_ID }), stack.admin.deleteTenant(OPERATOR_TENANT_ID)]) {
+test('the operator tenant cannot be created, deleted or published to through the API, and nothing is reported about the operator’s own endpoint', async () => {
+  const calls = [
+    stack.admin.createTenant({ id: OPERATOR_TENANT_ID }),
+    stack.admin.deleteTenant(OPERATOR_TENANT_ID),
+    stack.admin.publish({ tenantId: OPERATOR_TENANT_ID, type: 'card.viewed', data: {} }),
+  ];
+  for (const call of calls) {
     const err = await call.then(() => null, (e: unknown) => e);
     expect(err).toBeInstanceOf(HooklineApiError);
     expect((err as HooklineApiError).status).toBe(400);
