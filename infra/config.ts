@@ -156,6 +156,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.HOOKLINE_OPERATOR_WEBHOOK_URL && !e.HOOKLINE_OPERATOR_WEBHOOK_SECRET) {
     throw new ConfigError('HOOKLINE_OPERATOR_WEBHOOK_SECRET: required when HOOKLINE_OPERATOR_WEBHOOK_URL is set (whsec_ and base64, e.g. whsec_$(openssl rand -base64 32))');
   }
+  if (production && e.HOOKLINE_OPERATOR_WEBHOOK_URL && !/^https:/i.test(e.HOOKLINE_OPERATOR_WEBHOOK_URL)) {
+    throw new ConfigError('HOOKLINE_OPERATOR_WEBHOOK_URL: must use https when NODE_ENV=production');
+  }
   return {
     production,
     port: e.PORT,

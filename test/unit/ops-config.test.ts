@@ -29,6 +29,13 @@ describe('operational webhooks, recovery and tracing settings', () => {
     expect(() => loadConfig({ ...base, ...env })).toThrow(message);
   });
 
+  test('in production the operator URL must be https', () => {
+    const prod = { NODE_ENV: 'production', HOOKLINE_ADMIN_TOKEN: 'a'.repeat(20), HOOKLINE_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'), DATABASE_URL: 'postgres://app@db/hookline' };
+    const secret = generateWebhookSecret();
+    expect(() => loadConfig({ ...prod, HOOKLINE_OPERATOR_WEBHOOK_URL: 'http://ops.example.com', HOOKLINE_OPERATOR_WEBHOOK_SECRET: secret })).toThrow(/^HOOKLINE_OPERATOR_WEBHOOK_URL: must use https/);
+    expect(loadConfig({ ...prod, HOOKLINE_OPERATOR_WEBHOOK_URL: 'https://ops.example.com', HOOKLINE_OPERATOR_WEBHOOK_SECRET: secret }).operatorWebhook?.url).toBe('https://ops.example.com');
+  });
+
   test('a bad operator secret is never echoed in the error', () => {
     expect(() => loadConfig({ ...base, HOOKLINE_OPERATOR_WEBHOOK_URL: 'https://ops.example.com', HOOKLINE_OPERATOR_WEBHOOK_SECRET: 'whsec_short' })).not.toThrow(/whsec_short/);
   });
