@@ -53,6 +53,9 @@ export interface BatchResult {
   queued: number;
 }
 
+/** How long a recovery waits before looking again at an endpoint with too many deliveries pending. */
+const BUSY_WAIT_MS = 250;
+
 export interface BatchLimits {
   config: Pick<Config, 'temporal' | 'operatorWebhook'>;
   batchSize: number;
@@ -82,7 +85,7 @@ export async function recoverBatch(tx: Tx, recoveryId: string, limits: BatchLimi
   }
   const [busy] = await tx<{ n: number }[]>`
     select count(*)::int as n from (select 1 from deliveries where endpoint_id = ${r.endpointId} and status = 'pending' limit ${limits.maxPending}) p`;
-  if (busy!.n >= limits.maxPending) return { done: false, waitMs: 1_000, queued: 0 };
+  if (busy!.n >= limits.maxPending) return { done: false, waitMs: BUSY_WAIT_MS, queued: 0 };
 
   const [step] = await tx<{ matched: number; queued: number; lastCreatedAt: string | null; lastId: string | null }[]>`
     with src as (
