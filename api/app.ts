@@ -5,12 +5,14 @@ import { HooklineError } from '../domain/errors';
 import { bodyLimits, closeIfBodyUnread } from './body-limits';
 import { createErrorHandler, errorResponse } from './errors';
 import { deliveryRoutes } from './routes/deliveries';
+import { recoveryRoutes } from './routes/recoveries';
 import { eventRoutes } from './routes/events';
 import { eventLogRoutes } from './routes/event-log';
 import { systemRoutes } from './routes/system';
 import { tenantRoutes } from './routes/tenants';
 import { webhookRoutes } from './routes/webhooks';
 import { apiSecureHeaders } from './secure-headers';
+import { traceRequest } from './tracing';
 
 /** The whole HTTP API, built from its dependencies. */
 export function createApp(deps: ApiDeps) {
@@ -39,6 +41,7 @@ export function createApp(deps: ApiDeps) {
     await next();
   });
   app.use('*', bodyLimits(deps.config.maxPayloadBytes));
+  app.on('POST', '/v1/events', traceRequest('POST /v1/events'));
 
   app.route('/', systemRoutes(deps));
   app.route('/v1/tenants', tenantRoutes(deps));
@@ -46,6 +49,7 @@ export function createApp(deps: ApiDeps) {
   app.route('/v1', eventLogRoutes(deps));
   app.route('/v1/webhooks', webhookRoutes(deps));
   app.route('/v1/deliveries', deliveryRoutes(deps));
+  app.route('/v1/recoveries', recoveryRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer' });
   app.doc31('/openapi.json', {

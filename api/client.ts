@@ -2,6 +2,7 @@ import type { z } from '@hono/zod-openapi';
 import type { DeliverySchema, DeliveryWithAttemptsSchema, EndpointSchema } from './schemas';
 import type { ApiKeyCreated, ApiKeySchema, TenantSchema } from './routes/tenant-schemas';
 import type { EventSchema, EventSummarySchema } from './routes/search-schemas';
+import type { RecoverWebhook, RecoverySchema } from './routes/recovery-schemas';
 
 export type Endpoint = z.infer<typeof EndpointSchema>;
 export type Delivery = z.infer<typeof DeliverySchema>;
@@ -15,6 +16,8 @@ export type DeliverySearch = {
   endpointId?: string; eventId?: string; eventType?: string; status?: string; kind?: string;
   since?: string; until?: string; limit?: number; cursor?: string;
 };
+export type Recovery = z.infer<typeof RecoverySchema>;
+export type RecoverRequest = z.infer<typeof RecoverWebhook>;
 
 export class HooklineApiError extends Error {
   constructor(
@@ -34,10 +37,10 @@ export class HooklineClient {
     return new HooklineClient({ ...this.opts, token });
   }
 
-  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  async request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
     const res = await fetch(new URL(path, this.opts.baseUrl), {
       method,
-      headers: { authorization: `Bearer ${this.opts.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: { authorization: `Bearer ${this.opts.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     if (res.status === 204) return undefined as T;
@@ -82,8 +85,8 @@ export class HooklineClient {
   getWebhook(id: string) {
     return this.request<Endpoint>('GET', `/v1/webhooks/${encodeURIComponent(id)}`);
   }
-  updateWebhook(id: string, patch: { url?: string; events?: string[]; description?: string; enabled?: boolean }) {
-    return this.request<Endpoint>('PATCH', `/v1/webhooks/${encodeURIComponent(id)}`, patch);
+  updateWebhook(id: string, patch: { url?: string; events?: string[]; description?: string; enabled?: boolean; recoverSkipped?: boolean }) {
+    return this.request<Endpoint & { recoveryId?: string }>('PATCH', `/v1/webhooks/${encodeURIComponent(id)}`, patch);
   }
   deleteWebhook(id: string) {
     return this.request<void>('DELETE', `/v1/webhooks/${encodeURIComponent(id)}`);
@@ -115,6 +118,14 @@ export class HooklineClient {
   }
   setTenantRetention(tenantId: string, retentionDays: number | null) {
     return this.request<Tenant & { retentionDays: number | null; effectiveRetentionDays: number }>('PATCH', `/v1/tenants/${encodeURIComponent(tenantId)}`, { retentionDays });
+  }
+  /** Re-sends the endpoint's failed/skipped deliveries in [since, until], oldest first, one per event. */
+  recoverWebhook(id: string, input: RecoverRequest, opts: { idempotencyKey?: string } = {}) {
+    const headers: Record<string, string> = opts.idempotencyKey ? { 'idempotency-key': opts.idempotencyKey } : {};
+    return this.request<{ recoveryId: string }>('POST', `/v1/webhooks/${encodeURIComponent(id)}/recover`, input, headers);
+  }
+  getRecovery(id: string) {
+    return this.request<Recovery>('GET', `/v1/recoveries/${encodeURIComponent(id)}`);
   }
 }
 

@@ -8,6 +8,8 @@ import { createSql, type Sql } from '../db/sql';
 import { unsafeAppRole } from '../db/roles';
 import { connectToTemporal } from '../temporal/connection';
 import { installSdkLogger } from '../temporal/sdk-logger';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { startTracing, type Tracing } from '../infra/tracing';
 
 /** What every entry point (and the test harness) builds first, in one place and one order. */
 export interface BaseRuntime {
@@ -15,6 +17,8 @@ export interface BaseRuntime {
   log: Logger;
   sql: Sql;
   metrics: Metrics;
+  /** OpenTelemetry, when on (OTEL_EXPORTER_OTLP_ENDPOINT, or a test's exporter). */
+  tracing?: Tracing;
   close(): Promise<void>;
 }
 
@@ -30,6 +34,8 @@ export interface RuntimeOptions {
   logDestination?: DestinationStream;
   /** Postgres connections for this process; `DATABASE_POOL_SIZE` when absent. */
   maxConnections?: number;
+  /** Tests: trace into this exporter (e.g. in memory), whatever the environment says. */
+  spanExporter?: SpanExporter;
 }
 
 export async function createBaseRuntime(config: Config, opts: RuntimeOptions = {}): Promise<BaseRuntime> {
@@ -37,12 +43,19 @@ export async function createBaseRuntime(config: Config, opts: RuntimeOptions = {
   installSdkLogger(log);
   const sql = createSql(config.databaseUrl, { max: opts.maxConnections ?? config.databasePoolSize });
   if (config.production) await refuseUnsafeRole(sql, log);
-  return { config, log, sql, metrics: createMetrics(), close: () => sql.end({ timeout: 5 }) };
+  const tracing = startTracing(config, { exporter: opts.spanExporter });
+  return {
+    config, log, sql, metrics: createMetrics(), tracing,
+    async close() {
+      await sql.end({ timeout: 5 });
+      await tracing?.shutdown();
+    },
+  };
 }
 
 export async function createRuntime(config: Config, opts: RuntimeOptions = {}): Promise<HooklineRuntime> {
   const base = await createBaseRuntime(config, opts);
-  const { connection, client } = await connectToTemporal(config).catch(async (err: unknown) => {
+  const { connection, client } = await connectToTemporal(config, { tracing: Boolean(base.tracing) }).catch(async (err: unknown) => {
     await base.close();
     throw err;
   });

@@ -18,5 +18,5 @@ export const FailureType = {
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
 
 /** What the relay carries from the outbox to Temporal. */
-export const OUTBOX_KINDS = ['deliver', 'test', 'set_enabled', 'start_endpoint', 'stop_endpoint'] as const;
+export const OUTBOX_KINDS = ['deliver', 'test', 'set_enabled', 'start_endpoint', 'stop_endpoint', 'recover'] as const;
 export type OutboxKind = (typeof OUTBOX_KINDS)[number];

@@ -71,6 +71,11 @@ const envSchema = z.object({
   HOOKLINE_RETENTION_DAYS: int(0, 36_500).default(30),
   HOOKLINE_PURGE_INTERVAL: duration.pipe(z.number().min(60_000, 'must be at least 1m')).default(parseDuration('1h')),
   HOOKLINE_PURGE_BATCH: int(1, 100_000).default(1_000),
+  HOOKLINE_RECOVERY_BATCH_SIZE: int(1, 1_000).default(100),
+  HOOKLINE_OPERATOR_WEBHOOK_URL: z.string().url('expected an http(s) URL').regex(/^https?:\/\//i, 'expected an http(s) URL').optional(),
+  HOOKLINE_OPERATOR_WEBHOOK_SECRET: z.string().regex(/^whsec_[A-Za-z0-9+/]{32,}={0,2}$/, 'expected whsec_ followed by base64 (at least 24 bytes)').optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url('expected a URL').optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -111,6 +116,12 @@ export interface Config {
   retention: { days: number; purgeIntervalMs: number; purgeBatch: number };
   logLevel: string;
   version: string;
+  /** Redeliveries a recovery queues per step; it waits while twice as many are pending for the endpoint. */
+  recoveryBatchSize: number;
+  /** Operational webhooks (endpoint.disabled, endpoint.enabled, delivery.exhausted, recovery.completed); off when absent. */
+  operatorWebhook?: { url: string; secret: string };
+  /** OpenTelemetry tracing, exported by OTLP/HTTP; off (no SDK loaded) when absent. */
+  tracing?: { otlpEndpoint: string; serviceName: string };
 }
 
 export class ConfigError extends Error {}
@@ -133,7 +144,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0] ?? 'environment');
-    const shown = name in present && !/TOKEN|KEY|URL/.test(name) ? ` (got "${present[name]}")` : '';
+    const shown = name in present && !/TOKEN|KEY|URL|SECRET/.test(name) ? ` (got "${present[name]}")` : '';
     throw new ConfigError(`${name}: ${issue.message}${shown}`);
   }
   const e = parsed.data;
@@ -146,6 +157,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const explicitDevelopment = present.NODE_ENV === 'development' || present.NODE_ENV === 'test';
   if (!e.HOOKLINE_ENCRYPTION_KEY && !explicitDevelopment && opts.serving !== false) {
     throw new ConfigError('HOOKLINE_ENCRYPTION_KEY: required unless NODE_ENV=development or test (openssl rand -base64 32)');
+  }
+  if (e.HOOKLINE_OPERATOR_WEBHOOK_URL && !e.HOOKLINE_OPERATOR_WEBHOOK_SECRET) {
+    throw new ConfigError('HOOKLINE_OPERATOR_WEBHOOK_SECRET: required when HOOKLINE_OPERATOR_WEBHOOK_URL is set (whsec_ and base64, e.g. whsec_$(openssl rand -base64 32))');
+  }
+  if (production && e.HOOKLINE_OPERATOR_WEBHOOK_URL && !/^https:/i.test(e.HOOKLINE_OPERATOR_WEBHOOK_URL)) {
+    throw new ConfigError('HOOKLINE_OPERATOR_WEBHOOK_URL: must use https when NODE_ENV=production');
   }
   return {
     production,
@@ -181,6 +198,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     retention: { days: e.HOOKLINE_RETENTION_DAYS, purgeIntervalMs: e.HOOKLINE_PURGE_INTERVAL, purgeBatch: e.HOOKLINE_PURGE_BATCH },
     logLevel: e.LOG_LEVEL,
     version: HOOKLINE_VERSION,
+    recoveryBatchSize: e.HOOKLINE_RECOVERY_BATCH_SIZE,
+    operatorWebhook: e.HOOKLINE_OPERATOR_WEBHOOK_URL ? { url: e.HOOKLINE_OPERATOR_WEBHOOK_URL, secret: e.HOOKLINE_OPERATOR_WEBHOOK_SECRET! } : undefined,
+    tracing: e.OTEL_EXPORTER_OTLP_ENDPOINT ? { otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME ?? 'hookline' } : undefined,
   };
 }
 

@@ -7,7 +7,10 @@ import { checkEndpointUrl } from '../domain/url-rules';
 import * as endpoints from '../db/queries/endpoints';
 import { insertDeliveries, insertEvent } from '../db/queries/events';
 import { enqueue } from '../db/queries/outbox';
-import { withTenant } from '../db/sql';
+import { withTenant, type Tx } from '../db/sql';
+import { emitOperatorEvent } from '../db/queries/operator';
+import { transactionTime } from '../db/queries/recoveries';
+import { recoveryId, startRecoveryIn } from './recoveries';
 
 /**
  * Endpoint changes (the API calls them "webhooks"). Each writes its rows and, in the same
@@ -57,7 +60,7 @@ export async function createEndpoint(deps: EndpointDeps, tenantId: string, field
   return { endpoint: row, secret };
 }
 
-export async function updateEndpoint(deps: EndpointDeps, tenantId: string, id: string, patch: Partial<EndpointFields> & { enabled?: boolean }) {
+export async function updateEndpoint(deps: EndpointDeps, tenantId: string, id: string, patch: Partial<EndpointFields> & { enabled?: boolean; recoverSkipped?: boolean }) {
   if (patch.url !== undefined) await checkUrl(deps, patch.url);
   checkEvents(deps, patch.events);
   const after = await withTenant(deps.sql, tenantId, async (tx) => {
@@ -68,10 +71,31 @@ export async function updateEndpoint(deps: EndpointDeps, tenantId: string, id: s
     if (patch.enabled !== undefined && (patch.enabled || before.enabled)) {
       await enqueue(tx, to(deps, tenantId), [{ kind: 'set_enabled', payload: { endpointId: id, enabled: patch.enabled } }]);
     }
+    if (patch.enabled === true && !before.enabled) return { ...updated!, ...(await reEnabled(deps, tx, tenantId, before, patch.recoverSkipped === true)) };
     return updated;
   });
   if (!after) throw notFound('webhook');
   return after;
+}
+
+/**
+ * An endpoint enabled again: the operator hears of it (endpoint.enabled), and with `recoverSkipped`
+ * a recovery re-sends what was skipped since it was disabled, all in the enabling transaction.
+ */
+async function reEnabled(deps: EndpointDeps, tx: Tx, tenantId: string, before: endpoints.EndpointRow, recoverSkipped: boolean): Promise<{ recoveryId?: string }> {
+  await emitOperatorEvent(tx, deps.config, tenantId, 'endpoint.enabled', {
+    tenantId,
+    endpointId: before.id,
+    url: before.url,
+    disabledAt: before.disabledAt?.toISOString() ?? null,
+    disabledReason: before.disabledReason,
+  });
+  if (!recoverSkipped || !before.disabledAt) return {};
+  const now = await transactionTime(tx);
+  const request = { since: before.disabledAt.toISOString(), until: now.toISOString(), statuses: ['skipped' as const] };
+  const id = recoveryId(tenantId, before.id, request);
+  await startRecoveryIn(tx, deps, { id, tenantId, endpointId: before.id, since: before.disabledAt, until: now, statuses: ['skipped'] });
+  return { recoveryId: id };
 }
 
 /** Deletes the endpoint with its deliveries and attempts; its workflows are cancelled by the relay. */

@@ -1,8 +1,10 @@
-import { notFound } from '../domain/errors';
+import { invalid, notFound } from '../domain/errors';
+import { OPERATOR_TENANT_ID } from '../db/queries/operator';
 import { newId } from '../domain/ids';
 import { UnknownTenantError } from '../db/queries/events';
 import { insertEventWithDeliveries } from '../db/queries/publish';
 import { withTenant } from '../db/sql';
+import { currentTraceparent } from '../infra/tracing';
 import type { ServiceDeps } from './deps';
 
 export interface PublishInput {
@@ -39,6 +41,8 @@ export const DELIVERIES_PER_OUTBOX_ROW = 100;
  */
 export async function publishEvent(deps: ServiceDeps, input: PublishInput, opts: PublishOptions = {}): Promise<PublishResult> {
   const id = input.id ?? newId('evt');
+  // The operator's tenant receives only what Hookline reports (db/queries/operator.ts), never a producer's events.
+  if (input.tenantId === OPERATOR_TENANT_ID && !opts.explicitOnly) throw invalid('tenantId', `${OPERATOR_TENANT_ID} is reserved for operational webhooks`);
   try {
     const stored = await withTenant(deps.sql, input.tenantId, (tx) =>
       insertEventWithDeliveries(tx, {
@@ -50,6 +54,7 @@ export async function publishEvent(deps: ServiceDeps, input: PublishInput, opts:
         explicitOnly: opts.explicitOnly ?? false,
         excludeEndpointId: opts.excludeEndpointId ?? null,
         perOutboxRow: DELIVERIES_PER_OUTBOX_ROW,
+        traceparent: currentTraceparent(),
       }),
     );
     return { id, ...stored };

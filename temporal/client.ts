@@ -3,8 +3,9 @@ import type { Workflow } from '@temporalio/common';
 import type { SignalDefinition } from '@temporalio/workflow';
 import { deliveryWorkflow } from './workflows/delivery';
 import { endpointWorkflow } from './workflows/endpoint';
+import { recoveryWorkflow } from './workflows/recovery';
 import { ENDPOINT_ID, EVENT_TYPE, TENANT_ID } from './workflows/search-attributes';
-import { workflowIds, type DeliveryInput, type EndpointInput } from './workflows/types';
+import { workflowIds, type DeliveryInput, type EndpointInput, type RecoveryInput } from './workflows/types';
 
 /** Every start, signal and cancel Hookline sends Temporal, in one place (the samples' `client.ts`). */
 
@@ -80,4 +81,17 @@ export async function stopEndpointWorkflows(client: Client, endpointId: string, 
       }
     }),
   );
+}
+
+/** Starts a recovery's workflow; its id is the recovery's, so a repeated start (or a finished recovery) is a no-op. */
+export function startRecoveryWorkflow(client: Client, taskQueue: string, input: RecoveryInput, endpointId: string): Promise<void> {
+  return startOnce(client, recoveryWorkflow, {
+    workflowId: workflowIds.recovery(input.recoveryId),
+    taskQueue,
+    args: [input],
+    typedSearchAttributes: [
+      { key: TENANT_ID, value: input.tenantId },
+      { key: ENDPOINT_ID, value: endpointId },
+    ],
+  });
 }

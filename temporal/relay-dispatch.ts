@@ -1,7 +1,8 @@
 import type { Client } from '@temporalio/client';
 import type { OutboxRow } from '../db/queries/outbox';
 import { forEachLimited } from '../infra/concurrency';
-import { signalEndpointWorkflow, startDeliveryWorkflow, startEndpointWorkflow, stopEndpointWorkflows } from './client';
+import { withTraceparent } from '../infra/tracing';
+import { signalEndpointWorkflow, startDeliveryWorkflow, startEndpointWorkflow, startRecoveryWorkflow, stopEndpointWorkflows } from './client';
 import { sendTestSignal, setEnabledSignal } from './workflows/messages';
 
 /** The Temporal calls one claimed batch of outbox rows stands for, each row to one result. */
@@ -40,6 +41,10 @@ function callsFor(row: OutboxRow, d: Dispatch): Call[] {
       return live(row.payload.endpointId) ? [() => startEndpointWorkflow(d.client, d.taskQueue, { ...ids, endpointId: row.payload.endpointId })] : [];
     case 'stop_endpoint':
       return [() => stopEndpointWorkflows(d.client, row.payload.endpointId, row.payload.deliveryIds)];
+    case 'recover': {
+      const { endpointId, recoveryId } = row.payload;
+      return live(endpointId) ? [() => startRecoveryWorkflow(d.client, d.taskQueue, { ...ids, recoveryId }, endpointId)] : [];
+    }
   }
 }
 
@@ -54,7 +59,8 @@ export function endpointIdsOf(rows: OutboxRow[]): string[] {
 
 /** Runs every call of every row; a row is done only when all its calls succeeded. */
 export async function dispatchRows(rows: OutboxRow[], d: Dispatch): Promise<{ done: string[]; failed: { id: string; error: string }[] }> {
-  const calls = rows.flatMap((row) => callsFor(row, d).map((call) => ({ row: row.id, call })));
+  // Each call continues the trace of the request that wrote its row (a no-op when not tracing).
+  const calls = rows.flatMap((row) => callsFor(row, d).map((call) => ({ row: row.id, call: () => withTraceparent(row.traceparent, call) })));
   const errors = new Map<string, string>();
   await forEachLimited(calls.length, d.concurrency, async (i) => {
     const { row, call } = calls[i]!;

@@ -9,10 +9,11 @@ import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode } 
 import type { createActivities } from '../temporal/activities';
 import type { DeliverResult } from '../temporal/activities/deliver';
 import { signalEndpointWorkflow, startDeliveryWorkflow } from '../temporal/client';
-import { deliveryWorkflow, endpointWorkflow, fanOutWorkflow, purgeWorkflow } from '../temporal/workflows';
+import { deliveryWorkflow, endpointWorkflow, fanOutWorkflow, purgeWorkflow, recoveryWorkflow } from '../temporal/workflows';
 import { deliveryOutcomeSignal, endpointStateQuery, sendTestSignal, setEnabledSignal } from '../temporal/workflows/messages';
 import { FailureType, workflowIds, type DeliveryInput } from '../temporal/workflows/types';
 import { findOrBuildTemporalCli } from './temporal-cli';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../temporal/worker';
 import { startDevServer, type DevServer } from './temporal-dev-server';
 import { freePort } from './testkit/free-port';
 import { waitFor } from './testkit/wait';
@@ -77,6 +78,7 @@ async function startRecorder(address: string, workflowBundle: { code: string }):
   const client = new Client({ connection, identity: IDENTITY });
   const taskQueue = 'hookline-fixtures';
   const deliver = new Map<string, () => Promise<DeliverResult>>();
+  const recoverySteps = new Map<string, number>();
   const activities: Activities = {
     deliver: async (input) => (deliver.get(input.deliveryId) ?? (async () => ({ attempt: 1, responseStatus: 200, endpointFailures: 0 })))(),
     saveFailureCount: async () => ({ disableAfterFailures: 3 }),
@@ -101,6 +103,15 @@ async function startRecorder(address: string, workflowBundle: { code: string }):
       const step = steps[`${position.tenantId}:${position.pastIt}`] ?? steps['tenant_b:true']!;
       const next = step.tenantId === null ? null : { tenantId: step.tenantId, pastIt: step.pastIt };
       return { tenantId: step.tenantId, next, deliveries: step.deleted, attempts: step.deleted * 2, events: step.deleted };
+    },
+    // Per recovery: two batches queued, one that waits for the endpoint's pending deliveries, then
+    // batches until the `recovery_<n>` in its id, then done (the real one reads its cursor from Postgres).
+    recoverBatch: async (input) => {
+      const step = (recoverySteps.get(input.recoveryId) ?? 0) + 1;
+      recoverySteps.set(input.recoveryId, step);
+      const last = Number(/_(\d+)$/.exec(input.recoveryId)?.[1] ?? 4);
+      if (step === 3) return { done: false, waitMs: 10, queued: 0 };
+      return step >= last ? { done: true, queued: 1 } : { done: false, queued: 2 };
     },
   };
   const worker = await Worker.create({ connection, taskQueue, workflowBundle, activities, identity: IDENTITY });
@@ -245,6 +256,19 @@ async function recordPurge(r: Recorder): Promise<void> {
   await save('purge-continued-as-new-later-run', r.client.workflow.getHandle(continued.workflowId));
 }
 
+async function runRecovery(r: Recorder, recoveryId: string) {
+  const handle = await r.client.workflow.start(recoveryWorkflow, { workflowId: workflowIds.recovery(recoveryId), taskQueue: r.taskQueue, args: [{ tenantId: TENANT, recoveryId }] });
+  await handle.result();
+  return handle;
+}
+
+/** Batches, a wait for the endpoint's pending deliveries, done; and (on the early server) a hand-over. */
+async function recordRecovery(r: Recorder, rEarly: Recorder): Promise<void> {
+  await save('recovery-batches-wait-done', await runRecovery(r, 'rcv_fixture_5'));
+  const long = await runRecovery(rEarly, 'rcv_fixture_long_30');
+  await save('recovery-continued-as-new-first-run', rEarly.client.workflow.getHandle(long.workflowId, long.firstExecutionRunId));
+}
+
 /** On a server that suggests continue-as-new after 40 events: the first run, and the run after it. */
 async function recordContinueAsNew(r: Recorder): Promise<void> {
   const endpoint = await runEndpoint(r, 'ep_continued');
@@ -270,7 +294,7 @@ async function main(): Promise<void> {
   const recorders: Recorder[] = [];
   try {
     const [bundle, primary, early] = await Promise.all([
-      bundleWorkflowCode({ workflowsPath: require.resolve('../temporal/workflows'), logger: new DefaultLogger('ERROR') }),
+      bundleWorkflowCode({ workflowsPath: require.resolve('../temporal/workflows'), workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES, logger: new DefaultLogger('ERROR') }),
       startDevServer({ binary, port: await freePort(), logLevel: 'error' }).then((s) => (servers.push(s), s)),
       startDevServer({ binary, port: await freePort(), logLevel: 'error', dynamicConfig: { 'limit.historyCount.suggestContinueAsNew': 40 } }).then((s) => (servers.push(s), s)),
     ]);
@@ -284,6 +308,7 @@ async function main(): Promise<void> {
     await recordFanOut(r);
     await recordPurge(r);
     await recordContinueAsNew(rEarly);
+    await recordRecovery(r, rEarly);
   } finally {
     for (const rec of recorders) await rec.stop();
     for (const s of servers) await s.stop();

@@ -1,5 +1,6 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { invalid } from '../../domain/errors';
+import { OPERATOR_TENANT_ID } from '../../db/queries/operator';
 import * as tenants from '../../services/tenants';
 import { adminAuth } from '../auth';
 import type { ApiDeps } from '../deps';
@@ -42,6 +43,7 @@ export function tenantRoutes(deps: ApiDeps) {
   app.use('*', adminAuth(deps.config.adminToken));
 
   app.openapi(routes.create, async (c) => {
+    refuseReserved(c.req.valid('json').id);
     const tenant = await tenants.createTenant(sql, c.req.valid('json'));
     return c.json({ ...toTenantView(tenant), apiKey: tenant.apiKey }, 201);
   });
@@ -57,6 +59,7 @@ export function tenantRoutes(deps: ApiDeps) {
   app.openapi(routes.get, async (c) => c.json(toTenantView(await tenants.getTenant(sql, c.req.valid('param').id)), 200));
 
   app.openapi(routes.remove, async (c) => {
+    refuseReserved(c.req.valid('param').id);
     await tenants.deleteTenant(deps, c.req.valid('param').id);
     return c.body(null, 204);
   });
@@ -64,4 +67,9 @@ export function tenantRoutes(deps: ApiDeps) {
   app.route('/', tenantApiKeyRoutes(deps));
   app.route('/', tenantRetentionRoutes(deps));
   return app;
+}
+
+/** The operator's tenant (operational webhooks) is made from configuration, never through the API. */
+function refuseReserved(id: string): void {
+  if (id === OPERATOR_TENANT_ID) throw invalid('id', `${OPERATOR_TENANT_ID} is reserved for operational webhooks`);
 }

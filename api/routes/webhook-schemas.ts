@@ -22,8 +22,13 @@ export const UpdateWebhook = z
     events: events.optional(),
     description: storableText(500).optional(),
     enabled: z.boolean().optional(),
+    recoverSkipped: z
+      .boolean()
+      .optional()
+      .openapi({ description: 'With enabled: true, also re-send what was skipped while the endpoint was disabled (the answer holds the recoveryId)' }),
   })
-  .refine((p) => Object.keys(p).length > 0, 'give at least one of url, events, description, enabled');
+  .refine((p) => Object.keys(p).length > 0, 'give at least one of url, events, description, enabled')
+  .refine((p) => !p.recoverSkipped || p.enabled === true, { message: 'recoverSkipped: needs enabled: true', path: ['recoverSkipped'] });
 
 export const RotateSecret = z.strictObject({
   graceSeconds: z.number().int().min(0).max(30 * 86_400).optional(),

@@ -11,6 +11,7 @@ import { DeliverySchema, EndpointSchema, IdParam, errorResponses, toDeliveryView
 import { CreateWebhook, DeliveriesQuery, RotateSecret, UpdateWebhook } from './webhook-schemas';
 import { decodeCursor, encodeCursor } from '../cursor';
 import { tenantRateLimit } from '../rate-limit';
+import { addRecoverRoute } from './recoveries';
 
 const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
 const security = [{ bearerAuth: [] }];
@@ -32,7 +33,10 @@ const routes = {
   update: createRoute({
     method: 'patch', path: '/{id}', summary: 'Update an endpoint; enabled: true re-enables it and resets its failure count', security,
     request: { params: IdParam, body: { ...json(UpdateWebhook), required: true } },
-    responses: { 200: { description: 'Endpoint', ...json(EndpointSchema) }, ...errorResponses(400, 401, 404, 413) },
+    responses: {
+      200: { description: 'Endpoint (with the recoveryId when recoverSkipped started one)', ...json(EndpointSchema.extend({ recoveryId: z.string().optional() })) },
+      ...errorResponses(400, 401, 404, 413),
+    },
   }),
   remove: createRoute({
     method: 'delete', path: '/{id}', summary: 'Delete an endpoint with its deliveries and attempts', security, request: { params: IdParam },
@@ -80,7 +84,7 @@ export function webhookRoutes(deps: ApiDeps) {
 
   app.openapi(routes.update, async (c) => {
     const row = await endpoints.updateEndpoint(deps, c.get('tenantId'), c.req.valid('param').id, c.req.valid('json'));
-    return c.json(toEndpointView(row), 200);
+    return c.json({ ...toEndpointView(row), ...('recoveryId' in row && row.recoveryId ? { recoveryId: row.recoveryId } : {}) }, 200);
   });
 
   app.openapi(routes.remove, async (c) => {
@@ -113,6 +117,7 @@ export function webhookRoutes(deps: ApiDeps) {
     return c.json({ data: page.rows.map(toDeliveryView), nextCursor: page.next ? encodeCursor(page.next) : null }, 200);
   });
 
+  addRecoverRoute(app, deps);
   return app;
 }
 

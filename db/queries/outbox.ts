@@ -7,9 +7,10 @@ export type OutboxMessage =
   | { kind: 'test'; payload: { endpointId: string; deliveryId: string; eventId: string } }
   | { kind: 'set_enabled'; payload: { endpointId: string; enabled: boolean } }
   | { kind: 'start_endpoint'; payload: { endpointId: string } }
-  | { kind: 'stop_endpoint'; payload: { endpointId: string; deliveryIds: string[] } };
+  | { kind: 'stop_endpoint'; payload: { endpointId: string; deliveryIds: string[] } }
+  | { kind: 'recover'; payload: { endpointId: string; recoveryId: string } };
 
-export type OutboxRow = OutboxMessage & { id: string; tenantId: string; attempts: number };
+export type OutboxRow = OutboxMessage & { id: string; tenantId: string; attempts: number; traceparent?: string | null };
 
 /** Where outbox rows go: the tenant they concern and the task queue whose relays carry them. */
 export interface OutboxAddress {
@@ -31,7 +32,7 @@ export async function enqueue(tx: Tx, to: OutboxAddress, messages: OutboxMessage
 
 /** Locks up to `limit` due rows for this transaction; other relays skip them. */
 export function claimDue(tx: Tx, taskQueue: string, limit: number): Promise<OutboxRow[]> {
-  return tx<OutboxRow[]>`select id, tenant_id, kind, payload, attempts from hookline_outbox_claim(${taskQueue}, ${limit})`;
+  return tx<OutboxRow[]>`select id, tenant_id, kind, payload, attempts, traceparent from hookline_outbox_claim(${taskQueue}, ${limit})`;
 }
 
 export async function removeDone(tx: Tx, ids: string[]): Promise<void> {

@@ -13,6 +13,8 @@ export interface PublishRows {
   excludeEndpointId: string | null;
   /** Deliveries per outbox row. */
   perOutboxRow: number;
+  /** The publishing request's trace (W3C traceparent), so the relay's starts continue it; null when not tracing. */
+  traceparent?: string | null;
 }
 
 /**
@@ -36,8 +38,8 @@ export async function insertEventWithDeliveries(tx: Tx, p: PublishRows): Promise
       ), pending as (
         select id, endpoint_id, (row_number() over (order by id) - 1) / ${p.perOutboxRow} as part from dl where status = 'pending'
       ), ob as (
-        insert into outbox (tenant_id, task_queue, kind, payload)
-        select ${p.tenantId}, ${p.taskQueue}, 'deliver', jsonb_build_object('eventId', ${p.id}::text, 'eventType', ${p.type}::text,
+        insert into outbox (tenant_id, task_queue, kind, traceparent, payload)
+        select ${p.tenantId}, ${p.taskQueue}, 'deliver', ${p.traceparent ?? null}::text, jsonb_build_object('eventId', ${p.id}::text, 'eventType', ${p.type}::text,
           'deliveries', jsonb_agg(jsonb_build_object('id', id, 'endpointId', endpoint_id, 'kind', 'event') order by id))
         from pending group by part
         returning 1

@@ -1,10 +1,13 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { tracer, tracingOn } from '../../infra/tracing';
 import { classifyAttempt, type Verdict } from '../../domain/classify';
 import { FailureType } from '../../domain/enums';
 import { decryptSecret } from '../../domain/secrets';
 import { signRequest, webhookMessageId } from '../../domain/signing';
 import { loadDeliveryTarget, recordAttempt, type DeliveryTarget } from '../../db/queries/attempts';
-import { withTenant } from '../../db/sql';
+import { withTenant, type Tx } from '../../db/sql';
+import { emitOperatorEvent } from '../../db/queries/operator';
 import type { DeliveryInput } from '../workflows/types';
 import type { ActivityDeps } from './deps';
 import { createSendGate, SendSlotsBusy } from './send-gate';
@@ -43,6 +46,23 @@ interface Unrecorded {
 /** Local activities have no heartbeat details, but retry in the same process: their answers wait here. */
 const LOCAL_UNRECORDED_MAX = 10_000;
 
+/** The outbound POST as a client span (the API's no-op span when tracing is off); the URL's host and path only. */
+function tracedSend(url: string, send: () => Promise<SendResult>): Promise<SendResult> {
+  if (!tracingOn()) return send();
+  const target = new URL(url);
+  return tracer().startActiveSpan('webhook POST', { kind: SpanKind.CLIENT, attributes: { 'http.request.method': 'POST', 'server.address': target.hostname, 'url.path': target.pathname } }, async (span) => {
+    try {
+      const sent = await send();
+      if (sent.status !== null) span.setAttribute('http.response.status_code', sent.status);
+      if (sent.error) span.setStatus({ code: SpanStatusCode.ERROR, message: sent.error });
+      else if (sent.status !== null && sent.status >= 400) span.setStatus({ code: SpanStatusCode.ERROR });
+      return sent;
+    } finally {
+      span.end();
+    }
+  });
+}
+
 export function createDeliver({ sql, fetch, config, metrics, log }: ActivityDeps) {
   const localUnrecorded = new Map<string, Unrecorded>();
   const gate = createSendGate({
@@ -74,14 +94,32 @@ export function createDeliver({ sql, fetch, config, metrics, log }: ActivityDeps
     const secrets = target.secrets.map((c) => decryptSecret(config.encryptionKey, c, input.endpointId));
     const body = JSON.stringify({ id: input.eventId, type: target.eventType, timestamp: target.eventCreatedAt.toISOString(), data: target.eventData });
     const signed = signRequest({ secrets, id: webhookMessageId(input.tenantId, input.eventId), timestampSeconds: Math.floor(Date.now() / 1000), body, legacyHeader: config.legacySignatureHeader });
-    const sent = await sendWebhook(fetch, {
-      url: target.url,
-      headers: { 'content-type': 'application/json', 'user-agent': `Hookline/${config.version}`, ...signed },
-      body,
-      timeoutMs: config.requestTimeoutMs,
-    });
+    const sent = await tracedSend(target.url, () =>
+      sendWebhook(fetch, {
+        url: target.url,
+        headers: { 'content-type': 'application/json', 'user-agent': `Hookline/${config.version}`, ...signed },
+        body,
+        timeoutMs: config.requestTimeoutMs,
+      }),
+    );
     metrics.attemptDuration.observe({ outcome: sent.status === null ? 'error' : String(sent.status) }, sent.durationMs / 1000);
     return sent;
+  }
+
+  function exhausted(tx: Tx, input: DeliveryInput, target: DeliveryTarget, attempts: number, sent: SendResult, reason: string): Promise<void> {
+    return emitOperatorEvent(tx, config, input.tenantId, 'delivery.exhausted', {
+      tenantId: input.tenantId,
+      endpointId: input.endpointId,
+      url: target.url,
+      deliveryId: input.deliveryId,
+      eventId: input.eventId,
+      eventType: target.eventType,
+      kind: input.kind,
+      attempts,
+      lastResponseStatus: sent.status,
+      lastError: sent.error,
+      reason,
+    });
   }
 
   async function attemptOnce(input: DeliveryInput, remember: (details: Unrecorded) => void): Promise<DeliverResult> {
@@ -108,8 +146,8 @@ export function createDeliver({ sql, fetch, config, metrics, log }: ActivityDeps
 
     const attempt = target.attemptCount + 1;
     const verdict = classifyAttempt(sent, attempt, config.retryScheduleMs, config.retryAfterMaxMs);
-    const recorded = await withTenant(sql, input.tenantId, (tx) =>
-      recordAttempt(tx, {
+    const recorded = await withTenant(sql, input.tenantId, async (tx) => {
+      const done = await recordAttempt(tx, {
         deliveryId: input.deliveryId,
         tenantId: input.tenantId,
         attempt,
@@ -121,8 +159,11 @@ export function createDeliver({ sql, fetch, config, metrics, log }: ActivityDeps
         status: verdict.outcome === 'retry' ? 'pending' : verdict.outcome,
         nextRetryAt: verdict.outcome === 'retry' ? new Date(Date.now() + verdict.delayMs) : null,
         pauseEndpointMs: verdict.outcome === 'retry' && verdict.pauseEndpoint ? verdict.delayMs : null,
-      }),
-    );
+      });
+      // A final failure tells the operator (delivery.exhausted) in the transaction that records it.
+      if (done && verdict.outcome === 'failed' && input.kind !== 'test') await exhausted(tx, input, target, attempt, sent, verdict.reason);
+      return done;
+    });
     localUnrecorded.delete(input.deliveryId);
     if (!recorded) throw ApplicationFailure.retryable('the delivery changed while this attempt ran; reloading', 'AttemptRaced');
     return conclude(input, attempt, sent, verdict, target.endpointFailures);

@@ -1,5 +1,6 @@
 import { endpointExists, markDisabled, saveFailureCount } from '../../db/queries/endpoints';
 import { withTenant } from '../../db/sql';
+import { emitOperatorEvent } from '../../db/queries/operator';
 import { publishEvent } from '../../services/publish';
 import { signalEndpointWorkflow } from '../client';
 import { deliveryOutcomeSignal } from '../workflows/messages';
@@ -22,9 +23,21 @@ export function createEndpointStateActivities({ sql, client, config, metrics, lo
 
     /** Disables the endpoint and sends `webhook.disabled` to the tenant's endpoints that subscribe to it by name. */
     async disableEndpoint(input: EndpointIds & { reason: DisabledReason; consecutiveFailures: number; noticeEventId: string }): Promise<void> {
-      const endpoint = await withTenant(sql, input.tenantId, (tx) =>
-        markDisabled(tx, input.endpointId, { reason: input.reason, consecutiveFailures: input.consecutiveFailures }),
-      );
+      const endpoint = await withTenant(sql, input.tenantId, async (tx) => {
+        const marked = await markDisabled(tx, input.endpointId, { reason: input.reason, consecutiveFailures: input.consecutiveFailures });
+        // The operator hears of it in the same transaction (once: only when this call disabled it).
+        if (marked?.changed) {
+          await emitOperatorEvent(tx, config, input.tenantId, 'endpoint.disabled', {
+            tenantId: input.tenantId,
+            endpointId: input.endpointId,
+            url: marked.url,
+            reason: input.reason,
+            consecutiveFailures: input.consecutiveFailures,
+            disabledAt: marked.disabledAt?.toISOString() ?? null,
+          });
+        }
+        return marked;
+      });
       if (!endpoint) return; // deleted meanwhile
       if (endpoint.changed) metrics.endpointsDisabled.inc({ reason: input.reason });
       log.warn({ endpointId: input.endpointId, tenantId: input.tenantId, reason: input.reason }, 'endpoint disabled');

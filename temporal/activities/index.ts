@@ -3,6 +3,7 @@ import type { ActivityDeps } from './deps';
 import { createEndpointStateActivities } from './endpoint-state';
 import { createFanOutBatch } from './fan-out';
 import { createPurgeBatch } from './purge';
+import { createRecoveryActivities } from './recovery';
 
 export type { ActivityDeps } from './deps';
 
@@ -13,5 +14,6 @@ export function createActivities(deps: ActivityDeps) {
     fanOutBatch: createFanOutBatch(deps),
     purgeBatch: createPurgeBatch(deps),
     ...createEndpointStateActivities(deps),
+    ...createRecoveryActivities(deps),
   };
 }

@@ -83,8 +83,14 @@ export interface PurgeInput {
   batchesPerRun?: number;
 }
 
+export interface RecoveryInput {
+  tenantId: string;
+  recoveryId: string;
+}
+
 export const workflowIds = {
   delivery: (deliveryId: string) => `delivery-${deliveryId}`,
   endpoint: (endpointId: string) => `endpoint-${endpointId}`,
   fanOut: (tenantId: string, eventId: string) => `fanout-${tenantId}/${eventId}`,
+  recovery: (recoveryId: string) => `recovery-${recoveryId}`,
 };

@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../../temporal/worker';
 import { ensureDatabase, migrate } from '../../db/migrate';
 import { createSql } from '../../db/sql';
 import { findOrBuildTemporalCli } from '../../tools/temporal-cli';
@@ -64,6 +65,7 @@ async function createDatabase(): Promise<string> {
 async function bundleWorkflows(): Promise<string> {
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../temporal/workflows'),
+    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
     logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never,
   });
   const file = path.join(os.tmpdir(), `hookline-workflows-${process.pid}.js`);

@@ -153,18 +153,19 @@ describe('webhooks', () => {
   test('row-level security: a query under tenant B sees none of A’s rows, even without a WHERE', async () => {
     const a = await stack.newTenant('a');
     const b = await stack.newTenant('b');
-    await a.api.createWebhook({ url: 'http://a.example/' });
+    const aEndpoint = await a.api.createWebhook({ url: 'http://a.example/' });
     await stack.admin.publish({ tenantId: a.id, type: 'card.viewed', data: {} });
+    await a.api.recoverWebhook(aEndpoint.id, { since: new Date(Date.now() - 60_000).toISOString() });
     // Every table under row-level security, so a new one cannot be left out of this test.
     const tables = (await stack.sql<{ name: string }[]>`select relname as name from pg_class where relrowsecurity order by 1`).map((t) => t.name);
-    expect(tables).toEqual(['api_keys', 'attempts', 'deliveries', 'endpoint_secrets', 'endpoints', 'events', 'outbox', 'tenant_rate_limits']);
+    expect(tables).toEqual(['api_keys', 'attempts', 'deliveries', 'endpoint_secrets', 'endpoints', 'events', 'outbox', 'recoveries', 'tenant_rate_limits']);
     const owners = await withTenant(stack.sql, b.id, async (tx) => {
       const seen: Record<string, string[]> = {};
       for (const table of tables) seen[table] = (await tx<{ tenantId: string }[]>`select tenant_id from ${tx(table)}`).map((r) => r.tenantId);
       return seen;
     });
     // B sees its own API key and nothing of A's.
-    expect(owners).toEqual({ endpoints: [], endpoint_secrets: [], events: [], deliveries: [], attempts: [], outbox: [], tenant_rate_limits: [], api_keys: [b.id] });
+    expect(owners).toEqual({ endpoints: [], endpoint_secrets: [], events: [], deliveries: [], attempts: [], outbox: [], recoveries: [], tenant_rate_limits: [], api_keys: [b.id] });
     const asOwner = await stack.sql<{ n: number }[]>`select count(*)::int as n from events where tenant_id = ${a.id}`;
     expect(asOwner[0]!.n).toBe(1); // A's event is there; RLS alone hid it
     await expect(
@@ -216,6 +217,8 @@ describe('service routes', () => {
         'DELETE /v1/tenants/{id}/api-keys/{keyId}',
         // Search and retention (issue 15).
         'GET /v1/events', 'GET /v1/events/{id}', 'GET /v1/deliveries', 'PATCH /v1/tenants/{id}',
+        // Bulk recovery (issue 15).
+        'POST /v1/webhooks/{id}/recover', 'GET /v1/recoveries/{id}',
       ].sort(),
     );
   });

@@ -19,7 +19,7 @@ const fixtures = readdirSync(DIR)
 const workflowType = (h: History) => h.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name;
 
 test('there is a recorded history of every workflow type', () => {
-  expect(new Set(fixtures.map((f) => workflowType(f.history)))).toEqual(new Set(['deliveryWorkflow', 'endpointWorkflow', 'fanOutWorkflow', 'purgeWorkflow']));
+  expect(new Set(fixtures.map((f) => workflowType(f.history)))).toEqual(new Set(['deliveryWorkflow', 'endpointWorkflow', 'fanOutWorkflow', 'purgeWorkflow', 'recoveryWorkflow']));
 });
 
 test('every recorded history replays on the current workflow code without a determinism error', async () => {

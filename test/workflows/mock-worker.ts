@@ -19,6 +19,7 @@ export function defaultActivities(): Activities {
     signalEndpoint: async () => {},
     fanOutBatch: async () => ({ started: 0, lastDeliveryId: null }),
     purgeBatch: async () => ({ tenantId: null, next: null, deliveries: 0, attempts: 0, events: 0 }),
+    recoverBatch: async () => ({ done: true, queued: 0 }),
   };
 }
 
@@ -119,6 +120,7 @@ function recorded(env: MockWorker): Activities {
     signalEndpoint: record('signalEndpoint'),
     fanOutBatch: record('fanOutBatch'),
     purgeBatch: record('purgeBatch'),
+    recoverBatch: record('recoverBatch'),
   };
 }
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { HooklineClient } from '../../api/client';
 import { serveApi, type RunningApi } from '../../api/server';
 import { loadConfig, type Config } from '../../infra/config';
@@ -58,6 +59,8 @@ export interface StackOptions {
   worker?: boolean;
   /** Collects every JSON log line the stack writes (API, activities, SDK) instead of printing it. */
   logLines?: string[];
+  /** Traces API, relay, workflows and activities into this exporter (the runtime's test hook). */
+  spanExporter?: SpanExporter;
 }
 
 export async function startStack(overrides: Record<string, string> = {}, opts: StackOptions = {}): Promise<Stack> {
@@ -65,6 +68,7 @@ export async function startStack(overrides: Record<string, string> = {}, opts: S
   const runtime = await createRuntime(config, {
     logDestination: opts.logLines && { write: (line: string) => void opts.logLines!.push(line) },
     maxConnections: Math.min(config.databasePoolSize, 10),
+    spanExporter: opts.spanExporter,
   });
   const { client, metrics } = runtime;
   const sql = createSql(config.migrationDatabaseUrl, { max: 2 });
