@@ -6,6 +6,7 @@ import { bodyLimits, closeIfBodyUnread } from './body-limits';
 import { createErrorHandler, errorResponse } from './errors';
 import { deliveryRoutes } from './routes/deliveries';
 import { eventRoutes } from './routes/events';
+import { eventTypeRoutes } from './routes/event-types';
 import { systemRoutes } from './routes/system';
 import { tenantRoutes } from './routes/tenants';
 import { webhookRoutes } from './routes/webhooks';
@@ -42,6 +43,7 @@ export function createApp(deps: ApiDeps) {
   app.route('/', systemRoutes(deps));
   app.route('/v1/tenants', tenantRoutes(deps));
   app.route('/v1', eventRoutes(deps));
+  app.route('/v1/event-types', eventTypeRoutes(deps));
   app.route('/v1/webhooks', webhookRoutes(deps));
   app.route('/v1/deliveries', deliveryRoutes(deps));
 

@@ -32,10 +32,11 @@ CREATE POLICY tenant_isolation ON tenant_settings TO hookline_app
   USING (tenant_id = hookline_current_tenant()) WITH CHECK (tenant_id = hookline_current_tenant());
 GRANT SELECT, INSERT, UPDATE, DELETE ON tenant_settings TO hookline_app;
 
--- Headers sent on every attempt (not secrets: they are shown in the endpoint's answer), and the
--- signature scheme of the newest key with its public half (whpk_..., for v1a; null for v1).
+-- Headers sent on every attempt (not secrets: they are shown in the endpoint's answer), as
+-- [[name, value], ...]: pairs keep names exactly as given (the client renames object keys it reads),
+-- and the signature scheme of the newest key with its public half (whpk_..., for v1a; null for v1).
 ALTER TABLE endpoints
-  ADD COLUMN headers jsonb NOT NULL DEFAULT '{}',
+  ADD COLUMN headers jsonb NOT NULL DEFAULT '[]',
   ADD COLUMN signature_scheme text NOT NULL DEFAULT 'v1' CHECK (signature_scheme IN ('v1', 'v1a')),
   ADD COLUMN public_key text;
 
