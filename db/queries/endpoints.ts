@@ -44,7 +44,7 @@ export async function insertEndpoint(
 ): Promise<EndpointRow> {
   const [row] = await tx<EndpointRow[]>`
     insert into endpoints (id, tenant_id, url, description, event_types, headers, signature_scheme, public_key)
-    values (${e.id}, ${e.tenantId}, ${e.url}, ${e.description}, ${e.eventTypes}, ${JSON.stringify(e.headers ?? [])}::jsonb,
+    values (${e.id}, ${e.tenantId}, ${e.url}, ${e.description}, ${e.eventTypes}, ${JSON.stringify(e.headers ?? [])}::text::jsonb,
       ${secret.scheme ?? 'v1'}, ${secret.publicKey ?? null})
     returning ${tx.unsafe(COLUMNS)}`;
   await tx`insert into endpoint_secrets (endpoint_id, tenant_id, ciphertext, fingerprint, scheme)
@@ -76,7 +76,7 @@ export async function updateEndpoint(tx: Tx, id: string, patch: EndpointPatch): 
       url = coalesce(${patch.url ?? null}, url),
       event_types = coalesce(${patch.eventTypes ?? null}::text[], event_types),
       description = coalesce(${patch.description ?? null}, description),
-      headers = coalesce(${patch.headers === undefined ? null : JSON.stringify(patch.headers)}::jsonb, headers),
+      headers = coalesce(${patch.headers === undefined ? null : JSON.stringify(patch.headers)}::text::jsonb, headers),
       enabled = coalesce(${patch.enabled ?? null}::boolean, enabled),
       consecutive_failures = case when ${patch.enabled === true} then 0 else consecutive_failures end,
       disabled_at = case when ${patch.enabled === true} then null

@@ -56,7 +56,7 @@ export async function insertEventType(
 ): Promise<EventTypeRow | null> {
   const [row] = await sql<RawRow[]>`
     insert into event_types (name, description, schema, example, source)
-    values (${t.name}, ${t.description}, ${json(t.schema)}::jsonb, ${json(t.example)}::jsonb, 'admin')
+    values (${t.name}, ${t.description}, ${json(t.schema)}::text::jsonb, ${json(t.example)}::text::jsonb, 'admin')
     on conflict (name) do nothing
     returning ${sql.unsafe(COLUMNS)}`;
   return row ? parsed(row) : null;
@@ -71,8 +71,8 @@ export async function updateEventType(
   const [row] = await sql<RawRow[]>`
     update event_types set
       description = coalesce(${patch.description ?? null}, description),
-      schema = case when ${patch.schema !== undefined} then ${json(patch.schema)}::jsonb else schema end,
-      example = case when ${patch.example !== undefined} then ${json(patch.example)}::jsonb else example end,
+      schema = case when ${patch.schema !== undefined} then ${json(patch.schema)}::text::jsonb else schema end,
+      example = case when ${patch.example !== undefined} then ${json(patch.example)}::text::jsonb else example end,
       archived_at = case when ${patch.archived === true} then coalesce(archived_at, now())
                          when ${patch.archived === false} then null else archived_at end,
       source = 'admin',

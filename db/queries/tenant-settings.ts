@@ -24,7 +24,7 @@ export async function saveTenantSettings(tx: Tx, tenantId: string, s: TenantSett
   const legacy = s.legacySignature === null ? null : JSON.stringify(s.legacySignature);
   const [row] = await tx<Raw[]>`
     insert into tenant_settings (tenant_id, legacy_signature, retry_schedule_ms, disable_after_failures)
-    values (${tenantId}, ${legacy}::jsonb, ${s.retryScheduleMs}::integer[], ${s.disableAfterFailures})
+    values (${tenantId}, ${legacy}::text::jsonb, ${s.retryScheduleMs}::integer[], ${s.disableAfterFailures})
     on conflict (tenant_id) do update set legacy_signature = excluded.legacy_signature,
       retry_schedule_ms = excluded.retry_schedule_ms, disable_after_failures = excluded.disable_after_failures, updated_at = now()
     returning legacy_signature::text as legacy_signature, retry_schedule_ms, disable_after_failures`;
