@@ -214,6 +214,9 @@ describe('service routes', () => {
         // Tenant lifecycle (admin), beyond the SPEC's table.
         'GET /v1/tenants', 'GET /v1/tenants/{id}', 'DELETE /v1/tenants/{id}', 'POST /v1/tenants/{id}/api-keys', 'GET /v1/tenants/{id}/api-keys',
         'DELETE /v1/tenants/{id}/api-keys/{keyId}',
+        // The generic product: event types as data, tenant settings, v1a public keys.
+        'POST /v1/event-types', 'GET /v1/event-types/{type}', 'PATCH /v1/event-types/{type}', 'POST /v1/event-types/{type}/archive',
+        'GET /v1/tenants/{id}/settings', 'PATCH /v1/tenants/{id}/settings', 'GET /v1/webhooks/{id}/public-key',
       ].sort(),
     );
   });
