@@ -1,4 +1,10 @@
 import { createHmac, createPublicKey, randomBytes, verify } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { serveApi } from '../../api/server';
+import { createLogger } from '../../infra/logger';
+import { loadCatalogueFile } from '../../services/event-types';
 import { Webhook } from 'standardwebhooks';
 import { HooklineApiError } from '../../api/client';
 import { startReceiver, type Received, type Receiver } from '../../tools/testkit/receiver';
@@ -201,6 +207,30 @@ describe('event types as data', () => {
     // Restoring it makes it publishable again.
     await stack.admin.updateEventType(type, { archived: false });
     expect(await stack.admin.publish({ tenantId: tenant.id, type, data: { n: 3 } })).toEqual({ id: expect.any(String) });
+  });
+
+  test('the catalogue file creates its types and keeps them in step, until an admin changes one', async () => {
+    const [a, b] = [uniqueType('a'), uniqueType('b')];
+    const file = path.join(os.tmpdir(), `hookline-types-${randomBytes(4).toString('hex')}.yaml`);
+    const write = (description: string) =>
+      writeFileSync(file, `eventTypes:\n  - { type: ${a}, description: ${description} }\n  - { type: ${b}, description: ${description}, schema: { type: object } }\n`);
+    write('first');
+    expect(await loadCatalogueFile(stack.sql, file)).toEqual({ types: 2, created: 2, updated: 0 });
+    expect(await loadCatalogueFile(stack.sql, file)).toEqual({ types: 2, created: 0, updated: 0 });
+    await stack.admin.updateEventType(a, { description: 'the admin’s' });
+    write('second');
+    expect(await loadCatalogueFile(stack.sql, file)).toEqual({ types: 2, created: 0, updated: 1 });
+    expect((await stack.admin.getEventType(a)).description).toBe('the admin’s');
+    expect((await stack.admin.getEventType(b)).description).toBe('second');
+  });
+
+  test('a catalogue file that is missing or invalid stops the API’s start, naming the variable', async () => {
+    const bad = path.join(os.tmpdir(), `hookline-types-${randomBytes(4).toString('hex')}.yaml`);
+    writeFileSync(bad, 'eventTypes: [{ type: x.y, schema: { type: nope } }]');
+    const start = (eventTypesFile: string) =>
+      serveApi({ config: { ...stack.config, eventTypesFile }, sql: stack.sql, log: createLogger('silent'), metrics: stack.metrics }, 0, '127.0.0.1');
+    await expect(start(bad)).rejects.toThrow(/^HOOKLINE_EVENT_TYPES_FILE: .*eventTypes\[0\]\.schema: not a valid JSON Schema/);
+    await expect(start('/nowhere/types.yaml')).rejects.toThrow(/^HOOKLINE_EVENT_TYPES_FILE: .*no such file/);
   });
 
   test('data is delivered with its keys as published (snake_case stays snake_case)', async () => {
