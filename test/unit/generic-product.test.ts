@@ -6,6 +6,7 @@ import { CUSTOM_HEADER_LIMITS, customHeadersProblem } from '../../domain/header-
 import { compilePayloadSchema, describeViolation, firstViolation } from '../../domain/json-schema';
 import { effectiveSettings, formatSchedule } from '../../domain/tenant-settings';
 import { parseRetrySchedule } from '../../domain/duration';
+import { loadConfig } from '../../infra/config';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -130,5 +131,13 @@ describe('tenant settings', () => {
   });
   test('a schedule reads back as it is written', () => {
     for (const text of ['30s,5m,30m', '1s,5s,25s', '100ms,1500ms,2h,1d']) expect(formatSchedule(parseRetrySchedule(text))).toBe(text);
+  });
+});
+
+describe('HOOKLINE_EVENT_TYPES_FILE', () => {
+  test('defaults to the shipped catalogue and takes a .yaml, .yml or .json file', () => {
+    expect(loadConfig({ NODE_ENV: 'test' }).eventTypesFile).toBe(path.resolve(__dirname, '../../deploy/event-types.yaml'));
+    expect(loadConfig({ NODE_ENV: 'test', HOOKLINE_EVENT_TYPES_FILE: '/etc/hookline/types.json' }).eventTypesFile).toBe('/etc/hookline/types.json');
+    expect(() => loadConfig({ NODE_ENV: 'test', HOOKLINE_EVENT_TYPES_FILE: 'types.txt' })).toThrow(/^HOOKLINE_EVENT_TYPES_FILE: expected a \.yaml/);
   });
 });
