@@ -1,4 +1,4 @@
-import { createHmac, createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
+import { createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
 import { legacySignatureFor, secretKey, signatureFor } from './signing';
 import type { LegacySignature } from './tenant-settings';
 
@@ -56,4 +56,25 @@ export function signWithKeys(opts: { keys: SigningKey[]; id: string; timestampSe
       opts.legacy.format === 'hex' ? createHmac('sha256', secretKey(newest.secret)).update(body).digest('hex') : legacySignatureFor(newest.secret, body);
   }
   return headers;
+}
+
+const TOLERANCE_SECONDS = 5 * 60;
+
+/**
+ * Receiver-side check of a v1a request, as `verifyWebhook` (domain/signing.ts) is for v1: true when
+ * the timestamp is within five minutes and one `v1a,` signature verifies with `publicKey` (whpk_...)
+ * over "<webhook-id>.<webhook-timestamp>.<body>", the body exactly as received.
+ */
+export function verifyAsymmetricWebhook(publicKey: string, headers: Record<string, string | string[] | undefined>, body: string, nowSeconds = Math.floor(Date.now() / 1000)): boolean {
+  const get = (name: string) => {
+    const v = headers[name] ?? headers[Object.keys(headers).find((k) => k.toLowerCase() === name) ?? ''];
+    return Array.isArray(v) ? v[0] : v;
+  };
+  const [id, timestamp, signatures] = [get('webhook-id'), get('webhook-timestamp'), get('webhook-signature')];
+  if (!id || !timestamp || !signatures || !/^\d+$/.test(timestamp) || Math.abs(nowSeconds - Number(timestamp)) > TOLERANCE_SECONDS) return false;
+  const raw = publicKey.startsWith('whpk_') ? Buffer.from(publicKey.slice('whpk_'.length), 'base64') : Buffer.alloc(0);
+  if (raw.length !== 32) return false;
+  const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') }, format: 'jwk' });
+  const signed = Buffer.from(`${id}.${timestamp}.${body}`);
+  return signatures.split(' ').some((s) => s.startsWith('v1a,') && verify(null, signed, key, Buffer.from(s.slice(4), 'base64')));
 }

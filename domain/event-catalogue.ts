@@ -1,5 +1,5 @@
 import { parse as parseYaml } from 'yaml';
-import { EVENT_TYPE_PATTERN, RESERVED_EVENT_TYPES } from './event-types';
+import { EVENT_TYPE_PATTERN } from './event-types';
 import { compilePayloadSchema } from './json-schema';
 
 /**
@@ -79,6 +79,3 @@ export function parseCatalogue(text: string, fileName = 'catalogue'): EventTypeD
     return { name, description: (e.description as string | undefined) ?? '', schema: e.schema ?? null, example: e.example ?? null };
   });
 }
-
-/** Types only Hookline emits may be listed (to document them) but never published by a producer. */
-export const isReservedEventType = (name: string) => RESERVED_EVENT_TYPES.has(name);

@@ -16,7 +16,7 @@ export function compilePayloadSchema(schema: unknown): PayloadValidator {
   const ajv = new Ajv2020({ strict: false, allErrors: false });
   addFormats(ajv);
   if (!ajv.validateSchema(schema as object)) {
-    throw new Error(`not a valid JSON Schema (draft 2020-12): ${ajv.errorsText(ajv.errors, { dataVar: '' }).replace(/^\//, '/')}`);
+    throw new Error(`not a valid JSON Schema (draft 2020-12): ${ajv.errorsText(ajv.errors, { dataVar: '' })}`);
   }
   try {
     return ajv.compile(schema as object);
@@ -32,14 +32,24 @@ export interface SchemaViolation {
   message: string;
 }
 
-/** The first failure, with the pointer at the offending value (a missing property's own path). */
+const escape = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
+
+/**
+ * The first failure, with the pointer at the offending value: a missing property's own path, an
+ * extra property's own path (ajv points at their parent object).
+ */
 export function firstViolation(errors: ErrorObject[] | null | undefined): SchemaViolation {
   const e = errors?.[0];
   if (!e) return { pointer: '', keyword: 'schema', message: 'does not match the schema' };
-  const missing = e.keyword === 'required' ? (e.params as { missingProperty?: string }).missingProperty : undefined;
-  const pointer = missing === undefined ? e.instancePath : `${e.instancePath}/${missing.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-  const message = missing === undefined ? (e.message ?? 'is invalid') : 'is required';
-  return { pointer, keyword: e.keyword, message };
+  const params = e.params as { missingProperty?: string; additionalProperty?: string; unevaluatedProperty?: string };
+  if (e.keyword === 'required' && params.missingProperty !== undefined) {
+    return { pointer: `${e.instancePath}/${escape(params.missingProperty)}`, keyword: e.keyword, message: 'is required' };
+  }
+  const extra = params.additionalProperty ?? params.unevaluatedProperty;
+  if ((e.keyword === 'additionalProperties' || e.keyword === 'unevaluatedProperties') && extra !== undefined) {
+    return { pointer: `${e.instancePath}/${escape(extra)}`, keyword: e.keyword, message: 'is not allowed' };
+  }
+  return { pointer: e.instancePath, keyword: e.keyword, message: e.message ?? 'is invalid' };
 }
 
 /** "data/signer/id: must be string (schema rule "type")": names the pointer and the failing keyword. */

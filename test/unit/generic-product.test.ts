@@ -1,7 +1,7 @@
 import { createPublicKey, verify } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { CatalogueError, parseCatalogue } from '../../domain/event-catalogue';
-import { generateEd25519Key, importedSecretProblem, signWithKeys } from '../../domain/endpoint-keys';
+import { generateEd25519Key, importedSecretProblem, signWithKeys, verifyAsymmetricWebhook } from '../../domain/endpoint-keys';
 import { CUSTOM_HEADER_LIMITS, customHeadersProblem } from '../../domain/header-names';
 import { compilePayloadSchema, describeViolation, firstViolation } from '../../domain/json-schema';
 import { effectiveSettings, formatSchedule } from '../../domain/tenant-settings';
@@ -38,6 +38,11 @@ describe('schema errors', () => {
   test('name the JSON pointer and the failing rule', () => {
     expect(validate({ 'a/b': 1, n: { c: 'x' } })).toBe(false);
     expect(describeViolation(firstViolation(validate.errors))).toBe('data/n/c: must be integer (schema rule "type")');
+  });
+  test('point at an extra property itself', () => {
+    const closed = compilePayloadSchema({ type: 'object', properties: { a: { type: 'object', additionalProperties: false } } });
+    expect(closed({ a: { 'x~y': 1 } })).toBe(false);
+    expect(describeViolation(firstViolation(closed.errors))).toBe('data/a/x~0y: is not allowed (schema rule "additionalProperties")');
   });
   test('point at a missing property itself, escaped as RFC 6901 says', () => {
     expect(validate({})).toBe(false);
@@ -100,6 +105,11 @@ describe('endpoint keys', () => {
     expect(version).toBe('v1a');
     const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(publicKey.slice(5), 'base64').toString('base64url') }, format: 'jwk' });
     expect(verify(null, Buffer.from(`${id}.${ts}.${body}`), key, Buffer.from(sig!, 'base64'))).toBe(true);
+    // The receiver-side helper agrees, and refuses other bytes, another key, a stale timestamp.
+    expect(verifyAsymmetricWebhook(publicKey, headers, body, ts)).toBe(true);
+    expect(verifyAsymmetricWebhook(publicKey, headers, '{"a":2}', ts)).toBe(false);
+    expect(verifyAsymmetricWebhook(generateEd25519Key().publicKey, headers, body, ts)).toBe(false);
+    expect(verifyAsymmetricWebhook(publicKey, headers, body, ts + 301)).toBe(false);
   });
 
   test('mixed keys each sign by their scheme; the legacy header comes from a v1 newest key only', () => {
