@@ -24,27 +24,34 @@ class Catalogue {
   private types = new Map<string, Cached>();
   private version: string | null = null;
   private checkedAt = 0;
-  private refreshing: Promise<void> | null = null;
+  /** Moves on every change made through this process: a refresh begun before it cannot install what it read. */
+  private generation = 0;
+  private refreshing: { generation: number; done: Promise<void> } | null = null;
 
   constructor(private readonly sql: Sql) {}
 
   async current(): Promise<Map<string, Cached>> {
     if (Date.now() - this.checkedAt >= REFRESH_MS) {
-      this.refreshing ??= this.refresh().finally(() => (this.refreshing = null));
-      await this.refreshing;
+      if (this.refreshing?.generation !== this.generation) {
+        const run = { generation: this.generation, done: this.refresh(this.generation) };
+        this.refreshing = run;
+        void run.done.finally(() => this.refreshing === run && (this.refreshing = null)).catch(() => {});
+      }
+      await this.refreshing!.done;
     }
     return this.types;
   }
 
   invalidate(): void {
+    this.generation += 1;
     this.checkedAt = 0;
-    this.version = null;
   }
 
-  private async refresh(): Promise<void> {
+  private async refresh(generation: number): Promise<void> {
     const version = await q.eventTypesVersion(this.sql);
-    if (version !== this.version) {
-      const rows = await q.listEventTypes(this.sql, { includeArchived: true });
+    const rows = version === this.version ? null : await q.listEventTypes(this.sql, { includeArchived: true });
+    if (generation !== this.generation) return; // a change was made meanwhile: the next call reads again
+    if (rows) {
       const next = new Map<string, Cached>();
       for (const row of rows) {
         const old = this.types.get(row.name);

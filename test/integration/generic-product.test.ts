@@ -3,12 +3,13 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { serveApi } from '../../api/server';
+import { createSql } from '../../db/sql';
 import { createLogger } from '../../infra/logger';
 import { loadCatalogueFile } from '../../services/event-types';
 import { Webhook } from 'standardwebhooks';
-import { HooklineApiError } from '../../api/client';
+import { HooklineApiError, HooklineClient } from '../../api/client';
 import { startReceiver, type Received, type Receiver } from '../../tools/testkit/receiver';
-import { startStack, type Stack } from '../../tools/testkit/stack';
+import { ADMIN_TOKEN, startStack, type Stack } from '../../tools/testkit/stack';
 import { waitFor } from '../../tools/testkit/wait';
 
 // One deployment serving both seed products (the e-signature service's X-Guardian-Signature is the
@@ -207,6 +208,29 @@ describe('event types as data', () => {
     // Restoring it makes it publishable again.
     await stack.admin.updateEventType(type, { archived: false });
     expect(await stack.admin.publish({ tenantId: tenant.id, type, data: { n: 3 } })).toEqual({ id: expect.any(String) });
+  });
+
+  test('another API process sees a new or archived type within about a second', async () => {
+    const sql = createSql(stack.config.databaseUrl, { max: 2 });
+    const other = await serveApi({ config: stack.config, sql, log: createLogger('silent'), metrics: stack.metrics }, 0, '127.0.0.1');
+    try {
+      const viaOther = new HooklineClient({ baseUrl: other.url, token: ADMIN_TOKEN });
+      const tenant = await stack.newTenant();
+      const type = uniqueType('elsewhere');
+      const publishOnOther = () => viaOther.publish({ tenantId: tenant.id, type, data: {} }).then(() => true, () => false);
+      expect(await publishOnOther()).toBe(false); // the other process has read the catalogue without it
+      const created = Date.now();
+      await stack.admin.createEventType({ type });
+      await waitFor(publishOnOther, { what: 'the other API to accept the new type', timeoutMs: 5_000 });
+      const archived = Date.now();
+      await stack.admin.archiveEventType(type);
+      await waitFor(async () => !(await publishOnOther()), { what: 'the other API to refuse the archived type', timeoutMs: 5_000 });
+      expect(Date.now() - archived).toBeLessThan(2_500);
+      expect(archived - created).toBeLessThan(2_500);
+    } finally {
+      await other.close();
+      await sql.end();
+    }
   });
 
   test('the catalogue file creates its types and keeps them in step, until an admin changes one', async () => {
