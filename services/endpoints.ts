@@ -124,17 +124,21 @@ export async function rotateEndpointSecret(deps: EndpointDeps, tenantId: string,
 
 /**
  * A new key (imported, generated, or an ed25519 pair when `signatureScheme` is v1a: changing the
- * scheme is a rotation); the one it replaces keeps signing, by its own scheme, through the grace.
+ * scheme is a rotation; without one the endpoint keeps its scheme, v1 when a secret is imported);
+ * the key it replaces keeps signing, by its own scheme, through the grace.
  */
 export async function rotateEndpointKey(deps: EndpointDeps, tenantId: string, id: string, graceSeconds: number, choice: KeyChoice = {}) {
-  const { secret, publicKey, sealed } = sealedSecret(deps, id, choice);
-  const found = await withTenant(deps.sql, tenantId, async (tx) => {
-    if (!(await endpoints.getEndpoint(tx, id))) return false;
-    await endpoints.rotateSecret(tx, { id, tenantId }, sealed, graceSeconds);
-    return true;
+  if (choice.secret !== undefined) sealedSecret(deps, id, choice); // a bad secret is a 400 before any query
+  const made = await withTenant(deps.sql, tenantId, async (tx) => {
+    const endpoint = await endpoints.getEndpoint(tx, id);
+    if (!endpoint) return null;
+    const signatureScheme = choice.signatureScheme ?? (choice.secret === undefined ? endpoint.signatureScheme : 'v1');
+    const key = sealedSecret(deps, id, { ...choice, signatureScheme });
+    await endpoints.rotateSecret(tx, { id, tenantId }, key.sealed, graceSeconds);
+    return key;
   });
-  if (!found) throw notFound('webhook');
-  return { secret, publicKey };
+  if (!made) throw notFound('webhook');
+  return { secret: made.secret, publicKey: made.publicKey };
 }
 
 /** A `webhook.test` event to this endpoint alone, sent through its workflow (works while disabled). */

@@ -339,6 +339,10 @@ describe('endpoints: custom headers, imported secrets, ed25519', () => {
     expect(String(second!.headers['webhook-signature']).split(' ')).toHaveLength(2);
     expect(verifiesV1a(second!, next!)).toBe(true);
     expect(verifiesV1a(second!, endpoint.publicKey!)).toBe(true);
+    // A rotation that names no scheme keeps the endpoint's.
+    const kept = await tenant.api.rotateKey(endpoint.id, { graceSeconds: 0 });
+    expect(kept).toEqual({ publicKey: expect.stringMatching(/^whpk_/) });
+    expect(await tenant.api.getWebhook(endpoint.id)).toMatchObject({ signatureScheme: 'v1a', publicKey: kept.publicKey });
 
     const v1 = await tenant.api.createWebhook({ url: rx.url, events: ['contact.saved'] });
     await expectError(tenant.api.getPublicKey(v1.id), 409);
