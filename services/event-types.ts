@@ -132,10 +132,14 @@ export async function createEventType(deps: ServiceDeps, input: EventTypeFields 
 
 /** `schema: null` removes the schema; `archived: false` restores an archived type. */
 export async function updateEventType(deps: ServiceDeps, name: string, patch: EventTypeFields & { archived?: boolean }): Promise<q.EventTypeRow> {
-  const before = await getEventType(deps, name);
   if (patch.archived === true && RESERVED_EVENT_TYPES.has(name)) throw invalid('type', `${name} is sent by Hookline and cannot be archived`);
-  check({ schema: patch.schema === undefined ? before.schema : patch.schema, example: patch.example === undefined ? before.example : patch.example });
-  const row = await q.updateEventType(deps.sql, name, patch);
+  // Checked against the row as it stands, locked, so two changes cannot leave an example its schema refuses.
+  const row = await deps.sql.begin(async (tx) => {
+    const before = await q.getEventType(tx, name, { forUpdate: true });
+    if (!before) return null;
+    check({ schema: patch.schema === undefined ? before.schema : patch.schema, example: patch.example === undefined ? before.example : patch.example });
+    return q.updateEventType(tx, name, patch);
+  });
   if (!row) throw notFound('event type');
   catalogueFor(deps.sql).invalidate();
   return row;

@@ -34,8 +34,9 @@ export async function listEventTypes(sql: Sql | Tx, opts: { includeArchived: boo
   return rows.map(parsed);
 }
 
-export async function getEventType(sql: Sql | Tx, name: string): Promise<EventTypeRow | null> {
-  const [row] = await sql<RawRow[]>`select ${sql.unsafe(COLUMNS)} from event_types where name = ${name}`;
+/** `forUpdate` (in a transaction): concurrent changes of one type take turns. */
+export async function getEventType(sql: Sql | Tx, name: string, opts: { forUpdate?: boolean } = {}): Promise<EventTypeRow | null> {
+  const [row] = await sql<RawRow[]>`select ${sql.unsafe(COLUMNS)} from event_types where name = ${name} ${opts.forUpdate ? sql`for update` : sql``}`;
   return row ? parsed(row) : null;
 }
 
