@@ -8,6 +8,7 @@ import { deliveryRoutes } from './routes/deliveries';
 import { recoveryRoutes } from './routes/recoveries';
 import { eventRoutes } from './routes/events';
 import { eventLogRoutes } from './routes/event-log';
+import { eventTypeRoutes } from './routes/event-types';
 import { systemRoutes } from './routes/system';
 import { tenantRoutes } from './routes/tenants';
 import { webhookRoutes } from './routes/webhooks';
@@ -47,6 +48,7 @@ export function createApp(deps: ApiDeps) {
   app.route('/v1/tenants', tenantRoutes(deps));
   app.route('/v1', eventRoutes(deps));
   app.route('/v1', eventLogRoutes(deps));
+  app.route('/v1/event-types', eventTypeRoutes(deps));
   app.route('/v1/webhooks', webhookRoutes(deps));
   app.route('/v1/deliveries', deliveryRoutes(deps));
   app.route('/v1/recoveries', recoveryRoutes(deps));

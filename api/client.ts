@@ -3,6 +3,8 @@ import type { DeliverySchema, DeliveryWithAttemptsSchema, EndpointSchema } from 
 import type { ApiKeyCreated, ApiKeySchema, TenantSchema } from './routes/tenant-schemas';
 import type { EventSchema, EventSummarySchema } from './routes/search-schemas';
 import type { RecoverWebhook, RecoverySchema } from './routes/recovery-schemas';
+import type { EventTypeSchema } from './routes/event-type-schemas';
+import type { TenantSettingsSchema } from './routes/tenant-settings';
 
 export type Endpoint = z.infer<typeof EndpointSchema>;
 export type Delivery = z.infer<typeof DeliverySchema>;
@@ -18,6 +20,30 @@ export type DeliverySearch = {
 };
 export type Recovery = z.infer<typeof RecoverySchema>;
 export type RecoverRequest = z.infer<typeof RecoverWebhook>;
+export type EventType = z.infer<typeof EventTypeSchema>;
+export type TenantSettings = z.infer<typeof TenantSettingsSchema>;
+
+export interface CreateWebhookInput {
+  url: string;
+  events?: string[];
+  description?: string;
+  headers?: Record<string, string>;
+  /** An existing whsec_ secret to keep (e.g. moving from Svix). */
+  secret?: string;
+  signatureScheme?: 'v1' | 'v1a';
+}
+/** A v1 endpoint's answer holds its secret (shown once); a v1a endpoint's holds none (read `publicKey`). */
+export type CreatedWebhook<I extends CreateWebhookInput> = Endpoint & (I['signatureScheme'] extends 'v1a' ? { secret?: undefined } : { secret: string });
+export interface EventTypeInput {
+  description?: string;
+  schema?: unknown;
+  example?: unknown;
+}
+export interface TenantSettingsPatch {
+  legacySignature?: { header: string; format?: 'sha256=hex' | 'hex' } | 'none' | null;
+  retrySchedule?: string | null;
+  disableAfterFailures?: number | null;
+}
 
 export class HooklineApiError extends Error {
   constructor(
@@ -73,11 +99,36 @@ export class HooklineClient {
   publish(input: { tenantId: string; type: string; data: unknown; id?: string }) {
     return this.request<{ id: string }>('POST', '/v1/events', input);
   }
-  eventTypes() {
-    return this.request<{ data: { type: string; description: string }[] }>('GET', '/v1/event-types');
+  eventTypes(query: { archived?: boolean } = {}) {
+    return this.request<{ data: EventType[] }>('GET', `/v1/event-types${queryString({ archived: query.archived === undefined ? undefined : String(query.archived) })}`);
   }
-  createWebhook(input: { url: string; events?: string[]; description?: string }) {
-    return this.request<Endpoint & { secret: string }>('POST', '/v1/webhooks', input);
+  getEventType(type: string) {
+    return this.request<EventType>('GET', `/v1/event-types/${encodeURIComponent(type)}`);
+  }
+  createEventType(input: EventTypeInput & { type: string }) {
+    return this.request<EventType>('POST', '/v1/event-types', input);
+  }
+  updateEventType(type: string, patch: EventTypeInput & { archived?: boolean }) {
+    return this.request<EventType>('PATCH', `/v1/event-types/${encodeURIComponent(type)}`, patch);
+  }
+  archiveEventType(type: string) {
+    return this.request<EventType>('POST', `/v1/event-types/${encodeURIComponent(type)}/archive`);
+  }
+  getTenantSettings(tenantId: string) {
+    return this.request<TenantSettings>('GET', `/v1/tenants/${encodeURIComponent(tenantId)}/settings`);
+  }
+  updateTenantSettings(tenantId: string, patch: TenantSettingsPatch) {
+    return this.request<TenantSettings>('PATCH', `/v1/tenants/${encodeURIComponent(tenantId)}/settings`, patch);
+  }
+  createWebhook<I extends CreateWebhookInput>(input: I) {
+    return this.request<CreatedWebhook<I>>('POST', '/v1/webhooks', input);
+  }
+  getPublicKey(id: string) {
+    return this.request<{ signatureScheme: 'v1a'; publicKey: string }>('GET', `/v1/webhooks/${encodeURIComponent(id)}/public-key`);
+  }
+  /** A rotation with choices: an imported secret, or a change of scheme (v1a answers the new public key). */
+  rotateKey(id: string, body: { graceSeconds?: number; secret?: string; signatureScheme?: 'v1' | 'v1a' }) {
+    return this.request<{ secret?: string; publicKey?: string }>('POST', `/v1/webhooks/${encodeURIComponent(id)}/rotate-secret`, body);
   }
   listWebhooks() {
     return this.request<{ data: Endpoint[] }>('GET', '/v1/webhooks');
@@ -85,7 +136,7 @@ export class HooklineClient {
   getWebhook(id: string) {
     return this.request<Endpoint>('GET', `/v1/webhooks/${encodeURIComponent(id)}`);
   }
-  updateWebhook(id: string, patch: { url?: string; events?: string[]; description?: string; enabled?: boolean; recoverSkipped?: boolean }) {
+  updateWebhook(id: string, patch: { url?: string; events?: string[]; description?: string; enabled?: boolean; headers?: Record<string, string>; recoverSkipped?: boolean }) {
     return this.request<Endpoint & { recoveryId?: string }>('PATCH', `/v1/webhooks/${encodeURIComponent(id)}`, patch);
   }
   deleteWebhook(id: string) {

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { DELIVERY_KINDS, DELIVERY_STATUSES, DISABLED_REASONS } from '../domain/enums';
+import { SIGNATURE_SCHEMES } from '../domain/endpoint-keys';
 import { ERROR_CODES } from '../domain/errors';
 import { textProblem } from '../domain/json-depth';
 import type { EndpointRow } from '../db/queries/endpoints';
@@ -39,6 +40,9 @@ export const EndpointSchema = z
     disabledReason: z.enum(DISABLED_REASONS).nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),
+    headers: z.record(z.string(), z.string()).openapi({ description: 'Custom headers sent on every attempt' }),
+    signatureScheme: z.enum(SIGNATURE_SCHEMES).openapi({ description: 'v1: HMAC-SHA256 with the whsec_ secret; v1a: ed25519, verify with publicKey' }),
+    publicKey: z.string().nullable().openapi({ description: 'whpk_<base64 of the raw ed25519 public key> of the newest key (v1a), null for v1' }),
   })
   .openapi('Endpoint');
 
@@ -86,6 +90,9 @@ export function toEndpointView(row: EndpointRow): z.infer<typeof EndpointSchema>
     disabledReason: row.disabledReason as z.infer<typeof EndpointSchema>['disabledReason'],
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
+    headers: Object.fromEntries(row.headers ?? []),
+    signatureScheme: row.signatureScheme ?? 'v1',
+    publicKey: row.publicKey ?? null,
   };
 }
 

@@ -2,6 +2,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from './app';
 import type { ApiDeps } from './deps';
 import { createOpsApp, type OpsDeps } from './ops-app';
+import { loadEventCatalogueAtStart } from './event-catalogue-start';
 
 export interface RunningApi {
   server: ServerType;
@@ -22,8 +23,12 @@ function listen(fetch: (req: Request) => Response | Promise<Response>, port: num
   });
 }
 
-/** Serves the API on `port` (0 = any free port) with the given dependencies. */
-export function serveApi(deps: ApiDeps, port: number, hostname = '0.0.0.0'): Promise<RunningApi> {
+/**
+ * Serves the API on `port` (0 = any free port) with the given dependencies, after loading the
+ * event-type catalogue file (a first start finds the seed types; see services/event-types.ts).
+ */
+export async function serveApi(deps: ApiDeps, port: number, hostname = '0.0.0.0'): Promise<RunningApi> {
+  await loadEventCatalogueAtStart(deps);
   return listen(createApp(deps).fetch, port, hostname);
 }
 

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { z } from 'zod';
 import { parseDuration, parseRetrySchedule } from '../domain/duration';
 import { refuseSignatureHeaderName } from '../domain/header-names';
@@ -60,6 +61,7 @@ const envSchema = z.object({
   HOOKLINE_DISABLE_AFTER_FAILURES: int(1, 1_000_000).default(10),
   HOOKLINE_ALLOW_PRIVATE_TARGETS: bool.default(false),
   HOOKLINE_OPEN_EVENT_TYPES: bool.default(false),
+  HOOKLINE_EVENT_TYPES_FILE: z.string().regex(/\.(ya?ml|json)$/, 'expected a .yaml, .yml or .json file').optional(),
   HOOKLINE_WORKER_CONCURRENCY: int(1, 10_000).default(100),
   HOOKLINE_LOCAL_SEND: bool.default(false),
   HOOKLINE_ENDPOINT_MAX_IN_FLIGHT: int(1, 10_000).optional(),
@@ -100,6 +102,8 @@ export interface Config {
   disableAfterFailures: number;
   allowPrivateTargets: boolean;
   openEventTypes: boolean;
+  /** The event-type catalogue `npm run migrate` and the API's start load (deploy/event-types.yaml by default). */
+  eventTypesFile: string;
   workerConcurrency: number;
   /** Deliveries send from a local activity (see temporal/workflows/delivery.ts). */
   localSend: boolean;
@@ -132,6 +136,9 @@ const DEVELOPMENT_ENCRYPTION_KEY = Buffer.alloc(32, 'hookline-development-key-no
 // The local trust-auth server: migrations (003) create hookline_app, so both work with no setup.
 const DEFAULT_DATABASE_URL = 'postgres://hookline_app@127.0.0.1:5432/hookline';
 const DEFAULT_MIGRATION_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/hookline';
+
+// Beside the compiled code too: `npm run build` copies it to dist/deploy/.
+const SHIPPED_EVENT_TYPES_FILE = path.join(__dirname, '..', 'deploy', 'event-types.yaml');
 
 export interface LoadOptions {
   /** False for tools that never decrypt a secret nor answer a request (migrate, the Temporal dev server). */
@@ -188,6 +195,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     disableAfterFailures: e.HOOKLINE_DISABLE_AFTER_FAILURES,
     allowPrivateTargets: e.HOOKLINE_ALLOW_PRIVATE_TARGETS,
     openEventTypes: e.HOOKLINE_OPEN_EVENT_TYPES,
+    eventTypesFile: path.resolve(e.HOOKLINE_EVENT_TYPES_FILE ?? SHIPPED_EVENT_TYPES_FILE),
     workerConcurrency: e.HOOKLINE_WORKER_CONCURRENCY,
     localSend: e.HOOKLINE_LOCAL_SEND,
     endpointMaxInFlight: e.HOOKLINE_ENDPOINT_MAX_IN_FLIGHT ?? Math.max(1, Math.floor(e.HOOKLINE_WORKER_CONCURRENCY / 4)),

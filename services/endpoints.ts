@@ -1,6 +1,10 @@
 import type { ServiceDeps } from './deps';
 import { conflict, invalid, notFound } from '../domain/errors';
-import { isKnownEventType } from '../domain/event-types';
+import { generateEd25519Key, importedSecretProblem, type SignatureScheme } from '../domain/endpoint-keys';
+import { customHeadersProblem } from '../domain/header-names';
+import { effectiveSettings } from '../domain/tenant-settings';
+import { getTenantSettings } from '../db/queries/tenant-settings';
+import { checkSubscription } from './event-types';
 import { newId } from '../domain/ids';
 import { encryptSecret, fingerprint, generateWebhookSecret } from '../domain/secrets';
 import { checkEndpointUrl } from '../domain/url-rules';
@@ -23,6 +27,14 @@ export interface EndpointFields {
   url: string;
   events?: string[];
   description?: string;
+  /** Sent on every attempt; see domain/header-names.ts for what is refused. */
+  headers?: Record<string, string>;
+}
+
+/** How a new key is made: an imported `whsec_` secret (v1), or a generated secret or ed25519 pair. */
+export interface KeyChoice {
+  secret?: string;
+  signatureScheme?: SignatureScheme;
 }
 
 async function checkUrl(deps: EndpointDeps, url: string): Promise<void> {
@@ -30,28 +42,49 @@ async function checkUrl(deps: EndpointDeps, url: string): Promise<void> {
   if (problem) throw invalid('url', problem);
 }
 
-function checkEvents(deps: EndpointDeps, events: string[] | undefined): void {
-  const unknown = deps.config.openEventTypes ? undefined : events?.find((t) => t !== '*' && !isKnownEventType(t));
-  if (unknown) throw invalid('events', `unknown event type ${unknown} (see GET /v1/event-types)`);
+const checkEvents = checkSubscription;
+
+/** Custom headers may not take the legacy signature header's name (the tenant's or the deployment's). */
+async function checkHeaders(deps: EndpointDeps, tenantId: string, headers: Record<string, string> | undefined): Promise<[string, string][] | undefined> {
+  if (headers === undefined) return undefined;
+  const settings = await withTenant(deps.sql, tenantId, getTenantSettings);
+  const legacy = effectiveSettings(settings, deps.config).legacySignature;
+  const names = [legacy?.header, deps.config.legacySignatureHeader].filter((h): h is string => Boolean(h));
+  const problem = customHeadersProblem(headers, names);
+  if (problem) throw invalid(problem[0], problem[1]);
+  return Object.entries(headers);
 }
 
-function sealedSecret(deps: EndpointDeps, endpointId: string) {
-  const secret = generateWebhookSecret();
-  return { secret, sealed: { ciphertext: encryptSecret(deps.config.encryptionKey, secret, endpointId), fingerprint: fingerprint(secret) } };
+/** The new key, sealed for storage, and what the answer shows of it: a v1 secret once, a v1a public key. */
+function sealedSecret(deps: EndpointDeps, endpointId: string, choice: KeyChoice = {}) {
+  const scheme = choice.signatureScheme ?? 'v1';
+  if (choice.secret !== undefined) {
+    if (scheme !== 'v1') throw invalid('secret', 'an imported secret is a v1 (HMAC) secret: leave signatureScheme out or v1');
+    const problem = importedSecretProblem(choice.secret);
+    if (problem) throw invalid('secret', problem);
+  }
+  const pair = scheme === 'v1a' ? generateEd25519Key() : null;
+  const secret = pair ? pair.privateKey : (choice.secret ?? generateWebhookSecret());
+  return {
+    secret: pair ? null : secret,
+    publicKey: pair?.publicKey ?? null,
+    sealed: { ciphertext: encryptSecret(deps.config.encryptionKey, secret, endpointId), fingerprint: fingerprint(secret), scheme, publicKey: pair?.publicKey ?? null },
+  };
 }
 
-export async function createEndpoint(deps: EndpointDeps, tenantId: string, fields: EndpointFields) {
+export async function createEndpoint(deps: EndpointDeps, tenantId: string, fields: EndpointFields & KeyChoice) {
   await checkUrl(deps, fields.url);
-  checkEvents(deps, fields.events);
+  await checkEvents(deps, fields.events);
+  const headers = await checkHeaders(deps, tenantId, fields.headers);
   const id = newId('ep');
-  const { secret, sealed } = sealedSecret(deps, id);
+  const { secret, sealed } = sealedSecret(deps, id, fields);
   const row = await withTenant(deps.sql, tenantId, async (tx) => {
     if ((await endpoints.countEndpointsLocked(tx, tenantId)) >= deps.config.maxEndpointsPerTenant) {
       throw conflict(`a tenant may have at most ${deps.config.maxEndpointsPerTenant} endpoints`);
     }
     const created = await endpoints.insertEndpoint(
       tx,
-      { id, tenantId, url: fields.url, description: fields.description ?? '', eventTypes: fields.events ?? ['*'] },
+      { id, tenantId, url: fields.url, description: fields.description ?? '', eventTypes: fields.events ?? ['*'], headers },
       sealed,
     );
     await enqueue(tx, to(deps, tenantId), [{ kind: 'start_endpoint', payload: { endpointId: id } }]);
@@ -62,11 +95,12 @@ export async function createEndpoint(deps: EndpointDeps, tenantId: string, field
 
 export async function updateEndpoint(deps: EndpointDeps, tenantId: string, id: string, patch: Partial<EndpointFields> & { enabled?: boolean; recoverSkipped?: boolean }) {
   if (patch.url !== undefined) await checkUrl(deps, patch.url);
-  checkEvents(deps, patch.events);
+  await checkEvents(deps, patch.events);
+  const headers = await checkHeaders(deps, tenantId, patch.headers);
   const after = await withTenant(deps.sql, tenantId, async (tx) => {
     const before = await endpoints.getEndpoint(tx, id);
     if (!before) return null;
-    const updated = await endpoints.updateEndpoint(tx, id, { url: patch.url, eventTypes: patch.events, description: patch.description, enabled: patch.enabled });
+    const updated = await endpoints.updateEndpoint(tx, id, { url: patch.url, eventTypes: patch.events, description: patch.description, enabled: patch.enabled, headers });
     // Enabling always tells the workflow (it resets the count); disabling only when it was enabled.
     if (patch.enabled !== undefined && (patch.enabled || before.enabled)) {
       await enqueue(tx, to(deps, tenantId), [{ kind: 'set_enabled', payload: { endpointId: id, enabled: patch.enabled } }]);
@@ -109,14 +143,26 @@ export async function deleteEndpoint(deps: EndpointDeps, tenantId: string, id: s
 }
 
 export async function rotateEndpointSecret(deps: EndpointDeps, tenantId: string, id: string, graceSeconds: number): Promise<string> {
-  const { secret, sealed } = sealedSecret(deps, id);
-  const found = await withTenant(deps.sql, tenantId, async (tx) => {
-    if (!(await endpoints.getEndpoint(tx, id))) return false;
-    await endpoints.rotateSecret(tx, { id, tenantId }, sealed, graceSeconds);
-    return true;
+  return (await rotateEndpointKey(deps, tenantId, id, graceSeconds)).secret!;
+}
+
+/**
+ * A new key (imported, generated, or an ed25519 pair when `signatureScheme` is v1a: changing the
+ * scheme is a rotation; without one the endpoint keeps its scheme, v1 when a secret is imported);
+ * the key it replaces keeps signing, by its own scheme, through the grace.
+ */
+export async function rotateEndpointKey(deps: EndpointDeps, tenantId: string, id: string, graceSeconds: number, choice: KeyChoice = {}) {
+  if (choice.secret !== undefined) sealedSecret(deps, id, choice); // a bad secret is a 400 before any query
+  const made = await withTenant(deps.sql, tenantId, async (tx) => {
+    const endpoint = await endpoints.getEndpoint(tx, id);
+    if (!endpoint) return null;
+    const signatureScheme = choice.signatureScheme ?? (choice.secret === undefined ? endpoint.signatureScheme : 'v1');
+    const key = sealedSecret(deps, id, { ...choice, signatureScheme });
+    await endpoints.rotateSecret(tx, { id, tenantId }, key.sealed, graceSeconds);
+    return key;
   });
-  if (!found) throw notFound('webhook');
-  return secret;
+  if (!made) throw notFound('webhook');
+  return { secret: made.secret, publicKey: made.publicKey };
 }
 
 /** A `webhook.test` event to this endpoint alone, sent through its workflow (works while disabled). */

@@ -8,6 +8,7 @@ import { WORKFLOW_INTERCEPTOR_MODULES } from '../temporal/worker';
  * - dist/workflow-bundle.js: the workflows bundled once, so workers start without webpack
  *   (temporal/worker.ts loads it when present; samples-typescript `production/`);
  * - dist/db/migrations: the SQL files `node dist/bin/migrate.js` applies;
+ * - dist/deploy/event-types.yaml: the event-type catalogue loaded by default;
  * - dist/package.json: name and version, which the code reports.
  */
 const ROOT = path.resolve(__dirname, '..');
@@ -24,6 +25,9 @@ async function main(): Promise<void> {
   const migrations = path.join(DIST, 'db', 'migrations');
   mkdirSync(migrations, { recursive: true });
   for (const file of readdirSync(path.join(ROOT, 'db', 'migrations'))) copyFileSync(path.join(ROOT, 'db', 'migrations', file), path.join(migrations, file));
+
+  mkdirSync(path.join(DIST, 'deploy'), { recursive: true });
+  copyFileSync(path.join(ROOT, 'deploy', 'event-types.yaml'), path.join(DIST, 'deploy', 'event-types.yaml'));
 
   const { name, version } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
   writeFileSync(path.join(DIST, 'package.json'), JSON.stringify({ name, version, private: true }, null, 2) + '\n');

@@ -8,6 +8,7 @@ import { validationHook } from '../errors';
 import { errorResponses } from '../schemas';
 import { tenantApiKeyRoutes } from './tenant-api-keys';
 import { tenantRetentionRoutes } from './tenant-retention';
+import { tenantSettingsRoutes } from './tenant-settings';
 import { CreateTenant, TenantCreated, TenantParam, TenantSchema, TenantsQuery, decodeTenantCursor, encodeTenantCursor, toTenantView } from './tenant-schemas';
 
 const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
@@ -66,6 +67,7 @@ export function tenantRoutes(deps: ApiDeps) {
 
   app.route('/', tenantApiKeyRoutes(deps));
   app.route('/', tenantRetentionRoutes(deps));
+  app.route('/', tenantSettingsRoutes(deps));
   return app;
 }
 

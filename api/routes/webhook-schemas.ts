@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { DELIVERY_STATUSES } from '../../domain/enums';
 import { EVENT_TYPE_PATTERN } from '../../domain/event-types';
+import { SIGNATURE_SCHEMES } from '../../domain/endpoint-keys';
 import { storableText } from '../schemas';
 
 const events = z
@@ -10,10 +11,23 @@ const events = z
   .refine((list) => new Set(list).size === list.length, 'must not repeat a type')
   .openapi({ description: 'Event types to receive; ["*"] for all', example: ['signing.completed'] });
 
+// Names and values are checked in full by the service (domain/header-names.ts), naming the header.
+const headers = z
+  .record(z.string().max(200), z.string().max(2_000))
+  .openapi({ description: 'Custom headers sent on every attempt (at most 20; no hop-by-hop, webhook-* or signature headers)', example: { Authorization: 'Bearer rcv_123' } });
+const importedSecret = z
+  .string()
+  .max(200)
+  .openapi({ description: 'An existing whsec_ secret (base64 of 24 to 64 bytes) to keep, e.g. moving from Svix; generated when absent' });
+const signatureScheme = z.enum(SIGNATURE_SCHEMES).openapi({ description: 'v1 (HMAC, default) or v1a (ed25519: the answer shows publicKey, never a private key)' });
+
 export const CreateWebhook = z.strictObject({
   url: storableText(2048),
   events: events.optional(),
   description: storableText(500).optional(),
+  headers: headers.optional(),
+  secret: importedSecret.optional(),
+  signatureScheme: signatureScheme.optional(),
 });
 
 export const UpdateWebhook = z
@@ -22,16 +36,19 @@ export const UpdateWebhook = z
     events: events.optional(),
     description: storableText(500).optional(),
     enabled: z.boolean().optional(),
+    headers: headers.optional(),
     recoverSkipped: z
       .boolean()
       .optional()
       .openapi({ description: 'With enabled: true, also re-send what was skipped while the endpoint was disabled (the answer holds the recoveryId)' }),
   })
-  .refine((p) => Object.keys(p).length > 0, 'give at least one of url, events, description, enabled')
+  .refine((p) => Object.keys(p).length > 0, 'give at least one of url, events, description, enabled, headers')
   .refine((p) => !p.recoverSkipped || p.enabled === true, { message: 'recoverSkipped: needs enabled: true', path: ['recoverSkipped'] });
 
 export const RotateSecret = z.strictObject({
   graceSeconds: z.number().int().min(0).max(30 * 86_400).optional(),
+  secret: importedSecret.optional(),
+  signatureScheme: signatureScheme.optional().openapi({ description: 'The new key\'s scheme (default: v1); the old key keeps signing by its own through the grace' }),
 });
 
 

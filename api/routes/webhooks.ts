@@ -1,5 +1,5 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import { HooklineError, invalid, notFound } from '../../domain/errors';
+import { HooklineError, conflict, invalid, notFound } from '../../domain/errors';
 import { getEndpoint, listEndpoints } from '../../db/queries/endpoints';
 import { listDeliveries } from '../../db/queries/deliveries';
 import { withTenant } from '../../db/sql';
@@ -20,7 +20,10 @@ const routes = {
   create: createRoute({
     method: 'post', path: '/', summary: 'Create an endpoint; the answer holds its secret, shown this once', security,
     request: { body: { ...json(CreateWebhook), required: true } },
-    responses: { 201: { description: 'Created', ...json(EndpointSchema.extend({ secret: z.string() })) }, ...errorResponses(400, 401, 409, 413) },
+    responses: {
+      201: { description: 'Created', ...json(EndpointSchema.extend({ secret: z.string().optional().openapi({ description: 'The whsec_ secret (v1), shown this once; absent for v1a' }) })) },
+      ...errorResponses(400, 401, 409, 413),
+    },
   }),
   list: createRoute({
     method: 'get', path: '/', summary: 'List endpoints', security,
@@ -45,7 +48,17 @@ const routes = {
   rotate: createRoute({
     method: 'post', path: '/{id}/rotate-secret', summary: 'Rotate the secret; the old one keeps signing until the grace ends', security,
     request: { params: IdParam, body: { ...json(RotateSecret), required: false } },
-    responses: { 200: { description: 'The new secret, shown this once', ...json(z.object({ secret: z.string() })) }, ...errorResponses(400, 401, 404, 413) },
+    responses: {
+      200: { description: 'The new secret, shown this once (v1), or the new public key (v1a)', ...json(z.object({ secret: z.string().optional(), publicKey: z.string().optional() })) },
+      ...errorResponses(400, 401, 404, 413),
+    },
+  }),
+  publicKey: createRoute({
+    method: 'get', path: '/{id}/public-key', summary: 'The endpoint\'s ed25519 public key (v1a), to verify its signatures', security, request: { params: IdParam },
+    responses: {
+      200: { description: 'The public key', ...json(z.object({ signatureScheme: z.literal('v1a'), publicKey: z.string() })) },
+      ...errorResponses(400, 401, 404, 409),
+    },
   }),
   test: createRoute({
     method: 'post', path: '/{id}/test', summary: 'Send a webhook.test event (works on a disabled endpoint)', security, request: { params: IdParam },
@@ -68,7 +81,7 @@ export function webhookRoutes(deps: ApiDeps) {
 
   app.openapi(routes.create, async (c) => {
     const { endpoint, secret } = await endpoints.createEndpoint(deps, c.get('tenantId'), c.req.valid('json'));
-    return c.json({ ...toEndpointView(endpoint), secret }, 201);
+    return c.json({ ...toEndpointView(endpoint), ...(secret === null ? {} : { secret }) }, 201);
   });
 
   app.openapi(routes.list, async (c) => {
@@ -93,9 +106,16 @@ export function webhookRoutes(deps: ApiDeps) {
   });
 
   app.openapi(routes.rotate, async (c) => {
-    const graceSeconds = (await readOptionalJson(c, RotateSecret)).graceSeconds ?? 86_400;
-    const secret = await endpoints.rotateEndpointSecret(deps, c.get('tenantId'), c.req.valid('param').id, graceSeconds);
-    return c.json({ secret }, 200);
+    const body = await readOptionalJson(c, RotateSecret);
+    const key = await endpoints.rotateEndpointKey(deps, c.get('tenantId'), c.req.valid('param').id, body.graceSeconds ?? 86_400, body);
+    return c.json(key.secret === null ? { publicKey: key.publicKey! } : { secret: key.secret }, 200);
+  });
+
+  app.openapi(routes.publicKey, async (c) => {
+    const row = await withTenant(sql, c.get('tenantId'), (tx) => getEndpoint(tx, c.req.valid('param').id));
+    if (!row) throw notFound('webhook');
+    if (row.signatureScheme !== 'v1a' || !row.publicKey) throw conflict('this endpoint signs with a v1 secret: it has no public key');
+    return c.json({ signatureScheme: 'v1a' as const, publicKey: row.publicKey }, 200);
   });
 
   app.on('POST', '/:id/test', tenantRateLimit(sql, 'test', deps.config.tenantRatePerMinute.test));

@@ -1,4 +1,6 @@
+import type { SignatureScheme } from '../../domain/endpoint-keys';
 import type { DeliveryStatus } from '../../domain/enums';
+import type { LegacySignature } from '../../domain/tenant-settings';
 import type { Tx } from '../sql';
 
 export interface DeliveryTarget {
@@ -15,21 +17,41 @@ export interface DeliveryTarget {
   secrets: string[];
   /** How long the endpoint stays paused by a receiver's Retry-After (0 when it is not). */
   pausedMs: number;
+  /** The scheme of each of `secrets`, in the same order. */
+  secretSchemes: SignatureScheme[];
+  /** The endpoint's custom headers. */
+  headers: Record<string, string>;
+  /** The tenant's settings (null: the deployment's default), read with the rest: no extra round trip per attempt. */
+  legacySignature: LegacySignature | 'none' | null;
+  retryScheduleMs: number[] | null;
 }
+
+type RawTarget = Omit<DeliveryTarget, 'eventData' | 'headers' | 'legacySignature'> & { eventData: string; headers: string; legacySignature: string | null };
 
 /** Everything one attempt needs, read in one statement; null when the endpoint or delivery is gone. */
 export async function loadDeliveryTarget(tx: Tx, deliveryId: string): Promise<DeliveryTarget | null> {
-  const [row] = await tx<DeliveryTarget[]>`
-    select d.status, d.attempt_count, e.url, ev.type as event_type, ev.data as event_data, ev.created_at as event_created_at,
+  // jsonb as text: the client's camelCase transform would rename keys inside it (`document_id`).
+  const [row] = await tx<RawTarget[]>`
+    select d.status, d.attempt_count, e.url, ev.type as event_type, ev.data::text as event_data, ev.created_at as event_created_at,
       e.consecutive_failures as endpoint_failures,
       greatest(0, coalesce(extract(epoch from e.paused_until - now()) * 1000, 0))::float8 as paused_ms,
       coalesce((select array_agg(s.ciphertext order by s.created_at desc, s.id desc) from endpoint_secrets s
-                where s.endpoint_id = e.id and (s.expires_at is null or s.expires_at > now())), '{}') as secrets
+                where s.endpoint_id = e.id and (s.expires_at is null or s.expires_at > now())), '{}') as secrets,
+      coalesce((select array_agg(s.scheme order by s.created_at desc, s.id desc) from endpoint_secrets s
+                where s.endpoint_id = e.id and (s.expires_at is null or s.expires_at > now())), '{}') as secret_schemes,
+      e.headers::text as headers, ts.legacy_signature::text as legacy_signature, ts.retry_schedule_ms
     from deliveries d
     join endpoints e on e.id = d.endpoint_id
     join events ev on ev.tenant_id = d.tenant_id and ev.id = d.event_id
+    left join tenant_settings ts on ts.tenant_id = d.tenant_id
     where d.id = ${deliveryId}`;
-  return row ?? null;
+  if (!row) return null;
+  return {
+    ...row,
+    eventData: JSON.parse(row.eventData),
+    headers: Object.fromEntries(JSON.parse(row.headers) as [string, string][]),
+    legacySignature: row.legacySignature === null ? null : JSON.parse(row.legacySignature),
+  };
 }
 
 export interface AttemptRecord {

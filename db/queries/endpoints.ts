@@ -12,9 +12,23 @@ export interface EndpointRow {
   disabledReason: string | null;
   createdAt: Date;
   updatedAt: Date;
+  /** Custom headers, as [name, value] pairs. */
+  headers: [string, string][];
+  signatureScheme: 'v1' | 'v1a';
+  /** `whpk_...` of the newest key when it is v1a. */
+  publicKey: string | null;
 }
 
-const COLUMNS = 'id, tenant_id, url, description, event_types, enabled, consecutive_failures, disabled_at, disabled_reason, created_at, updated_at';
+const COLUMNS = 'id, tenant_id, url, description, event_types, enabled, consecutive_failures, disabled_at, disabled_reason, created_at, updated_at'
+  + ', headers, signature_scheme, public_key';
+
+/** A new key: v1 secrets have no public half; v1a key pairs do. */
+export interface SealedKey {
+  ciphertext: string;
+  fingerprint: string;
+  scheme?: 'v1' | 'v1a';
+  publicKey?: string | null;
+}
 
 /** Serialises endpoint creation per tenant so the per-tenant limit holds under concurrent requests. */
 export async function countEndpointsLocked(tx: Tx, tenantId: string): Promise<number> {
@@ -25,15 +39,16 @@ export async function countEndpointsLocked(tx: Tx, tenantId: string): Promise<nu
 
 export async function insertEndpoint(
   tx: Tx,
-  e: { id: string; tenantId: string; url: string; description: string; eventTypes: string[] },
-  secret: { ciphertext: string; fingerprint: string },
+  e: { id: string; tenantId: string; url: string; description: string; eventTypes: string[]; headers?: [string, string][] },
+  secret: SealedKey,
 ): Promise<EndpointRow> {
   const [row] = await tx<EndpointRow[]>`
-    insert into endpoints (id, tenant_id, url, description, event_types)
-    values (${e.id}, ${e.tenantId}, ${e.url}, ${e.description}, ${e.eventTypes})
+    insert into endpoints (id, tenant_id, url, description, event_types, headers, signature_scheme, public_key)
+    values (${e.id}, ${e.tenantId}, ${e.url}, ${e.description}, ${e.eventTypes}, ${JSON.stringify(e.headers ?? [])}::text::jsonb,
+      ${secret.scheme ?? 'v1'}, ${secret.publicKey ?? null})
     returning ${tx.unsafe(COLUMNS)}`;
-  await tx`insert into endpoint_secrets (endpoint_id, tenant_id, ciphertext, fingerprint)
-           values (${e.id}, ${e.tenantId}, ${secret.ciphertext}, ${secret.fingerprint})`;
+  await tx`insert into endpoint_secrets (endpoint_id, tenant_id, ciphertext, fingerprint, scheme)
+           values (${e.id}, ${e.tenantId}, ${secret.ciphertext}, ${secret.fingerprint}, ${secret.scheme ?? 'v1'})`;
   return row!;
 }
 
@@ -51,6 +66,7 @@ export interface EndpointPatch {
   eventTypes?: string[];
   description?: string;
   enabled?: boolean;
+  headers?: [string, string][];
 }
 
 /** Applies a patch; enabling clears the failure count and the disable fields, disabling marks it manual. */
@@ -60,6 +76,7 @@ export async function updateEndpoint(tx: Tx, id: string, patch: EndpointPatch): 
       url = coalesce(${patch.url ?? null}, url),
       event_types = coalesce(${patch.eventTypes ?? null}::text[], event_types),
       description = coalesce(${patch.description ?? null}, description),
+      headers = coalesce(${patch.headers === undefined ? null : JSON.stringify(patch.headers)}::text::jsonb, headers),
       enabled = coalesce(${patch.enabled ?? null}::boolean, enabled),
       consecutive_failures = case when ${patch.enabled === true} then 0 else consecutive_failures end,
       disabled_at = case when ${patch.enabled === true} then null
@@ -86,7 +103,7 @@ export async function deleteEndpoint(tx: Tx, id: string): Promise<{ pendingDeliv
 export async function rotateSecret(
   tx: Tx,
   endpoint: { id: string; tenantId: string },
-  secret: { ciphertext: string; fingerprint: string },
+  secret: SealedKey,
   graceSeconds: number,
 ): Promise<void> {
   // Concurrent rotations of one endpoint take turns, or each would keep a secret the other replaced.
@@ -95,8 +112,10 @@ export async function rotateSecret(
              select id from endpoint_secrets where endpoint_id = ${endpoint.id} order by created_at desc, id desc limit 1)`;
   await tx`update endpoint_secrets set expires_at = now() + make_interval(secs => ${graceSeconds}) where endpoint_id = ${endpoint.id}`;
   await tx`delete from endpoint_secrets where endpoint_id = ${endpoint.id} and expires_at <= now()`;
-  await tx`insert into endpoint_secrets (endpoint_id, tenant_id, ciphertext, fingerprint)
-           values (${endpoint.id}, ${endpoint.tenantId}, ${secret.ciphertext}, ${secret.fingerprint})`;
+  await tx`insert into endpoint_secrets (endpoint_id, tenant_id, ciphertext, fingerprint, scheme)
+           values (${endpoint.id}, ${endpoint.tenantId}, ${secret.ciphertext}, ${secret.fingerprint}, ${secret.scheme ?? 'v1'})`;
+  await tx`update endpoints set signature_scheme = ${secret.scheme ?? 'v1'}, public_key = ${secret.publicKey ?? null}, updated_at = now()
+           where id = ${endpoint.id}`;
 }
 
 /** Mirrors the endpoint workflow's count into the row the API reads. */

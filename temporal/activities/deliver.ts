@@ -3,8 +3,10 @@ import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { tracer, tracingOn } from '../../infra/tracing';
 import { classifyAttempt, type Verdict } from '../../domain/classify';
 import { FailureType } from '../../domain/enums';
+import { NO_SETTINGS, effectiveSettings } from '../../domain/tenant-settings';
 import { decryptSecret } from '../../domain/secrets';
-import { signRequest, webhookMessageId } from '../../domain/signing';
+import { webhookMessageId } from '../../domain/signing';
+import { signWithKeys } from '../../domain/endpoint-keys';
 import { loadDeliveryTarget, recordAttempt, type DeliveryTarget } from '../../db/queries/attempts';
 import { withTenant, type Tx } from '../../db/sql';
 import { emitOperatorEvent } from '../../db/queries/operator';
@@ -91,13 +93,14 @@ export function createDeliver({ sql, fetch, config, metrics, log }: ActivityDeps
   }
 
   async function send(input: DeliveryInput, target: DeliveryTarget): Promise<SendResult> {
-    const secrets = target.secrets.map((c) => decryptSecret(config.encryptionKey, c, input.endpointId));
+    const keys = target.secrets.map((c, i) => ({ scheme: target.secretSchemes[i] ?? 'v1', secret: decryptSecret(config.encryptionKey, c, input.endpointId) }));
     const body = JSON.stringify({ id: input.eventId, type: target.eventType, timestamp: target.eventCreatedAt.toISOString(), data: target.eventData });
-    const signed = signRequest({ secrets, id: webhookMessageId(input.tenantId, input.eventId), timestampSeconds: Math.floor(Date.now() / 1000), body, legacyHeader: config.legacySignatureHeader });
+    const signed = signWithKeys({ keys, id: webhookMessageId(input.tenantId, input.eventId), timestampSeconds: Math.floor(Date.now() / 1000), body, legacy: legacySignatureOf(target) });
     const sent = await tracedSend(target.url, () =>
       sendWebhook(fetch, {
         url: target.url,
-        headers: { 'content-type': 'application/json', 'user-agent': `Hookline/${config.version}`, ...signed },
+        // The endpoint's own headers first: what Hookline sets (type, agent, signatures) always wins.
+        headers: { ...target.headers, 'content-type': 'application/json', 'user-agent': `Hookline/${config.version}`, ...signed },
         body,
         timeoutMs: config.requestTimeoutMs,
       }),
@@ -120,6 +123,11 @@ export function createDeliver({ sql, fetch, config, metrics, log }: ActivityDeps
       lastError: sent.error,
       reason,
     });
+  }
+
+  /** The tenant's legacy header, else the deployment's (HOOKLINE_LEGACY_SIGNATURE_HEADER), else none. */
+  function legacySignatureOf(target: DeliveryTarget) {
+    return effectiveSettings({ ...NO_SETTINGS, legacySignature: target.legacySignature }, config).legacySignature;
   }
 
   async function attemptOnce(input: DeliveryInput, remember: (details: Unrecorded) => void): Promise<DeliverResult> {
@@ -145,7 +153,7 @@ export function createDeliver({ sql, fetch, config, metrics, log }: ActivityDeps
     }
 
     const attempt = target.attemptCount + 1;
-    const verdict = classifyAttempt(sent, attempt, config.retryScheduleMs, config.retryAfterMaxMs);
+    const verdict = classifyAttempt(sent, attempt, target.retryScheduleMs ?? config.retryScheduleMs, config.retryAfterMaxMs);
     const recorded = await withTenant(sql, input.tenantId, async (tx) => {
       const done = await recordAttempt(tx, {
         deliveryId: input.deliveryId,

@@ -1,6 +1,7 @@
 import { endpointExists, markDisabled, saveFailureCount } from '../../db/queries/endpoints';
 import { withTenant } from '../../db/sql';
 import { emitOperatorEvent } from '../../db/queries/operator';
+import { tenantDisableThreshold } from '../../db/queries/tenant-settings';
 import { publishEvent } from '../../services/publish';
 import { signalEndpointWorkflow } from '../client';
 import { deliveryOutcomeSignal } from '../workflows/messages';
@@ -17,8 +18,12 @@ export function createEndpointStateActivities({ sql, client, config, metrics, lo
   return {
     /** Mirrors the workflow's count into the endpoint row (for the API) and tells it the current threshold. */
     async saveFailureCount(input: EndpointIds & { consecutiveFailures: number }): Promise<{ disableAfterFailures: number }> {
-      await withTenant(sql, input.tenantId, (tx) => saveFailureCount(tx, input.endpointId, input.consecutiveFailures));
-      return { disableAfterFailures: config.disableAfterFailures };
+      // The tenant's threshold (tenant settings) over the deployment's, read in the same transaction.
+      const threshold = await withTenant(sql, input.tenantId, async (tx) => {
+        await saveFailureCount(tx, input.endpointId, input.consecutiveFailures);
+        return tenantDisableThreshold(tx);
+      });
+      return { disableAfterFailures: threshold ?? config.disableAfterFailures };
     },
 
     /** Disables the endpoint and sends `webhook.disabled` to the tenant's endpoints that subscribe to it by name. */

@@ -6,6 +6,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { WORKFLOW_INTERCEPTOR_MODULES } from '../../temporal/worker';
 import { ensureDatabase, migrate } from '../../db/migrate';
 import { createSql } from '../../db/sql';
+import { loadCatalogueFile } from '../../services/event-types';
 import { findOrBuildTemporalCli } from '../../tools/temporal-cli';
 import { startDevServer, type DevServer } from '../../tools/temporal-dev-server';
 import { freePort } from '../../tools/testkit/free-port';
@@ -55,6 +56,7 @@ async function createDatabase(): Promise<string> {
   const sql = createSql(url, { max: 1 });
   try {
     await migrate(sql);
+    await loadCatalogueFile(sql, path.join(__dirname, '../../deploy/event-types.yaml'));
   } finally {
     await sql.end();
   }

@@ -77,7 +77,8 @@ describe('validation', () => {
     await expectError(api.createWebhook({ url: 'nope' }), 400, /url:/);
     await expectError(api.createWebhook({ url: 'http://x.example', events: [] }), 400, /events:/);
     await expectError(api.createWebhook({ url: 'http://x.example', events: ['nope.nope'] }), 400, /events: unknown event type/);
-    await expectError(api.request('POST', '/v1/webhooks', { url: 'http://x.example', secret: 'mine' }), 400, /secret: unknown field/);
+    await expectError(api.request('POST', '/v1/webhooks', { url: 'http://x.example', secret: 'mine' }), 400, /secret: must start with whsec_/);
+    await expectError(api.request('POST', '/v1/webhooks', { url: 'http://x.example', colour: 'red' }), 400, /colour: unknown field/);
     await expectError(api.request('PATCH', '/v1/webhooks/ep_x', {}), 400);
     await expectError(api.listDeliveries('ep_x', { limit: 0 }), 400, /limit/);
     await expectError(api.listDeliveries('ep_x', { limit: 101 }), 400, /limit/);
@@ -154,18 +155,19 @@ describe('webhooks', () => {
     const a = await stack.newTenant('a');
     const b = await stack.newTenant('b');
     const aEndpoint = await a.api.createWebhook({ url: 'http://a.example/' });
+    await stack.admin.updateTenantSettings(a.id, { disableAfterFailures: 3 });
     await stack.admin.publish({ tenantId: a.id, type: 'card.viewed', data: {} });
     await a.api.recoverWebhook(aEndpoint.id, { since: new Date(Date.now() - 60_000).toISOString() });
     // Every table under row-level security, so a new one cannot be left out of this test.
     const tables = (await stack.sql<{ name: string }[]>`select relname as name from pg_class where relrowsecurity order by 1`).map((t) => t.name);
-    expect(tables).toEqual(['api_keys', 'attempts', 'deliveries', 'endpoint_secrets', 'endpoints', 'events', 'outbox', 'recoveries', 'tenant_rate_limits']);
+    expect(tables).toEqual(['api_keys', 'attempts', 'deliveries', 'endpoint_secrets', 'endpoints', 'events', 'outbox', 'recoveries', 'tenant_rate_limits', 'tenant_settings']);
     const owners = await withTenant(stack.sql, b.id, async (tx) => {
       const seen: Record<string, string[]> = {};
       for (const table of tables) seen[table] = (await tx<{ tenantId: string }[]>`select tenant_id from ${tx(table)}`).map((r) => r.tenantId);
       return seen;
     });
     // B sees its own API key and nothing of A's.
-    expect(owners).toEqual({ endpoints: [], endpoint_secrets: [], events: [], deliveries: [], attempts: [], outbox: [], recoveries: [], tenant_rate_limits: [], api_keys: [b.id] });
+    expect(owners).toEqual({ endpoints: [], endpoint_secrets: [], events: [], deliveries: [], attempts: [], outbox: [], recoveries: [], tenant_rate_limits: [], tenant_settings: [], api_keys: [b.id] });
     const asOwner = await stack.sql<{ n: number }[]>`select count(*)::int as n from events where tenant_id = ${a.id}`;
     expect(asOwner[0]!.n).toBe(1); // A's event is there; RLS alone hid it
     await expect(
@@ -219,6 +221,9 @@ describe('service routes', () => {
         'GET /v1/events', 'GET /v1/events/{id}', 'GET /v1/deliveries', 'PATCH /v1/tenants/{id}',
         // Bulk recovery (issue 15).
         'POST /v1/webhooks/{id}/recover', 'GET /v1/recoveries/{id}',
+        // The generic product: event types as data, tenant settings, v1a public keys.
+        'POST /v1/event-types', 'GET /v1/event-types/{type}', 'PATCH /v1/event-types/{type}', 'POST /v1/event-types/{type}/archive',
+        'GET /v1/tenants/{id}/settings', 'PATCH /v1/tenants/{id}/settings', 'GET /v1/webhooks/{id}/public-key',
       ].sort(),
     );
   });

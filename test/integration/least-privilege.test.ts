@@ -10,7 +10,7 @@ import { startReceiver, type Receiver } from '../../tools/testkit/receiver';
 // What a single SQL injection in the API or a worker could reach: the app's own connection, as the
 // database sees it. Every tenant-owned table must stay shut to it without a tenant, and no role switch
 // may lift that.
-const TENANT_TABLES = ['api_keys', 'attempts', 'deliveries', 'endpoint_secrets', 'endpoints', 'events', 'outbox'];
+const TENANT_TABLES = ['api_keys', 'attempts', 'deliveries', 'endpoint_secrets', 'endpoints', 'events', 'outbox', 'tenant_settings'];
 
 let stack: Stack;
 let app: Sql;
@@ -46,6 +46,7 @@ test('RESET ROLE and SET ROLE to the owner do not lift row-level security', asyn
 test('with no tenant set, the app sees no row of any tenant table', async () => {
   const tenant = await stack.newTenant();
   const endpoint = await tenant.api.createWebhook({ url: receiver.url });
+  await stack.admin.updateTenantSettings(tenant.id, { disableAfterFailures: 3 });
   await stack.admin.publish({ tenantId: tenant.id, type: 'card.viewed', data: {} });
   await waitFor(async () => (await tenant.api.listDeliveries(endpoint.id)).data[0]?.status === 'success', { what: 'the delivery' });
   for (const table of TENANT_TABLES) {

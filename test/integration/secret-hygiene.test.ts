@@ -1,4 +1,5 @@
 import { HooklineClient } from '../../api/client';
+import { decryptSecret } from '../../domain/secrets';
 import { workflowIds } from '../../temporal/workflows/types';
 import { historyText } from '../harness/history-text';
 import { startReceiver, type Receiver } from '../../tools/testkit/receiver';
@@ -89,4 +90,39 @@ test('after a full run, no log line, history, API answer or database column hold
     expect(rows.flatMap((r) => hits(`table ${name}`, r.row))).toEqual([]);
   }
   expect(published).toHaveLength(3);
+});
+
+test('a v1a private key, an imported secret and custom header values appear nowhere: logs, histories, answers, rows', async () => {
+  const { id: tenantId, apiKey } = await stack.newTenant('hygiene-keys');
+  const api = new RecordingClient({ baseUrl: stack.api.url, token: apiKey });
+  const headerValue = `Bearer rcv-${Date.now()}-credential`;
+  const imported = `whsec_${Buffer.from(`imported-${Date.now()}-0123456789abcdef`).toString('base64')}`;
+  const v1a = await api.createWebhook({ url: receiver.url, events: ['card.viewed'], signatureScheme: 'v1a', headers: { Authorization: headerValue } });
+  const v1 = await api.createWebhook({ url: `${receiver.url}?imported=1`, events: ['card.viewed'], secret: imported });
+  await stack.admin.publish({ tenantId, type: 'card.viewed', data: {} });
+  await waitFor(async () => {
+    const lists = await Promise.all([v1a.id, v1.id].map((id) => api.listDeliveries(id)));
+    return lists.every((l) => l.data[0]?.status === 'success');
+  }, { what: 'both deliveries' });
+  await api.getWebhook(v1a.id);
+  await api.getPublicKey(v1a.id);
+
+  const [sealed] = await stack.sql<{ ciphertext: string }[]>`select ciphertext from endpoint_secrets where endpoint_id = ${v1a.id}`;
+  const privateKey = decryptSecret(Buffer.from(TEST_ENCRYPTION_KEY, 'base64'), sealed!.ciphertext, v1a.id);
+  const seed = Buffer.from(privateKey, 'base64').subarray(-32).toString('base64');
+  const forbidden = [privateKey, seed, imported, imported.slice('whsec_'.length), headerValue];
+  const hits = (where: string, text: string) => forbidden.filter((s) => text.includes(s)).map((s) => `${where}: ${s.slice(0, 10)}…`);
+
+  expect(logLines.flatMap((line, i) => hits(`log line ${i}`, line))).toEqual([]);
+  for await (const w of stack.client.workflow.list({ query: `HooklineTenantId = "${tenantId}"` })) {
+    expect(hits(w.workflowId, await historyText(stack.client, w.workflowId))).toEqual([]);
+  }
+  // The private key is in no answer; the imported secret only in its create answer; header values
+  // are shown (they are the tenant's own settings, not Hookline's secrets).
+  expect(api.answers.flatMap((a) => [privateKey, seed].filter((s) => JSON.stringify(a.body).includes(s)))).toEqual([]);
+  expect(api.answers.filter((a) => JSON.stringify(a.body).includes(imported)).map((a) => a.call)).toEqual(['POST /v1/webhooks']);
+  for (const name of ['endpoint_secrets', 'endpoints', 'attempts', 'events', 'deliveries', 'outbox']) {
+    const rows = await stack.sql<{ row: string }[]>`select row_to_json(t)::text as row from ${stack.sql(name)} t`;
+    expect(rows.flatMap((r) => hits(`table ${name}`, r.row).filter((h) => !(name === 'endpoints' && h.includes('Bearer rcv'))))).toEqual([]);
+  }
 });

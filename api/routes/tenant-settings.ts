@@ -1,0 +1,97 @@
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { LEGACY_FORMATS, formatSchedule, legacyHeaderProblem, parseTenantRetrySchedule, type TenantSettings } from '../../domain/tenant-settings';
+import * as settings from '../../services/tenant-settings';
+import type { ApiDeps } from '../deps';
+import { validationHook } from '../errors';
+import { errorResponses } from '../schemas';
+import { TenantParam } from './tenant-schemas';
+
+/**
+ * A tenant's settings (admin, under the tenant routes' auth): its legacy signature header, retry
+ * schedule and disable threshold, each overriding the deployment's default or null to inherit it.
+ * Validated as the environment variables are.
+ */
+const json = <T extends z.ZodType>(s: T) => ({ content: { 'application/json': { schema: s } } });
+const security = [{ bearerAuth: [] }];
+
+const LegacySignature = z
+  .strictObject({
+    header: z.string().max(100).superRefine((h, ctx) => {
+      const problem = legacyHeaderProblem(h);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+    format: z.enum(LEGACY_FORMATS).default('sha256=hex').openapi({ description: 'sha256=hex: `sha256=<hex HMAC of the body>`; hex: the bare hex' }),
+  })
+  .openapi('LegacySignature');
+
+const legacyField = z.union([LegacySignature, z.literal('none')]).nullable().openapi({
+  description: 'An HMAC of the body in a header of this name (v1 endpoints); "none": never; null: HOOKLINE_LEGACY_SIGNATURE_HEADER',
+});
+const schedule = z
+  .string()
+  .max(1_000)
+  .transform((v, ctx) => {
+    try {
+      return parseTenantRetrySchedule(v);
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', message: (e as Error).message });
+      return z.NEVER;
+    }
+  });
+
+const UpdateSettings = z
+  .strictObject({
+    legacySignature: legacyField.optional(),
+    retrySchedule: schedule.nullable().optional().openapi({ type: 'string', description: 'Delays between attempts, as HOOKLINE_RETRY_SCHEDULE ("30s,5m,30m"); null: the deployment\'s', example: '30s,5m,30m' }),
+    disableAfterFailures: z.number().int().min(1).max(1_000_000).nullable().optional().openapi({ description: 'Consecutive failed deliveries that disable an endpoint; null: the deployment\'s' }),
+  })
+  .refine((p) => Object.keys(p).length > 0, 'give at least one of legacySignature, retrySchedule, disableAfterFailures');
+
+const Effective = z.object({
+  legacySignature: LegacySignature.nullable(),
+  retrySchedule: z.string(),
+  disableAfterFailures: z.number().int(),
+});
+export const TenantSettingsSchema = z
+  .object({
+    legacySignature: legacyField,
+    retrySchedule: z.string().nullable(),
+    disableAfterFailures: z.number().int().nullable(),
+    effective: Effective.openapi({ description: 'What applies: these settings over the deployment\'s defaults' }),
+  })
+  .openapi('TenantSettings');
+
+const routes = {
+  get: createRoute({
+    method: 'get', path: '/{id}/settings', summary: 'A tenant\'s settings and what applies (admin)', security, request: { params: TenantParam },
+    responses: { 200: { description: 'Settings', ...json(TenantSettingsSchema) }, ...errorResponses(400, 401, 404) },
+  }),
+  update: createRoute({
+    method: 'patch', path: '/{id}/settings', summary: 'Change a tenant\'s settings; null returns one to the deployment\'s default (admin)', security,
+    request: { params: TenantParam, body: { ...json(UpdateSettings), required: true } },
+    responses: { 200: { description: 'Settings', ...json(TenantSettingsSchema) }, ...errorResponses(400, 401, 404, 413) },
+  }),
+};
+
+function view({ settings: s, effective: e }: Awaited<ReturnType<typeof settings.readTenantSettings>>): z.infer<typeof TenantSettingsSchema> {
+  return {
+    legacySignature: s.legacySignature,
+    retrySchedule: s.retryScheduleMs && formatSchedule(s.retryScheduleMs),
+    disableAfterFailures: s.disableAfterFailures,
+    effective: { legacySignature: e.legacySignature, retrySchedule: formatSchedule(e.retryScheduleMs), disableAfterFailures: e.disableAfterFailures },
+  };
+}
+
+export function tenantSettingsRoutes(deps: ApiDeps) {
+  const app = new OpenAPIHono({ defaultHook: validationHook });
+  app.openapi(routes.get, async (c) => c.json(view(await settings.readTenantSettings(deps, c.req.valid('param').id)), 200));
+  app.openapi(routes.update, async (c) => {
+    const body = c.req.valid('json');
+    const patch: Partial<TenantSettings> = {};
+    if (body.legacySignature !== undefined) patch.legacySignature = body.legacySignature;
+    if (body.retrySchedule !== undefined) patch.retryScheduleMs = body.retrySchedule;
+    if (body.disableAfterFailures !== undefined) patch.disableAfterFailures = body.disableAfterFailures;
+    return c.json(view(await settings.updateTenantSettings(deps, c.req.valid('param').id, patch)), 200);
+  });
+  return app;
+}

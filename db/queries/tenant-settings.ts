@@ -1,0 +1,38 @@
+import type { TenantSettings } from '../../domain/tenant-settings';
+import type { Tx } from '../sql';
+
+interface Raw {
+  legacySignature: string | null;
+  retryScheduleMs: number[] | null;
+  disableAfterFailures: number | null;
+}
+
+const parse = (r: Raw | undefined): TenantSettings => ({
+  legacySignature: r?.legacySignature ? JSON.parse(r.legacySignature) : null,
+  retryScheduleMs: r?.retryScheduleMs ?? null,
+  disableAfterFailures: r?.disableAfterFailures ?? null,
+});
+
+/** The tenant set for the transaction's settings (all null when it has none). */
+export async function getTenantSettings(tx: Tx): Promise<TenantSettings> {
+  const [row] = await tx<Raw[]>`
+    select legacy_signature::text as legacy_signature, retry_schedule_ms, disable_after_failures from tenant_settings`;
+  return parse(row);
+}
+
+export async function saveTenantSettings(tx: Tx, tenantId: string, s: TenantSettings): Promise<TenantSettings> {
+  const legacy = s.legacySignature === null ? null : JSON.stringify(s.legacySignature);
+  const [row] = await tx<Raw[]>`
+    insert into tenant_settings (tenant_id, legacy_signature, retry_schedule_ms, disable_after_failures)
+    values (${tenantId}, ${legacy}::text::jsonb, ${s.retryScheduleMs}::integer[], ${s.disableAfterFailures})
+    on conflict (tenant_id) do update set legacy_signature = excluded.legacy_signature,
+      retry_schedule_ms = excluded.retry_schedule_ms, disable_after_failures = excluded.disable_after_failures, updated_at = now()
+    returning legacy_signature::text as legacy_signature, retry_schedule_ms, disable_after_failures`;
+  return parse(row);
+}
+
+/** The disable threshold the tenant set, or null (the endpoint workflow's activity asks on every failure). */
+export async function tenantDisableThreshold(tx: Tx): Promise<number | null> {
+  const [row] = await tx<{ disableAfterFailures: number | null }[]>`select disable_after_failures from tenant_settings`;
+  return row?.disableAfterFailures ?? null;
+}

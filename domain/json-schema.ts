@@ -1,0 +1,58 @@
+import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+
+/** JSON Schema (draft 2020-12) for event payloads, with ajv: a maintained validator, not our own. */
+
+export type PayloadValidator = ValidateFunction;
+
+/**
+ * Compiles `schema` or throws an Error saying what is wrong with it. A fresh ajv per schema: a
+ * schema's `$id` is registered in its instance, so recompiling an edited type cannot collide.
+ */
+export function compilePayloadSchema(schema: unknown): PayloadValidator {
+  if (typeof schema !== 'boolean' && (typeof schema !== 'object' || schema === null || Array.isArray(schema))) {
+    throw new Error('must be a JSON Schema (an object or a boolean)');
+  }
+  const ajv = new Ajv2020({ strict: false, allErrors: false });
+  addFormats(ajv);
+  if (!ajv.validateSchema(schema as object)) {
+    throw new Error(`not a valid JSON Schema (draft 2020-12): ${ajv.errorsText(ajv.errors, { dataVar: '' })}`);
+  }
+  try {
+    return ajv.compile(schema as object);
+  } catch (err) {
+    throw new Error(`not a usable JSON Schema: ${(err as Error).message}`);
+  }
+}
+
+export interface SchemaViolation {
+  /** JSON pointer into the payload (RFC 6901), "" for the payload itself. */
+  pointer: string;
+  keyword: string;
+  message: string;
+}
+
+const escape = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
+
+/**
+ * The first failure, with the pointer at the offending value: a missing property's own path, an
+ * extra property's own path (ajv points at their parent object).
+ */
+export function firstViolation(errors: ErrorObject[] | null | undefined): SchemaViolation {
+  const e = errors?.[0];
+  if (!e) return { pointer: '', keyword: 'schema', message: 'does not match the schema' };
+  const params = e.params as { missingProperty?: string; additionalProperty?: string; unevaluatedProperty?: string };
+  if (e.keyword === 'required' && params.missingProperty !== undefined) {
+    return { pointer: `${e.instancePath}/${escape(params.missingProperty)}`, keyword: e.keyword, message: 'is required' };
+  }
+  const extra = params.additionalProperty ?? params.unevaluatedProperty;
+  if ((e.keyword === 'additionalProperties' || e.keyword === 'unevaluatedProperties') && extra !== undefined) {
+    return { pointer: `${e.instancePath}/${escape(extra)}`, keyword: e.keyword, message: 'is not allowed' };
+  }
+  return { pointer: e.instancePath, keyword: e.keyword, message: e.message ?? 'is invalid' };
+}
+
+/** "data/signer/id: must be string (schema rule "type")": names the pointer and the failing keyword. */
+export function describeViolation(v: SchemaViolation, field = 'data'): string {
+  return `${field}${v.pointer}: ${v.message} (schema rule "${v.keyword}")`;
+}

@@ -1,0 +1,56 @@
+import { parseRetrySchedule } from './duration';
+import { refuseSignatureHeaderName } from './header-names';
+
+/**
+ * A tenant's overrides of the deployment's defaults (GET/PATCH /v1/tenants/:id/settings). Each is
+ * null to inherit the environment's value, and is validated as strictly as that variable.
+ */
+
+/** How the legacy header's value reads: `sha256=<hex>` (both seed products) or bare `<hex>`. */
+export const LEGACY_FORMATS = ['sha256=hex', 'hex'] as const;
+export type LegacyFormat = (typeof LEGACY_FORMATS)[number];
+
+export interface LegacySignature {
+  header: string;
+  format: LegacyFormat;
+}
+
+export interface TenantSettings {
+  /** null: HOOKLINE_LEGACY_SIGNATURE_HEADER's; 'none': no legacy header even if the deployment sets one. */
+  legacySignature: LegacySignature | 'none' | null;
+  /** null: HOOKLINE_RETRY_SCHEDULE's. */
+  retryScheduleMs: number[] | null;
+  /** null: HOOKLINE_DISABLE_AFTER_FAILURES's. */
+  disableAfterFailures: number | null;
+}
+
+export const NO_SETTINGS: TenantSettings = { legacySignature: null, retryScheduleMs: null, disableAfterFailures: null };
+
+export interface Defaults {
+  legacySignatureHeader?: string;
+  retryScheduleMs: number[];
+  disableAfterFailures: number;
+}
+
+/** What applies to the tenant: its settings over the deployment's defaults. */
+export function effectiveSettings(s: TenantSettings, d: Defaults): { legacySignature: LegacySignature | null; retryScheduleMs: number[]; disableAfterFailures: number } {
+  const legacySignature =
+    s.legacySignature === 'none' ? null : (s.legacySignature ?? (d.legacySignatureHeader ? { header: d.legacySignatureHeader, format: 'sha256=hex' as const } : null));
+  return { legacySignature, retryScheduleMs: s.retryScheduleMs ?? d.retryScheduleMs, disableAfterFailures: s.disableAfterFailures ?? d.disableAfterFailures };
+}
+
+/** The legacy header's name check, shared with HOOKLINE_LEGACY_SIGNATURE_HEADER. */
+export const legacyHeaderProblem = refuseSignatureHeaderName;
+
+/** The retry schedule as HOOKLINE_RETRY_SCHEDULE reads it ("30s,5m,30m"); throws naming the problem. */
+export const parseTenantRetrySchedule = parseRetrySchedule;
+
+const UNITS: [string, number][] = [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1_000]];
+
+/** 1800000 → "30m": the largest unit that divides the delay, as a schedule is written. */
+export function formatDelay(ms: number): string {
+  for (const [unit, size] of UNITS) if (ms > 0 && ms % size === 0) return `${ms / size}${unit}`;
+  return `${ms}ms`;
+}
+
+export const formatSchedule = (ms: number[]) => ms.map(formatDelay).join(',');
