@@ -10,6 +10,9 @@ import { systemRoutes } from './routes/system';
 import { tenantRoutes } from './routes/tenants';
 import { webhookRoutes } from './routes/webhooks';
 import { apiSecureHeaders } from './secure-headers';
+import { portalSessionKey } from './auth';
+import { adminRoutes } from './routes/admin';
+import { uiRoutes } from './routes/ui';
 
 /** The whole HTTP API, built from its dependencies. */
 export function createApp(deps: ApiDeps) {
@@ -17,7 +20,7 @@ export function createApp(deps: ApiDeps) {
   const onError = createErrorHandler(deps.log);
   app.use('*', requestId());
   app.use('*', closeIfBodyUnread);
-  app.use('*', apiSecureHeaders());
+  app.use('*', apiSecureHeaders(deps.config.portalFrameAncestors));
   app.use('*', async (c, next) => {
     const started = performance.now();
     try {
@@ -38,12 +41,15 @@ export function createApp(deps: ApiDeps) {
     await next();
   });
   app.use('*', bodyLimits(deps.config.maxPayloadBytes));
+  app.use('/v1/*', portalSessionKey(deps.config.encryptionKey));
 
   app.route('/', systemRoutes(deps));
   app.route('/v1/tenants', tenantRoutes(deps));
   app.route('/v1', eventRoutes(deps));
   app.route('/v1/webhooks', webhookRoutes(deps));
   app.route('/v1/deliveries', deliveryRoutes(deps));
+  app.route('/v1/admin', adminRoutes(deps));
+  app.route('/', uiRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer' });
   app.doc31('/openapi.json', {

@@ -1,12 +1,19 @@
 import type { z } from '@hono/zod-openapi';
 import type { DeliverySchema, DeliveryWithAttemptsSchema, EndpointSchema } from './schemas';
 import type { ApiKeyCreated, ApiKeySchema, TenantSchema } from './routes/tenant-schemas';
+import type { PortalSessionCreated as PortalSessionCreatedSchema, PortalSessionSchema } from './routes/portal-sessions';
+import type { AdminDelivery as AdminDeliverySchema, AdminEndpoint as AdminEndpointSchema } from './routes/admin';
 
 export type Endpoint = z.infer<typeof EndpointSchema>;
 export type Delivery = z.infer<typeof DeliverySchema>;
 export type DeliveryWithAttempts = z.infer<typeof DeliveryWithAttemptsSchema>;
 export type Tenant = z.infer<typeof TenantSchema>;
 export type ApiKey = z.infer<typeof ApiKeySchema>;
+
+export type PortalSession = z.infer<typeof PortalSessionSchema>;
+export type PortalSessionCreated = z.infer<typeof PortalSessionCreatedSchema>;
+export type AdminEndpoint = z.infer<typeof AdminEndpointSchema>;
+export type AdminDelivery = z.infer<typeof AdminDeliverySchema>;
 
 export class HooklineApiError extends Error {
   constructor(
@@ -58,6 +65,21 @@ export class HooklineClient {
   }
   revokeApiKey(tenantId: string, keyId: string) {
     return this.request<void>('DELETE', `/v1/tenants/${encodeURIComponent(tenantId)}/api-keys/${encodeURIComponent(keyId)}`);
+  }
+  createPortalSession(tenantId: string, input: { ttlSeconds?: number } = {}) {
+    return this.request<PortalSessionCreated>('POST', `/v1/tenants/${encodeURIComponent(tenantId)}/portal-sessions`, input);
+  }
+  listPortalSessions(tenantId: string) {
+    return this.request<{ data: PortalSession[] }>('GET', `/v1/tenants/${encodeURIComponent(tenantId)}/portal-sessions`);
+  }
+  revokePortalSession(tenantId: string, sessionId: string) {
+    return this.request<void>('DELETE', `/v1/tenants/${encodeURIComponent(tenantId)}/portal-sessions/${encodeURIComponent(sessionId)}`);
+  }
+  adminTroubledEndpoints(state?: 'failing' | 'disabled') {
+    return this.request<{ data: AdminEndpoint[] }>('GET', `/v1/admin/endpoints${queryString({ state })}`);
+  }
+  adminFindDeliveries(id: string) {
+    return this.request<{ data: AdminDelivery[] }>('GET', `/v1/admin/deliveries${queryString({ id })}`);
   }
   publish(input: { tenantId: string; type: string; data: unknown; id?: string }) {
     return this.request<{ id: string }>('POST', '/v1/events', input);

@@ -68,6 +68,13 @@ const envSchema = z.object({
   HOOKLINE_WORKER_METRICS_PORT: int(1, 65535).optional(),
   HOOKLINE_TENANT_TEST_RATE: int(1, 1_000_000).default(20),
   HOOKLINE_TENANT_REDELIVER_RATE: int(1, 1_000_000).default(300),
+  HOOKLINE_PUBLIC_URL: z.string().regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, 'expected an http(s) URL with no query').optional(),
+  HOOKLINE_PORTAL_SESSION_TTL: duration.pipe(z.number().min(60_000, 'at least 1m').max(86_400_000, 'at most 24h')).default(3_600_000),
+  HOOKLINE_PORTAL_FRAME_ANCESTORS: z
+    .string()
+    .regex(/^\s*(('self'|https?:\/\/(\*\.)?[A-Za-z0-9.-]+(:\d+)?)(\s+|$))+$/, "expected space-separated origins (https://app.example.com) or 'self'")
+    .optional(),
+  HOOKLINE_TEMPORAL_UI_URL: z.string().regex(/^https?:\/\/\S+$/, 'expected an http(s) URL').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -104,6 +111,14 @@ export interface Config {
   workerMetricsPort?: number;
   /** Per tenant and minute, across every API process; then 429 with Retry-After. */
   tenantRatePerMinute: { test: number; redeliver: number };
+  /** Where browsers reach this API (portal links); absent: the origin the admin's request came to. */
+  publicUrl?: string;
+  /** Lifetime of a portal session when the request names none (ms). */
+  portalSessionTtlMs: number;
+  /** Origins that may embed the portal in a frame (CSP frame-ancestors); empty: none. */
+  portalFrameAncestors: string[];
+  /** The Temporal Web UI, for the console's links to a delivery's workflow. */
+  temporalUiUrl?: string;
   logLevel: string;
   version: string;
 }
@@ -173,6 +188,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metricsToken: e.HOOKLINE_METRICS_TOKEN,
     workerMetricsPort: e.HOOKLINE_WORKER_METRICS_PORT,
     tenantRatePerMinute: { test: e.HOOKLINE_TENANT_TEST_RATE, redeliver: e.HOOKLINE_TENANT_REDELIVER_RATE },
+    publicUrl: e.HOOKLINE_PUBLIC_URL?.replace(/\/+$/, ''),
+    portalSessionTtlMs: e.HOOKLINE_PORTAL_SESSION_TTL,
+    portalFrameAncestors: e.HOOKLINE_PORTAL_FRAME_ANCESTORS?.trim().split(/\s+/) ?? [],
+    temporalUiUrl: e.HOOKLINE_TEMPORAL_UI_URL?.replace(/\/+$/, ''),
     logLevel: e.LOG_LEVEL,
     version: HOOKLINE_VERSION,
   };

@@ -1,13 +1,15 @@
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { bundleUiAssets } from '../api/ui-assets';
 
 /**
  * The second half of `npm run build` (after tsc): what production needs beside the compiled code.
  * - dist/workflow-bundle.js: the workflows bundled once, so workers start without webpack
  *   (temporal/worker.ts loads it when present; samples-typescript `production/`);
  * - dist/db/migrations: the SQL files `node dist/bin/migrate.js` applies;
- * - dist/package.json: name and version, which the code reports.
+ * - dist/package.json: name and version, which the code reports;
+ * - dist/ui-assets: the portal's and console's script and style (esbuild), served as files.
  */
 const ROOT = path.resolve(__dirname, '..');
 const DIST = path.join(ROOT, 'dist');
@@ -22,6 +24,10 @@ async function main(): Promise<void> {
   const migrations = path.join(DIST, 'db', 'migrations');
   mkdirSync(migrations, { recursive: true });
   for (const file of readdirSync(path.join(ROOT, 'db', 'migrations'))) copyFileSync(path.join(ROOT, 'db', 'migrations', file), path.join(migrations, file));
+
+  const ui = path.join(DIST, 'ui-assets');
+  mkdirSync(ui, { recursive: true });
+  for (const [file, text] of Object.entries(await bundleUiAssets())) writeFileSync(path.join(ui, file), text);
 
   const { name, version } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
   writeFileSync(path.join(DIST, 'package.json'), JSON.stringify({ name, version, private: true }, null, 2) + '\n');

@@ -6,6 +6,7 @@ import type { ApiDeps } from '../deps';
 import { validationHook } from '../errors';
 import { errorResponses } from '../schemas';
 import { tenantApiKeyRoutes } from './tenant-api-keys';
+import { portalSessionRoutes } from './portal-sessions';
 import { CreateTenant, TenantCreated, TenantParam, TenantSchema, TenantsQuery, decodeTenantCursor, encodeTenantCursor, toTenantView } from './tenant-schemas';
 
 const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
@@ -61,5 +62,6 @@ export function tenantRoutes(deps: ApiDeps) {
   });
 
   app.route('/', tenantApiKeyRoutes(deps));
+  app.route('/', portalSessionRoutes(deps));
   return app;
 }
