@@ -66,34 +66,32 @@ async function tenantsPage(main: HTMLElement, cursor?: string): Promise<void> {
   });
   replace(main, h('h2', {}, 'Tenants'), h('details', {}, h('summary', {}, 'Create a tenant'), form), out,
     page.data.length
-      ? table(['Id', 'Name', 'Created', ''], page.data.map((t) => [h('span', { class: 'mono' }, t.id), t.name, when(t.createdAt), h('a', { href: link('tenants', t.id) }, h('span', { class: 'sr-only' }, `${t.id} `), 'Open')]), 'Tenants')
+      ? table(['Id', 'Name', 'Created', ''], page.data.map((t) => [h('span', { class: 'mono' }, t.id), t.name, when(t.createdAt), h('a', { href: link('tenants', t.id), 'aria-label': `Open ${t.id}` }, 'Open')]), 'Tenants')
       : notice('info', 'No tenants yet.'),
     page.nextCursor ? actionButton('Next page', () => tenantsPage(main, page.nextCursor!)) : null);
 }
 
-async function tenantPage(main: HTMLElement, id: string): Promise<void> {
+async function tenantPage(main: HTMLElement, id: string, flash?: Node[]): Promise<void> {
   const [tenant, keys, sessions] = await Promise.all([
     api.request<Tenant>('GET', `/v1/tenants/${enc(id)}`),
     api.request<{ data: ApiKey[] }>('GET', `/v1/tenants/${enc(id)}/api-keys`),
     api.request<{ data: Session[] }>('GET', `/v1/tenants/${enc(id)}/portal-sessions`),
   ]);
-  const out = h('div', { 'aria-live': 'polite' });
-  const again = () => tenantPage(main, id);
+  const out = h('div', { 'aria-live': 'polite' }, flash ?? null);
+  const again = (...shown: Node[]) => tenantPage(main, id, shown);
   replace(main,
     h('p', {}, h('a', { href: link('tenants') }, '← Tenants')),
     h('h2', {}, tenant.name ? `${tenant.name} (${tenant.id})` : tenant.id),
     h('div', { class: 'row actions' },
       actionButton('Open a portal link', async () => {
         const s = await api.request<{ url: string; expiresAt: string }>('POST', `/v1/tenants/${enc(id)}/portal-sessions`, {});
-        await again();
-        replace(out, h('section', { class: 'secret-panel' }, h('h3', {}, 'Portal link'),
+        await again(h('section', { class: 'secret-panel' }, h('h3', {}, 'Portal link'),
           h('p', {}, `Works until ${when(s.expiresAt)}, for this tenant only. Give it to the tenant or open it yourself.`),
           h('p', {}, h('a', { href: s.url, target: '_blank', rel: 'noopener noreferrer', class: 'mono portal-link' }, s.url))));
       }, 'primary'),
       actionButton('New API key', async () => {
         const k = await api.request<{ apiKey: string }>('POST', `/v1/tenants/${enc(id)}/api-keys`, {});
-        await again();
-        replace(out, secretPanel('New API key', k.apiKey), h('p', {}, 'Revoke the old key below once the tenant uses the new one.'));
+        await again(secretPanel('New API key', k.apiKey), h('p', {}, 'Revoke the old key below once the tenant uses the new one.'));
       })),
     out,
     h('h3', {}, 'API keys'),

@@ -58,7 +58,7 @@ export async function deliveryLog(api: Api, isCurrent: () => boolean, opts: { en
     replace(list, rows.length
       ? table(['Created', 'Event type', 'Kind', 'Status', 'Attempts', 'Next retry', ''], rows.map((d) => [
         when(d.createdAt), h('span', { class: 'mono' }, d.eventType), d.kind, statusBadge(d.status), String(d.attemptCount),
-        when(d.nextRetryAt), h('a', { href: link('deliveries', d.id) }, h('span', { class: 'sr-only' }, `Delivery ${d.eventType} `), 'Details'),
+        when(d.nextRetryAt), h('a', { href: link('deliveries', d.id), 'aria-label': `Details of the ${d.eventType} delivery` }, 'Details'),
       ]), 'Deliveries, newest first')
       : notice('info', 'No deliveries yet.'));
     replace(more, page.nextCursor
@@ -81,9 +81,10 @@ export async function deliveryLog(api: Api, isCurrent: () => boolean, opts: { en
   form.addEventListener('submit', (e) => (e.preventDefault(), void loadFirst()));
   await loadFirst();
   // Keep the first page live while something on it is still being delivered (or a refresh is asked).
-  const refresh = { wanted: 0 };
+  const refresh = { wanted: 0, ticks: 0 };
   poll(async () => {
-    if (!pagedBeyondFirst && (refresh.wanted > 0 || rows.some((d) => d.status === 'pending'))) {
+    // Every second while something is pending or just sent, else every third: new events arrive too.
+    if (!pagedBeyondFirst && (refresh.wanted > 0 || ++refresh.ticks % 3 === 0 || rows.some((d) => d.status === 'pending'))) {
       refresh.wanted = Math.max(0, refresh.wanted - 1);
       await loadFirst();
     }

@@ -27,7 +27,7 @@ export async function endpointsPage(api: Api, main: HTMLElement): Promise<void> 
     data.length
       ? table(['URL', 'State', 'Failures', 'Events', ''], data.map((e) => [
         h('span', { class: 'mono url' }, e.url), stateBadge(e), String(e.consecutiveFailures), e.events.join(', '),
-        h('a', { href: link('endpoints', e.id) }, h('span', { class: 'sr-only' }, `${e.url} `), 'Manage'),
+        h('a', { href: link('endpoints', e.id), 'aria-label': `Manage ${e.url}` }, 'Manage'),
       ]), 'Your webhook endpoints')
       : notice('info', 'No endpoints yet. Add one to start receiving webhooks.'));
 }

@@ -17,7 +17,9 @@ let refused: string | null = null;
 function refusedPage(message: string): void {
   forgetSession();
   token = null;
-  const why = /expired/i.test(message) ? 'This link has expired.' : /revoked/i.test(message) ? 'This link was revoked.' : 'This link is not valid.';
+  const why = /expired/i.test(message) ? 'This link has expired.'
+    : /revoked/i.test(message) ? 'This link was revoked.'
+      : message === 'missing' ? 'Open this page from a portal link.' : 'This link is not valid.';
   replace(root, h('main', { id: 'main', class: 'narrow' },
     h('h1', {}, why),
     h('p', {}, 'Portal links work for a short time only. Go back to the product you came from and open webhook settings again for a fresh link.')));

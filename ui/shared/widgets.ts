@@ -14,9 +14,10 @@ export function secretPanel(title: string, secret: string): HTMLElement {
       status.textContent = 'Selected: press Ctrl+C (⌘C) to copy.';
     }
   });
+  const titleId = uid('secret');
   return h(
-    'section', { class: 'secret-panel', 'aria-labelledby': 'secret-title' },
-    h('h3', { id: 'secret-title' }, title),
+    'section', { class: 'secret-panel', 'aria-labelledby': titleId },
+    h('h3', { id: titleId }, title),
     h('p', { class: 'warning' }, 'Copy this secret now and store it where your receiver can read it. It will not be shown again.'),
     field('Signing secret', input),
     h('div', { class: 'row' }, copy, status),
