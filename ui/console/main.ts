@@ -2,7 +2,7 @@ import { createApi, enc, q, type Api } from '../shared/api';
 import { field, h, notice, replace, table } from '../shared/dom';
 import { when } from '../shared/format';
 import { currentRoute, link, startRender } from '../shared/router';
-import { actionButton, confirmButton, secretPanel } from '../shared/widgets';
+import { actionButton, confirmButton, copyField, secretPanel } from '../shared/widgets';
 
 /**
  * The operator console: the admin token is typed into a form and kept in this tab's sessionStorage
@@ -59,7 +59,7 @@ async function tenantsPage(main: HTMLElement, cursor?: string): Promise<void> {
     e.preventDefault();
     try {
       const t = await api.request<Tenant & { apiKey: string }>('POST', '/v1/tenants', { id: id.value.trim(), ...(name.value ? { name: name.value } : {}) });
-      replace(out, secretPanel(`API key of ${t.id}`, t.apiKey), h('p', {}, h('a', { href: link('tenants', t.id) }, `Open ${t.id}`)));
+      replace(out, secretPanel(`API key of ${t.id}`, t.apiKey, 'API key'), h('p', {}, h('a', { href: link('tenants', t.id) }, `Open ${t.id}`)));
     } catch (err) {
       replace(out, notice('error', (err as Error).message));
     }
@@ -87,11 +87,12 @@ async function tenantPage(main: HTMLElement, id: string, flash?: Node[]): Promis
         const s = await api.request<{ url: string; expiresAt: string }>('POST', `/v1/tenants/${enc(id)}/portal-sessions`, {});
         await again(h('section', { class: 'secret-panel' }, h('h3', {}, 'Portal link'),
           h('p', {}, `Works until ${when(s.expiresAt)}, for this tenant only. Give it to the tenant or open it yourself.`),
-          h('p', {}, h('a', { href: s.url, target: '_blank', rel: 'noopener noreferrer', class: 'mono portal-link' }, s.url))));
+          copyField('Portal link', s.url, 'portal-url'),
+          h('p', {}, h('a', { href: s.url, target: '_blank', rel: 'noopener noreferrer', class: 'portal-link' }, 'Open the portal in a new tab'))));
       }, 'primary'),
       actionButton('New API key', async () => {
         const k = await api.request<{ apiKey: string }>('POST', `/v1/tenants/${enc(id)}/api-keys`, {});
-        await again(secretPanel('New API key', k.apiKey), h('p', {}, 'Revoke the old key below once the tenant uses the new one.'));
+        await again(secretPanel('New API key', k.apiKey, 'API key'), h('p', {}, 'Revoke the old key below once the tenant uses the new one.'));
       })),
     out,
     h('h3', {}, 'API keys'),

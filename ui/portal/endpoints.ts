@@ -14,6 +14,8 @@ const REASONS: Record<string, string> = {
   manual: 'disabled by hand',
 };
 
+const eventList = (events: string[]) => (events.includes('*') ? 'All events' : events.join(', '));
+
 export function stateBadge(e: Endpoint): HTMLElement {
   if (!e.enabled) return h('span', { class: 'badge s-failed' }, `Disabled${e.disabledReason ? `: ${REASONS[e.disabledReason] ?? e.disabledReason}` : ''}`);
   if (e.consecutiveFailures > 0) return h('span', { class: 'badge s-pending' }, `Enabled, failing (${e.consecutiveFailures} in a row)`);
@@ -26,7 +28,7 @@ export async function endpointsPage(api: Api, main: HTMLElement): Promise<void> 
     h('div', { class: 'title-row' }, h('h2', {}, 'Endpoints'), h('a', { class: 'button primary', href: link('endpoints', 'new') }, 'Add endpoint')),
     data.length
       ? table(['URL', 'State', 'Failures', 'Events', ''], data.map((e) => [
-        h('span', { class: 'mono url' }, e.url), stateBadge(e), String(e.consecutiveFailures), e.events.join(', '),
+        h('span', { class: 'mono url' }, e.url), stateBadge(e), String(e.consecutiveFailures), eventList(e.events),
         h('a', { href: link('endpoints', e.id), 'aria-label': `Manage ${e.url}` }, 'Manage'),
       ]), 'Your webhook endpoints')
       : notice('info', 'No endpoints yet. Add one to start receiving webhooks.'));
@@ -70,7 +72,7 @@ export async function endpointPage(api: Api, main: HTMLElement, id: string, isCu
   };
   const drawSummary = (x: Endpoint) => (drawToggle(x), replace(summary, h('dl', { class: 'props' },
       ([['State', stateBadge(x)], ['URL', h('span', { class: 'mono url' }, x.url)], ['Description', x.description || '—'],
-        ['Events', x.events.join(', ')], ['Failures in a row', String(x.consecutiveFailures)],
+        ['Events', eventList(x.events)], ['Failures in a row', String(x.consecutiveFailures)],
         ['Disabled at', when(x.disabledAt)], ['Endpoint id', h('span', { class: 'mono' }, x.id)], ['Created', when(x.createdAt)],
         ...extraProps(x)] as [string, Child][]).map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]))));
   const out = h('div', { 'aria-live': 'polite' });

@@ -1,26 +1,30 @@
 import { h, field, notice, uid } from './dom';
 
-/** A secret shown once: read-only text, a copy button (clipboard, or the text selected to copy by hand), a warning. */
-export function secretPanel(title: string, secret: string): HTMLElement {
-  const input = h('input', { type: 'text', readonly: true, value: secret, class: 'mono secret', spellcheck: 'false', autocomplete: 'off' });
+/** Read-only text with a copy button (the clipboard, or the text selected to copy by hand where the clipboard is refused). */
+export function copyField(label: string, value: string, cls = 'secret'): HTMLElement[] {
+  const input = h('input', { type: 'text', readonly: true, value, class: `mono ${cls}`, spellcheck: 'false', autocomplete: 'off' });
   const status = h('span', { role: 'status', class: 'copy-status' });
-  const copy = h('button', { type: 'button', class: 'primary' }, 'Copy');
+  const copy = h('button', { type: 'button', class: 'primary', 'aria-label': `Copy ${label.toLowerCase()}` }, 'Copy');
   copy.addEventListener('click', async () => {
     input.select();
     try {
-      await navigator.clipboard.writeText(secret);
+      await navigator.clipboard.writeText(value);
       status.textContent = 'Copied.';
     } catch {
       status.textContent = 'Selected: press Ctrl+C (⌘C) to copy.';
     }
   });
+  return [field(label, input), h('div', { class: 'row' }, copy, status)];
+}
+
+/** A secret shown once, with a copy button and a warning. */
+export function secretPanel(title: string, secret: string, label = 'Signing secret'): HTMLElement {
   const titleId = uid('secret');
   return h(
     'section', { class: 'secret-panel', 'aria-labelledby': titleId },
     h('h3', { id: titleId }, title),
-    h('p', { class: 'warning' }, 'Copy this secret now and store it where your receiver can read it. It will not be shown again.'),
-    field('Signing secret', input),
-    h('div', { class: 'row' }, copy, status),
+    h('p', { class: 'warning' }, 'Copy this secret now and store it where it is needed. It will not be shown again.'),
+    copyField(label, secret),
   );
 }
 
@@ -39,6 +43,7 @@ export function confirmButton(label: string, question: string, confirmLabel: str
       yes.disabled = true;
       try {
         await act();
+        if (box.isConnected) render();
       } catch (err) {
         box.append(notice('error', (err as Error).message));
         yes.disabled = false;
