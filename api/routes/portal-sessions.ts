@@ -25,7 +25,7 @@ const routes = {
   create: createRoute({
     method: 'post', path: '/{id}/portal-sessions', summary: 'Make a short-lived portal link for the tenant (admin)', security,
     request: { params: TenantParam, body: { ...json(CreatePortalSession), required: false } },
-    responses: { 201: { description: 'Created', ...json(PortalSessionCreated) }, ...errorResponses(400, 401, 404) },
+    responses: { 201: { description: 'Created', ...json(PortalSessionCreated) }, ...errorResponses(400, 401, 404, 413) },
   }),
   list: createRoute({
     method: 'get', path: '/{id}/portal-sessions', summary: 'Portal sessions that still work (admin)', security, request: { params: TenantParam },

@@ -155,16 +155,17 @@ describe('webhooks', () => {
     const b = await stack.newTenant('b');
     await a.api.createWebhook({ url: 'http://a.example/' });
     await stack.admin.publish({ tenantId: a.id, type: 'card.viewed', data: {} });
+    await stack.admin.createPortalSession(a.id);
     // Every table under row-level security, so a new one cannot be left out of this test.
     const tables = (await stack.sql<{ name: string }[]>`select relname as name from pg_class where relrowsecurity order by 1`).map((t) => t.name);
-    expect(tables).toEqual(['api_keys', 'attempts', 'deliveries', 'endpoint_secrets', 'endpoints', 'events', 'outbox', 'tenant_rate_limits']);
+    expect(tables).toEqual(['api_keys', 'attempts', 'deliveries', 'endpoint_secrets', 'endpoints', 'events', 'outbox', 'portal_sessions', 'tenant_rate_limits']);
     const owners = await withTenant(stack.sql, b.id, async (tx) => {
       const seen: Record<string, string[]> = {};
       for (const table of tables) seen[table] = (await tx<{ tenantId: string }[]>`select tenant_id from ${tx(table)}`).map((r) => r.tenantId);
       return seen;
     });
     // B sees its own API key and nothing of A's.
-    expect(owners).toEqual({ endpoints: [], endpoint_secrets: [], events: [], deliveries: [], attempts: [], outbox: [], tenant_rate_limits: [], api_keys: [b.id] });
+    expect(owners).toEqual({ endpoints: [], endpoint_secrets: [], events: [], deliveries: [], attempts: [], outbox: [], tenant_rate_limits: [], portal_sessions: [], api_keys: [b.id] });
     const asOwner = await stack.sql<{ n: number }[]>`select count(*)::int as n from events where tenant_id = ${a.id}`;
     expect(asOwner[0]!.n).toBe(1); // A's event is there; RLS alone hid it
     await expect(
@@ -214,6 +215,9 @@ describe('service routes', () => {
         // Tenant lifecycle (admin), beyond the SPEC's table.
         'GET /v1/tenants', 'GET /v1/tenants/{id}', 'DELETE /v1/tenants/{id}', 'POST /v1/tenants/{id}/api-keys', 'GET /v1/tenants/{id}/api-keys',
         'DELETE /v1/tenants/{id}/api-keys/{keyId}',
+        // Portal links and the operator console's reads across tenants (admin).
+        'POST /v1/tenants/{id}/portal-sessions', 'GET /v1/tenants/{id}/portal-sessions', 'DELETE /v1/tenants/{id}/portal-sessions/{sessionId}',
+        'GET /v1/admin/endpoints', 'GET /v1/admin/deliveries',
       ].sort(),
     );
   });
