@@ -8,11 +8,11 @@ import { NONCE, secureHeaders } from 'hono/secure-headers';
 export function apiSecureHeaders(portalFrameAncestors: string[] = []) {
   const api = jsonSecureHeaders();
   const portal = pageSecureHeaders(portalFrameAncestors);
-  const console = pageSecureHeaders([]);
+  const consolePage = pageSecureHeaders([]);
   return createMiddleware(async (c, next) => {
     const path = c.req.path;
     if (path === '/portal' || path.startsWith('/portal/')) return portal(c, next);
-    if (path === '/console' || path.startsWith('/console/')) return console(c, next);
+    if (path === '/console' || path.startsWith('/console/')) return consolePage(c, next);
     return api(c, next);
   });
 }

@@ -130,14 +130,20 @@ describe('the tenant portal', () => {
     await checkPage(page, '09-portal-log');
   });
 
-  test('deletes the endpoint after asking', async () => {
+  test('deletes the endpoint after asking, with the keyboard alone', async () => {
     await page.getByRole('link', { name: 'Endpoints', exact: true }).click();
-    await page.getByRole('link', { name: /Manage/ }).click();
-    await button('Delete endpoint').click();
+    await page.getByRole('link', { name: /Manage/ }).focus();
+    await page.keyboard.press('Enter');
+    await button('Delete endpoint').focus();
+    await page.keyboard.press('Enter');
     await page.getByText('This cannot be undone').waitFor(T);
-    await button('Cancel').click();
-    await button('Delete endpoint').click();
-    await button('Delete for good').click();
+    // The question takes the focus; Cancel gives it back to the button that asked.
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Delete for good');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Delete endpoint');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Enter');
     await page.getByText('No endpoints yet').waitFor(T);
     expect((await stack.admin.withToken(tenant.apiKey).listWebhooks()).data).toEqual([]);
   });
