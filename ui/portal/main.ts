@@ -39,7 +39,7 @@ function nav(active: string): HTMLElement {
     item(link('catalogue'), 'Event catalogue', 'catalogue')));
 }
 
-async function render(): Promise<void> {
+async function render(moved = false): Promise<void> {
   if (refused) return;
   if (!token) return refusedPage('missing');
   const isCurrent = startRender();
@@ -58,8 +58,16 @@ async function render(): Promise<void> {
   } catch (err) {
     if (!refused && isCurrent()) replace(main, notice('error', (err as Error).message), h('p', {}, h('a', { href: link('endpoints') }, 'Back to endpoints')));
   }
-  if (isCurrent() && document.activeElement === document.body) main.querySelector('h2')?.setAttribute('tabindex', '-1');
+  // After a move to another page, the focus goes to its heading, so a screen reader announces it.
+  if (moved && isCurrent() && !main.contains(document.activeElement)) focusHeading(main);
 }
 
-window.addEventListener('hashchange', () => void render());
+function focusHeading(main: HTMLElement): void {
+  const title = main.querySelector<HTMLElement>('h2');
+  if (!title) return;
+  title.tabIndex = -1;
+  title.focus({ preventScroll: true });
+}
+
+window.addEventListener('hashchange', () => void render(true));
 void render();
