@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startReceiver, type Receiver } from '../../tools/testkit/receiver';
 import { ADMIN_TOKEN, startStack, type Stack } from '../../tools/testkit/stack';
@@ -16,9 +18,26 @@ let context: BrowserContext;
 let page: Page;
 const T = { timeout: 20_000 };
 
+/** A producer's page that frames the portal link given in ?src= (another origin than Hookline's). */
+async function startProducerSite(): Promise<{ url: string; server: Server }> {
+  const server = createServer((req, res) => {
+    const src = new URL(req.url ?? '/', 'http://x').searchParams.get('src') ?? '';
+    const attr = src.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+    res.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><title>Producer</title><h1>Producer settings</h1><iframe title="Webhooks" src="${attr}" width="800" height="600"></iframe>`);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, server };
+}
+let allowedSite: { url: string; server: Server };
+let otherSite: { url: string; server: Server };
+
 beforeAll(async () => {
+  [allowedSite, otherSite] = await Promise.all([startProducerSite(), startProducerSite()]);
   [stack, receiver, browser] = await Promise.all([
-    startStack({ HOOKLINE_DISABLE_AFTER_FAILURES: '2', HOOKLINE_RETRY_SCHEDULE: '100ms,100ms', HOOKLINE_TEMPORAL_UI_URL: TEMPORAL_UI }),
+    startStack({
+      HOOKLINE_DISABLE_AFTER_FAILURES: '2', HOOKLINE_RETRY_SCHEDULE: '100ms,100ms', HOOKLINE_TEMPORAL_UI_URL: TEMPORAL_UI,
+      HOOKLINE_PORTAL_FRAME_ANCESTORS: new URL(allowedSite.url).origin,
+    }),
     startReceiver(),
     launchChromium(),
   ]);
@@ -27,6 +46,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await browser?.close();
+  for (const site of [allowedSite, otherSite]) site?.server.close();
   await receiver?.close();
   await stack?.stop();
 });
@@ -172,6 +192,28 @@ describe('the tenant portal', () => {
     await revoked.p.reload();
     await revoked.p.getByRole('heading', { name: 'Open this page from a portal link.' }).waitFor(T);
     await Promise.all([expired.p.context().close(), revoked.p.context().close()]);
+  });
+});
+
+describe('embedding', () => {
+  test('the portal works in a frame on an origin HOOKLINE_PORTAL_FRAME_ANCESTORS names, and is refused on any other', async () => {
+    const t = await stack.newTenant('embed');
+    const p = await (await browser.newContext()).newPage();
+    const frameOn = async (site: { url: string }) => {
+      const { url } = await stack.admin.createPortalSession(t.id);
+      await p.goto(`${site.url}?src=${encodeURIComponent(url)}`); // waits for the load event, the frame's included
+      return p.frames().find((f) => f !== p.mainFrame())!;
+    };
+    const allowed = await frameOn(allowedSite);
+    await allowed.getByRole('heading', { name: 'Endpoints' }).waitFor(T);
+    await allowed.getByText('No endpoints yet').waitFor(T);
+    // The browser reports the refusal on the framing page's console, and the frame stays empty.
+    const report = p.waitForEvent('console', { predicate: (m) => /frame-ancestors/.test(m.text()), timeout: T.timeout });
+    const refused = await frameOn(otherSite);
+    expect((await report).text()).toMatch(/violates the following Content Security Policy directive: "frame-ancestors [^"]+". The request has been blocked/);
+    expect(refused.url()).not.toContain('/portal');
+    expect(await refused.getByRole('heading', { name: 'Endpoints' }).count()).toBe(0);
+    await p.context().close();
   });
 });
 
