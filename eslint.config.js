@@ -40,6 +40,20 @@ module.exports = tseslint.config(
   },
   ...layerRules,
   {
+    // ui/ is browser code (the portal and console), bundled by esbuild: it talks to the server only
+    // through the public JSON API, so it imports none of the server's layers, nor Node built-ins.
+    files: ['ui/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: nodeBuiltins.map((b) => ({ ...b, message: 'ui/ runs in the browser: no Node built-ins.' })),
+          patterns: LAYERS.map((layer) => ({ group: [`../${layer}/*`, `../../${layer}/*`, `../${layer}`, `../../${layer}`], message: 'ui/ uses the public JSON API only, not server code.' })),
+        },
+      ],
+    },
+  },
+  {
     // Workflow code is replayed: no Node built-ins, no I/O (samples-typescript's rule); of our code,
     // only other workflow files, the pure enums, and the activities as a type.
     files: ['temporal/workflows/**/*.ts'],

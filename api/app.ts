@@ -14,6 +14,9 @@ import { tenantRoutes } from './routes/tenants';
 import { webhookRoutes } from './routes/webhooks';
 import { apiSecureHeaders } from './secure-headers';
 import { traceRequest } from './tracing';
+import { portalSessionKey } from './auth';
+import { adminRoutes } from './routes/admin';
+import { uiRoutes } from './routes/ui';
 
 /** The whole HTTP API, built from its dependencies. */
 export function createApp(deps: ApiDeps) {
@@ -21,7 +24,7 @@ export function createApp(deps: ApiDeps) {
   const onError = createErrorHandler(deps.log);
   app.use('*', requestId());
   app.use('*', closeIfBodyUnread);
-  app.use('*', apiSecureHeaders());
+  app.use('*', apiSecureHeaders(deps.config.portalFrameAncestors));
   app.use('*', async (c, next) => {
     const started = performance.now();
     try {
@@ -43,6 +46,7 @@ export function createApp(deps: ApiDeps) {
   });
   app.use('*', bodyLimits(deps.config.maxPayloadBytes));
   app.on('POST', '/v1/events', traceRequest('POST /v1/events'));
+  app.use('/v1/*', portalSessionKey(deps.config.encryptionKey));
 
   app.route('/', systemRoutes(deps));
   app.route('/v1/tenants', tenantRoutes(deps));
@@ -52,6 +56,8 @@ export function createApp(deps: ApiDeps) {
   app.route('/v1/webhooks', webhookRoutes(deps));
   app.route('/v1/deliveries', deliveryRoutes(deps));
   app.route('/v1/recoveries', recoveryRoutes(deps));
+  app.route('/v1/admin', adminRoutes(deps));
+  app.route('/', uiRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer' });
   app.doc31('/openapi.json', {

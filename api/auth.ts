@@ -3,8 +3,10 @@ import { tokensEqual } from '../domain/api-keys';
 import { tenantForApiKey } from '../db/queries/tenants';
 import type { Sql } from '../db/sql';
 import { HooklineError } from '../domain/errors';
+import { isPortalToken } from '../domain/portal-sessions';
+import { checkPortalToken } from '../services/portal-sessions';
 
-export type TenantEnv = { Variables: { tenantId: string } };
+export type TenantEnv = { Variables: { tenantId: string; portalEncryptionKey?: Buffer } };
 
 function bearer(header: string | undefined): string | null {
   const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
@@ -23,11 +25,31 @@ export function adminAuth(adminToken: string | undefined) {
   });
 }
 
-/** Tenant routes: a tenant API key (`hk_...`); the tenant it names scopes everything after. */
+/** Set once for the whole app (createApp), so every tenantAuth(sql) also takes portal session tokens. */
+export function portalSessionKey(encryptionKey: Buffer) {
+  return createMiddleware<TenantEnv>(async (c, next) => {
+    c.set('portalEncryptionKey', encryptionKey);
+    await next();
+  });
+}
+
+const PORTAL_REFUSALS = { unknown: 'invalid portal link', expired: 'portal link expired', revoked: 'portal link revoked' };
+
+/**
+ * Tenant routes: a tenant API key (`hk_...`), or a live portal session token (`pst_...`, what the
+ * portal pages send); the tenant it names scopes everything after.
+ */
 export function tenantAuth(sql: Sql) {
   return createMiddleware<TenantEnv>(async (c, next) => {
     const token = bearer(c.req.header('authorization'));
     if (!token) throw unauthorized('missing bearer token');
+    const portalKey = c.get('portalEncryptionKey');
+    if (portalKey && isPortalToken(token)) {
+      const session = await checkPortalToken(sql, portalKey, token);
+      if (!session.ok) throw unauthorized(PORTAL_REFUSALS[session.reason]);
+      c.set('tenantId', session.tenantId);
+      return next();
+    }
     const tenantId = token.startsWith('hk_') && token.length < 200 ? await tenantForApiKey(sql, token) : null;
     if (!tenantId) throw unauthorized('invalid API key');
     c.set('tenantId', tenantId);

@@ -5,6 +5,8 @@ import type { EventSchema, EventSummarySchema } from './routes/search-schemas';
 import type { RecoverWebhook, RecoverySchema } from './routes/recovery-schemas';
 import type { EventTypeSchema } from './routes/event-type-schemas';
 import type { TenantSettingsSchema } from './routes/tenant-settings';
+import type { PortalSessionCreated as PortalSessionCreatedSchema, PortalSessionSchema } from './routes/portal-sessions';
+import type { AdminDelivery as AdminDeliverySchema, AdminEndpoint as AdminEndpointSchema } from './routes/admin';
 
 export type Endpoint = z.infer<typeof EndpointSchema>;
 export type Delivery = z.infer<typeof DeliverySchema>;
@@ -44,6 +46,11 @@ export interface TenantSettingsPatch {
   retrySchedule?: string | null;
   disableAfterFailures?: number | null;
 }
+
+export type PortalSession = z.infer<typeof PortalSessionSchema>;
+export type PortalSessionCreated = z.infer<typeof PortalSessionCreatedSchema>;
+export type AdminEndpoint = z.infer<typeof AdminEndpointSchema>;
+export type AdminDelivery = z.infer<typeof AdminDeliverySchema>;
 
 export class HooklineApiError extends Error {
   constructor(
@@ -95,6 +102,21 @@ export class HooklineClient {
   }
   revokeApiKey(tenantId: string, keyId: string) {
     return this.request<void>('DELETE', `/v1/tenants/${encodeURIComponent(tenantId)}/api-keys/${encodeURIComponent(keyId)}`);
+  }
+  createPortalSession(tenantId: string, input: { ttlSeconds?: number } = {}) {
+    return this.request<PortalSessionCreated>('POST', `/v1/tenants/${encodeURIComponent(tenantId)}/portal-sessions`, input);
+  }
+  listPortalSessions(tenantId: string) {
+    return this.request<{ data: PortalSession[] }>('GET', `/v1/tenants/${encodeURIComponent(tenantId)}/portal-sessions`);
+  }
+  revokePortalSession(tenantId: string, sessionId: string) {
+    return this.request<void>('DELETE', `/v1/tenants/${encodeURIComponent(tenantId)}/portal-sessions/${encodeURIComponent(sessionId)}`);
+  }
+  adminTroubledEndpoints(state?: 'failing' | 'disabled') {
+    return this.request<{ data: AdminEndpoint[] }>('GET', `/v1/admin/endpoints${queryString({ state })}`);
+  }
+  adminFindDeliveries(id: string) {
+    return this.request<{ data: AdminDelivery[] }>('GET', `/v1/admin/deliveries${queryString({ id })}`);
   }
   publish(input: { tenantId: string; type: string; data: unknown; id?: string }) {
     return this.request<{ id: string }>('POST', '/v1/events', input);

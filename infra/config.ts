@@ -78,6 +78,13 @@ const envSchema = z.object({
   HOOKLINE_OPERATOR_WEBHOOK_SECRET: z.string().regex(/^whsec_[A-Za-z0-9+/]{32,}={0,2}$/, 'expected whsec_ followed by base64 (at least 24 bytes)').optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url('expected a URL').optional(),
   OTEL_SERVICE_NAME: z.string().min(1).optional(),
+  HOOKLINE_PUBLIC_URL: z.string().regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, 'expected an http(s) URL with no query').optional(),
+  HOOKLINE_PORTAL_SESSION_TTL: duration.pipe(z.number().min(60_000, 'at least 1m').max(86_400_000, 'at most 24h')).default(3_600_000),
+  HOOKLINE_PORTAL_FRAME_ANCESTORS: z
+    .string()
+    .regex(/^\s*(('self'|https?:\/\/(\*\.)?[A-Za-z0-9.-]+(:\d+)?)(\s+|$))+$/, "expected space-separated origins (https://app.example.com) or 'self'")
+    .optional(),
+  HOOKLINE_TEMPORAL_UI_URL: z.string().regex(/^https?:\/\/\S+$/, 'expected an http(s) URL').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -118,6 +125,14 @@ export interface Config {
   tenantRatePerMinute: { test: number; redeliver: number };
   /** Retention (issue 15): days of events, deliveries and attempts kept (0: forever; a tenant may override), purge cadence and batch. */
   retention: { days: number; purgeIntervalMs: number; purgeBatch: number };
+  /** Where browsers reach this API (portal links); absent: the origin the admin's request came to. */
+  publicUrl?: string;
+  /** Lifetime of a portal session when the request names none (ms). */
+  portalSessionTtlMs: number;
+  /** Origins that may embed the portal in a frame (CSP frame-ancestors); empty: none. */
+  portalFrameAncestors: string[];
+  /** The Temporal Web UI, for the console's links to a delivery's workflow. */
+  temporalUiUrl?: string;
   logLevel: string;
   version: string;
   /** Redeliveries a recovery queues per step; it waits while twice as many are pending for the endpoint. */
@@ -204,6 +219,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workerMetricsPort: e.HOOKLINE_WORKER_METRICS_PORT,
     tenantRatePerMinute: { test: e.HOOKLINE_TENANT_TEST_RATE, redeliver: e.HOOKLINE_TENANT_REDELIVER_RATE },
     retention: { days: e.HOOKLINE_RETENTION_DAYS, purgeIntervalMs: e.HOOKLINE_PURGE_INTERVAL, purgeBatch: e.HOOKLINE_PURGE_BATCH },
+    publicUrl: e.HOOKLINE_PUBLIC_URL?.replace(/\/+$/, ''),
+    portalSessionTtlMs: e.HOOKLINE_PORTAL_SESSION_TTL,
+    portalFrameAncestors: e.HOOKLINE_PORTAL_FRAME_ANCESTORS?.trim().split(/\s+/) ?? [],
+    temporalUiUrl: e.HOOKLINE_TEMPORAL_UI_URL?.replace(/\/+$/, ''),
     logLevel: e.LOG_LEVEL,
     version: HOOKLINE_VERSION,
     recoveryBatchSize: e.HOOKLINE_RECOVERY_BATCH_SIZE,

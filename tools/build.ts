@@ -2,6 +2,7 @@ import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } fro
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { WORKFLOW_INTERCEPTOR_MODULES } from '../temporal/worker';
+import { bundleUiAssets } from '../api/ui-assets';
 
 /**
  * The second half of `npm run build` (after tsc): what production needs beside the compiled code.
@@ -9,7 +10,8 @@ import { WORKFLOW_INTERCEPTOR_MODULES } from '../temporal/worker';
  *   (temporal/worker.ts loads it when present; samples-typescript `production/`);
  * - dist/db/migrations: the SQL files `node dist/bin/migrate.js` applies;
  * - dist/deploy/event-types.yaml: the event-type catalogue loaded by default;
- * - dist/package.json: name and version, which the code reports.
+ * - dist/package.json: name and version, which the code reports;
+ * - dist/ui-assets: the portal's and console's script and style (esbuild), served as files.
  */
 const ROOT = path.resolve(__dirname, '..');
 const DIST = path.join(ROOT, 'dist');
@@ -28,6 +30,9 @@ async function main(): Promise<void> {
 
   mkdirSync(path.join(DIST, 'deploy'), { recursive: true });
   copyFileSync(path.join(ROOT, 'deploy', 'event-types.yaml'), path.join(DIST, 'deploy', 'event-types.yaml'));
+  const ui = path.join(DIST, 'ui-assets');
+  mkdirSync(ui, { recursive: true });
+  for (const [file, text] of Object.entries(await bundleUiAssets())) writeFileSync(path.join(ui, file), text);
 
   const { name, version } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
   writeFileSync(path.join(DIST, 'package.json'), JSON.stringify({ name, version, private: true }, null, 2) + '\n');

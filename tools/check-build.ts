@@ -1,5 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { dropDatabase } from '../db/migrate';
@@ -49,6 +50,11 @@ async function main(): Promise<void> {
     worker.kill('SIGTERM');
     if (seen.bundle !== BUNDLE) throw new Error(`the built worker loaded ${seen.bundle}, not ${BUNDLE}`);
     console.log(`check-build: node dist/bin/migrate.js and node dist/bin/worker.js work; the worker loaded ${path.relative(ROOT, BUNDLE)}`);
+    // The portal and console are served from prebuilt files: production has no esbuild.
+    for (const file of ['portal.js', 'console.js', 'app.css']) {
+      if (!existsSync(path.join(ROOT, 'dist', 'ui-assets', file))) throw new Error(`dist/ui-assets/${file} is missing (npm run build)`);
+    }
+    console.log('check-build: dist/ui-assets holds the portal and console bundles');
   } finally {
     await temporal.stop();
     await dropDatabase(owner, (u) => createSql(u, { max: 1 })).catch(() => {});

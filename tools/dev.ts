@@ -7,6 +7,7 @@ import { ensureDatabase, migrate } from '../db/migrate';
 import { createSql } from '../db/sql';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
 import { runHookline } from '../bin/run';
+import { HooklineApiError, HooklineClient } from '../api/client';
 import { findOrBuildTemporalCli } from './temporal-cli';
 import { startDevServer, waitForTemporal, type DevServer } from './temporal-dev-server';
 
@@ -19,6 +20,7 @@ const DATA_DIR = path.resolve(__dirname, '..', '.data');
 const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:5432/hookline';
 // The login the migrations create: the app runs under row-level security even on a developer's machine.
 const LOCAL_APP_LOGIN = 'postgres://hookline_app@127.0.0.1:5432/hookline';
+const DEMO_TENANT = 'demo';
 
 function devSecrets(): { adminToken: string; encryptionKey: string } {
   const file = path.join(DATA_DIR, 'dev-secrets.json');
@@ -36,6 +38,18 @@ function portAnswers(host: string, port: number): Promise<boolean> {
     socket.once('error', () => resolve(false));
     socket.once('timeout', () => (socket.destroy(), resolve(false)));
   });
+}
+
+/** The demo tenant (made once) and a fresh portal link for it, so a newcomer has something to open. */
+async function demoPortalLink(apiUrl: string, adminToken: string): Promise<string> {
+  const admin = new HooklineClient({ baseUrl: apiUrl, token: adminToken });
+  try {
+    await admin.getTenant(DEMO_TENANT);
+  } catch (err) {
+    if (!(err instanceof HooklineApiError && err.status === 404)) throw err;
+    await admin.createTenant({ id: DEMO_TENANT, name: 'Demo tenant' });
+  }
+  return (await admin.createPortalSession(DEMO_TENANT)).url;
 }
 
 async function main(): Promise<void> {
@@ -66,6 +80,8 @@ async function main(): Promise<void> {
       env.DATABASE_POOL_SIZE = '1';
     }
   }
+  const [tHost, tPort] = env.TEMPORAL_ADDRESS.split(':');
+  env.HOOKLINE_TEMPORAL_UI_URL ||= temporal?.uiUrl ?? `http://${tHost}:${Number(tPort) + 1000}`;
   const config = loadConfigOrExit(env);
   await waitForTemporal(config.temporal.address, config.temporal.namespace, 30_000);
   await ensureDatabase(config.migrationDatabaseUrl, (url) => createSql(url, { max: 1 }));
@@ -79,9 +95,12 @@ async function main(): Promise<void> {
       worker: true,
       name: 'hookline',
       onStarted: ({ api }) =>
-        console.log(
+        void demoPortalLink(api!.url, config.adminToken!).then((portal) => console.log(
           [
             '',
+            `  Tenant portal    ${portal}`,
+            `                   (the demo tenant's webhook settings; the link works for ${Math.round(config.portalSessionTtlMs / 60_000)} minutes: restart for a new one)`,
+            `  Operator console ${api!.url}/console   (sign in with the admin token)`,
             `  Hookline API     ${api!.url}   (docs: ${api!.url}/docs)`,
             `  Temporal Web UI  ${temporal?.uiUrl ?? `http://${host}:${Number(port) + 1000}`}`,
             `  Admin token      ${config.adminToken}`,
@@ -90,7 +109,7 @@ async function main(): Promise<void> {
             '  Ctrl-C stops everything.',
             '',
           ].join('\n'),
-        ),
+        )),
     });
   } finally {
     await temporal?.stop();

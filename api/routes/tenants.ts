@@ -9,6 +9,7 @@ import { errorResponses } from '../schemas';
 import { tenantApiKeyRoutes } from './tenant-api-keys';
 import { tenantRetentionRoutes } from './tenant-retention';
 import { tenantSettingsRoutes } from './tenant-settings';
+import { portalSessionRoutes } from './portal-sessions';
 import { CreateTenant, TenantCreated, TenantParam, TenantSchema, TenantsQuery, decodeTenantCursor, encodeTenantCursor, toTenantView } from './tenant-schemas';
 
 const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
@@ -68,6 +69,7 @@ export function tenantRoutes(deps: ApiDeps) {
   app.route('/', tenantApiKeyRoutes(deps));
   app.route('/', tenantRetentionRoutes(deps));
   app.route('/', tenantSettingsRoutes(deps));
+  app.route('/', portalSessionRoutes(deps));
   return app;
 }
 

@@ -1,0 +1,256 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { startReceiver, type Receiver } from '../../tools/testkit/receiver';
+import { ADMIN_TOKEN, startStack, type Stack } from '../../tools/testkit/stack';
+import { checkPage, launchChromium } from './browser';
+
+/**
+ * The tenant portal and the operator console in a real browser (Debian's chromium) against the real
+ * stack: API on a real port, worker, Temporal, Postgres, and a real receiver. One page walks through
+ * what a tenant does, test by test, in order.
+ */
+const TEMPORAL_UI = 'http://temporal-ui.example:8233';
+let stack: Stack;
+let receiver: Receiver;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+const T = { timeout: 20_000 };
+
+/** A producer's page that frames the portal link given in ?src= (another origin than Hookline's). */
+async function startProducerSite(): Promise<{ url: string; server: Server }> {
+  const server = createServer((req, res) => {
+    const src = new URL(req.url ?? '/', 'http://x').searchParams.get('src') ?? '';
+    const attr = src.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+    res.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><title>Producer</title><h1>Producer settings</h1><iframe title="Webhooks" src="${attr}" width="800" height="600"></iframe>`);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, server };
+}
+let allowedSite: { url: string; server: Server };
+let otherSite: { url: string; server: Server };
+
+beforeAll(async () => {
+  [allowedSite, otherSite] = await Promise.all([startProducerSite(), startProducerSite()]);
+  [stack, receiver, browser] = await Promise.all([
+    startStack({
+      HOOKLINE_DISABLE_AFTER_FAILURES: '2', HOOKLINE_RETRY_SCHEDULE: '100ms,100ms', HOOKLINE_TEMPORAL_UI_URL: TEMPORAL_UI,
+      HOOKLINE_PORTAL_FRAME_ANCESTORS: new URL(allowedSite.url).origin,
+    }),
+    startReceiver(),
+    launchChromium(),
+  ]);
+  context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+  page = await context.newPage();
+});
+afterAll(async () => {
+  await browser?.close();
+  for (const site of [allowedSite, otherSite]) site?.server.close();
+  await receiver?.close();
+  await stack?.stop();
+});
+
+const heading = (name: string | RegExp) => page.getByRole('heading', { name });
+const button = (name: string | RegExp) => page.getByRole('button', { name, exact: typeof name === 'string' });
+
+describe('the tenant portal', () => {
+  let tenant: { id: string; apiKey: string };
+
+  test('opens from a portal link, which leaves the address bar', async () => {
+    tenant = await stack.newTenant('portal');
+    const { url } = await stack.admin.createPortalSession(tenant.id);
+    await page.goto(url);
+    await heading('Endpoints').waitFor(T);
+    expect(page.url()).not.toContain('pst_');
+    await page.getByText('No endpoints yet').waitFor(T);
+    await checkPage(page, '01-portal-endpoints-empty');
+  });
+
+  test('creates an endpoint and shows its secret once; a reload does not show it again', async () => {
+    await page.getByRole('link', { name: 'Add endpoint' }).click();
+    await heading('Add an endpoint').waitFor(T);
+    await page.getByLabel('Endpoint URL').fill(receiver.url);
+    await page.getByLabel('Description (optional)').fill('Contracts service');
+    await checkPage(page, '02-portal-new-endpoint');
+    await button('Create endpoint').click();
+    const secretBox = page.getByRole('textbox', { name: 'Signing secret' });
+    await secretBox.waitFor(T);
+    const secret = await secretBox.inputValue();
+    expect(secret).toMatch(/^whsec_/);
+    await page.getByText('It will not be shown again').waitFor(T);
+    await checkPage(page, '03-portal-secret-once');
+    await page.reload();
+    await heading('Add an endpoint').waitFor(T);
+    expect(await page.getByRole('textbox', { name: 'Signing secret' }).count()).toBe(0);
+    expect(await page.content()).not.toContain(secret);
+  });
+
+  test('sends a test event and shows the delivery with its attempt', async () => {
+    await page.getByRole('link', { name: 'Endpoints', exact: true }).click();
+    await page.getByRole('link', { name: /Manage/ }).click();
+    await heading('Contracts service').waitFor(T);
+    await button('Send test event').click();
+    await page.getByText('Test event sent').waitFor(T);
+    const row = page.getByRole('row').filter({ hasText: 'webhook.test' }).filter({ hasText: 'success' });
+    await row.waitFor(T);
+    expect(receiver.requests.at(-1)!.headers['webhook-signature']).toMatch(/^v1,/);
+    await checkPage(page, '04-portal-endpoint');
+    await row.getByRole('link', { name: /Details/ }).click();
+    await heading('Attempts').waitFor(T);
+    await page.getByText('Attempt 1').waitFor(T);
+    await page.getByText('HTTP 200').waitFor(T);
+    await checkPage(page, '05-portal-delivery');
+    await page.getByRole('link', { name: /Back to the endpoint/ }).click();
+  });
+
+  test('rotates the secret and shows the new one once', async () => {
+    await button('Rotate secret').click();
+    await button('Rotate now').click();
+    const box = page.getByRole('textbox', { name: 'Signing secret' });
+    await box.waitFor(T);
+    expect(await box.inputValue()).toMatch(/^whsec_/);
+  });
+
+  test('a receiver that fails: retries are listed, the endpoint is disabled, re-enabled, and a failed delivery recovered', async () => {
+    receiver.fallback = { status: 500, body: '<b>receiver down</b>' };
+    const endpointId = (await stack.admin.withToken(tenant.apiKey).listWebhooks()).data[0]!.id;
+    for (const n of [1, 2]) await stack.admin.publish({ tenantId: tenant.id, type: 'signing.completed', data: { documentId: `doc_${n}` } });
+    await page.getByText('Disabled: too many failed deliveries in a row').waitFor(T);
+    const failed = page.getByRole('row').filter({ hasText: 'signing.completed' }).filter({ hasText: 'failed' });
+    await failed.nth(1).waitFor(T);
+    await page.getByText('Recover failed deliveries since…').waitFor(T);
+    await checkPage(page, '06-portal-disabled');
+
+    receiver.fallback = 200;
+    await button('Enable').click();
+    await page.getByText('Enabled: the failure count starts again from 0.').waitFor(T);
+    await page.locator('dd').getByText('Enabled', { exact: true }).waitFor(T);
+
+    await failed.first().getByRole('link', { name: /Details/ }).click();
+    await page.getByText('Attempt 3').waitFor(T);
+    expect(await page.getByText('HTTP 500').count()).toBe(3);
+    // The receiver's body is shown as text, never as markup.
+    await page.getByText('Response body').first().click();
+    await page.getByText('<b>receiver down</b>').first().waitFor(T);
+    expect(await page.locator('pre b').count()).toBe(0);
+    await checkPage(page, '07-portal-failed-delivery');
+    await button('Redeliver').click();
+    await page.getByText('HTTP 200').waitFor(T);
+    expect(await stack.sql`select status from deliveries where endpoint_id = ${endpointId} and kind = 'redelivery'`).toEqual([{ status: 'success' }]);
+  });
+
+  test('the catalogue lists event types with how to verify; the cross-endpoint log says what it needs', async () => {
+    await page.getByRole('link', { name: 'Event catalogue' }).click();
+    await heading('signing.completed').waitFor(T);
+    await heading('How to verify').waitFor(T);
+    await checkPage(page, '08-portal-catalogue');
+    await page.getByRole('link', { name: 'Delivery log' }).click();
+    await heading('Delivery log').first().waitFor(T);
+    await checkPage(page, '09-portal-log');
+  });
+
+  test('deletes the endpoint after asking, with the keyboard alone', async () => {
+    await page.getByRole('link', { name: 'Endpoints', exact: true }).click();
+    await page.getByRole('link', { name: /Manage/ }).focus();
+    await page.keyboard.press('Enter');
+    await button('Delete endpoint').focus();
+    await page.keyboard.press('Enter');
+    await page.getByText('This cannot be undone').waitFor(T);
+    // The question takes the focus; Cancel gives it back to the button that asked.
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Delete for good');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Delete endpoint');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Enter');
+    await page.getByText('No endpoints yet').waitFor(T);
+    expect((await stack.admin.withToken(tenant.apiKey).listWebhooks()).data).toEqual([]);
+  });
+
+  test('an expired or revoked link is refused, also in a tab that was open', async () => {
+    const fresh = async (ttlSeconds?: number) => {
+      const s = await stack.admin.createPortalSession(tenant.id, ttlSeconds ? { ttlSeconds } : {});
+      const p = await (await browser.newContext()).newPage();
+      return { s, p };
+    };
+    const expired = await fresh(60);
+    await stack.sql`update portal_sessions set expires_at = now() - interval '1 second' where id = ${expired.s.id}`;
+    await expired.p.goto(expired.s.url);
+    await expired.p.getByRole('heading', { name: 'This link has expired.' }).waitFor(T);
+    await checkPage(expired.p, '10-portal-expired');
+
+    const revoked = await fresh();
+    await revoked.p.goto(revoked.s.url);
+    await revoked.p.getByRole('heading', { name: 'Endpoints' }).waitFor(T);
+    await stack.admin.revokePortalSession(tenant.id, revoked.s.id);
+    // The next call the open page makes is refused, and the page says why.
+    await revoked.p.getByRole('link', { name: 'Event catalogue' }).click();
+    await revoked.p.getByRole('heading', { name: 'How to verify' }).waitFor(T);
+    await revoked.p.getByRole('link', { name: 'Endpoints', exact: true }).click();
+    await revoked.p.getByRole('heading', { name: 'This link was revoked.' }).waitFor(T);
+    await revoked.p.reload();
+    await revoked.p.getByRole('heading', { name: 'Open this page from a portal link.' }).waitFor(T);
+    await Promise.all([expired.p.context().close(), revoked.p.context().close()]);
+  });
+});
+
+describe('embedding', () => {
+  test('the portal works in a frame on an origin HOOKLINE_PORTAL_FRAME_ANCESTORS names, and is refused on any other', async () => {
+    const t = await stack.newTenant('embed');
+    const p = await (await browser.newContext()).newPage();
+    const frameOn = async (site: { url: string }) => {
+      const { url } = await stack.admin.createPortalSession(t.id);
+      await p.goto(`${site.url}?src=${encodeURIComponent(url)}`); // waits for the load event, the frame's included
+      return p.frames().find((f) => f !== p.mainFrame())!;
+    };
+    const allowed = await frameOn(allowedSite);
+    await allowed.getByRole('heading', { name: 'Endpoints' }).waitFor(T);
+    await allowed.getByText('No endpoints yet').waitFor(T);
+    // The browser reports the refusal on the framing page's console, and the frame stays empty.
+    const report = p.waitForEvent('console', { predicate: (m) => /frame-ancestors/.test(m.text()), timeout: T.timeout });
+    const refused = await frameOn(otherSite);
+    expect((await report).text()).toMatch(/violates the following Content Security Policy directive: "frame-ancestors [^"]+". The request has been blocked/);
+    expect(refused.url()).not.toContain('/portal');
+    expect(await refused.getByRole('heading', { name: 'Endpoints' }).count()).toBe(0);
+    await p.context().close();
+  });
+});
+
+describe('the operator console', () => {
+  test('signs in with the admin token, lists tenants, makes a portal link and finds a delivery with its Temporal link', async () => {
+    const t = await stack.newTenant('console');
+    const ep = await t.api.createWebhook({ url: receiver.url });
+    const { deliveryId } = await t.api.testWebhook(ep.id);
+    const c = await (await browser.newContext({ viewport: { width: 1100, height: 800 } })).newPage();
+    await c.goto(`${stack.api.url}/console`);
+    await c.getByLabel('Admin token').fill('wrong-token-0123456789');
+    await c.getByRole('button', { name: 'Sign in' }).click();
+    await c.getByText('That admin token was refused.').waitFor(T);
+    await c.getByLabel('Admin token').fill(ADMIN_TOKEN);
+    await checkPage(c, '11-console-sign-in');
+    await c.getByRole('button', { name: 'Sign in' }).click();
+    await c.getByRole('heading', { name: 'Tenants' }).waitFor(T);
+    expect(c.url()).not.toContain(ADMIN_TOKEN);
+    await c.getByRole('link', { name: `Open ${t.id}` }).click();
+    await c.getByRole('heading', { name: new RegExp(t.id) }).waitFor(T);
+    await c.getByRole('button', { name: 'Open a portal link' }).click();
+    const link = c.locator('a.portal-link');
+    await link.waitFor(T);
+    expect(await link.getAttribute('href')).toMatch(/\/portal#session=pst_/);
+    await checkPage(c, '12-console-tenant');
+
+    await c.getByRole('link', { name: 'Find a delivery' }).click();
+    await c.getByLabel('Delivery, event or endpoint id').fill(deliveryId);
+    await c.getByRole('button', { name: 'Find' }).click();
+    const temporal = c.getByRole('link', { name: `delivery-${deliveryId} in Temporal` });
+    await temporal.waitFor(T);
+    expect(await temporal.getAttribute('href')).toBe(`${TEMPORAL_UI}/namespaces/default/workflows/delivery-${deliveryId}`);
+    await checkPage(c, '13-console-delivery');
+
+    await c.getByRole('link', { name: 'Failing endpoints' }).click();
+    await c.getByRole('heading', { name: 'Failing and disabled endpoints' }).waitFor(T);
+    await checkPage(c, '14-console-endpoints');
+    await c.context().close();
+  });
+});
