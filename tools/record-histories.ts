@@ -102,7 +102,7 @@ async function startRecorder(address: string, workflowBundle: { code: string }):
       };
       const step = steps[`${position.tenantId}:${position.pastIt}`] ?? steps['tenant_b:true']!;
       const next = step.tenantId === null ? null : { tenantId: step.tenantId, pastIt: step.pastIt };
-      return { tenantId: step.tenantId, next, deliveries: step.deleted, attempts: step.deleted * 2, events: step.deleted };
+      return { tenantId: step.tenantId, next, deliveries: step.deleted, attempts: step.deleted * 2, events: step.deleted, recoveries: 0 };
     },
     // Per recovery: two batches queued, one that waits for the endpoint's pending deliveries, then
     // batches until the `recovery_<n>` in its id, then done (the real one reads its cursor from Postgres).

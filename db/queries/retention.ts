@@ -32,6 +32,8 @@ export interface PurgedCounts {
   deliveries: number;
   attempts: number;
   events: number;
+  /** Finished bulk recoveries (their progress rows), by when they finished. */
+  recoveries: number;
 }
 
 /**
@@ -65,5 +67,18 @@ export async function purgeTenantBatch(tx: Tx, tenantId: string, days: number, l
     delete from events e where e.tenant_id = ${tenantId} and e.id = any(${candidates.map((c) => c.id)}::text[])
       and not exists (select 1 from deliveries d where d.tenant_id = e.tenant_id and d.event_id = e.id)
     returning 1`;
-  return { deliveries: gone!.deliveries, attempts: gone!.attempts, events: events.length, more: gone!.deliveries === limit || candidates.length === limit };
+  // A running recovery's row is its cursor: only finished ones go.
+  const [rec] = await tx<{ n: number }[]>`
+    with doomed as (
+      select id from recoveries where tenant_id = ${tenantId} and status <> 'running' and completed_at < ${cutoff()}
+      order by completed_at limit ${limit} for update skip locked
+    ), d as (delete from recoveries where tenant_id = ${tenantId} and id in (select id from doomed) returning 1)
+    select count(*)::int as n from d`;
+  return {
+    deliveries: gone!.deliveries,
+    attempts: gone!.attempts,
+    events: events.length,
+    recoveries: rec!.n,
+    more: gone!.deliveries === limit || candidates.length === limit || rec!.n === limit,
+  };
 }

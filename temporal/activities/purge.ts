@@ -18,9 +18,9 @@ export interface PurgeBatchResult extends PurgedCounts {
 export function createPurgeBatch({ sql, config, log }: ActivityDeps) {
   return async function purgeBatch(position: PurgePosition): Promise<PurgeBatchResult> {
     const tenant = await nextTenantToPurge(sql, { from: position.tenantId, inclusive: !position.pastIt, defaultDays: config.retention.days });
-    if (!tenant) return { tenantId: null, next: null, deliveries: 0, attempts: 0, events: 0 };
+    if (!tenant) return { tenantId: null, next: null, deliveries: 0, attempts: 0, events: 0, recoveries: 0 };
     const { more, ...counts } = await withTenant(sql, tenant.id, (tx) => purgeTenantBatch(tx, tenant.id, tenant.days, config.retention.purgeBatch));
-    if (counts.deliveries + counts.events > 0) log.info({ tenantId: tenant.id, retentionDays: tenant.days, ...counts }, 'purged expired rows');
+    if (counts.deliveries + counts.events + counts.recoveries > 0) log.info({ tenantId: tenant.id, retentionDays: tenant.days, ...counts }, 'purged expired rows');
     return { tenantId: tenant.id, next: { tenantId: tenant.id, pastIt: !more }, ...counts };
   };
 }

@@ -135,3 +135,23 @@ test('the purge schedule exists once the worker has started, and starting again 
   expect((await handle.describe()).spec.intervals?.map((i) => i.every)).toEqual([7_200_000]);
   expect(await ensurePurgeSchedule(client, twoHours, log)).toBe('unchanged');
 });
+
+test('the purge deletes a finished recovery’s progress once it is older than the retention, never a running one', async () => {
+  const tenant = await tenantWithEvents('rr', ['e1']);
+  const [endpoint] = (await tenant.api.listWebhooks()).data;
+  const since = new Date(Date.now() - 60_000).toISOString();
+  const { recoveryId: finished } = await tenant.api.recoverWebhook(endpoint!.id, { since });
+  await waitFor(async () => (await tenant.api.getRecovery(finished)).status === 'completed', { what: 'the recovery finished' });
+  const { recoveryId: recent } = await tenant.api.recoverWebhook(endpoint!.id, { since }, { idempotencyKey: 'recent' });
+  await waitFor(async () => (await tenant.api.getRecovery(recent)).status === 'completed', { what: 'the second recovery finished' });
+  const { recoveryId: running } = await tenant.api.recoverWebhook(endpoint!.id, { since }, { idempotencyKey: 'running' });
+  await waitFor(async () => (await tenant.api.getRecovery(running)).status === 'completed', { what: 'the third recovery finished' });
+  const { sql } = env.stack;
+  await sql`update recoveries set completed_at = now() - interval '40 days' where id in ${sql([finished, running])}`;
+  await sql`update recoveries set status = 'running', completed_at = null where id = ${running}`; // as if its workflow were still going
+
+  await purgeAll(30);
+  await expect(tenant.api.getRecovery(finished)).rejects.toMatchObject({ status: 404 });
+  expect((await tenant.api.getRecovery(recent)).status).toBe('completed');
+  expect((await tenant.api.getRecovery(running)).status).toBe('running');
+});

@@ -18,7 +18,7 @@ export function defaultActivities(): Activities {
     disableEndpoint: async () => {},
     signalEndpoint: async () => {},
     fanOutBatch: async () => ({ started: 0, lastDeliveryId: null }),
-    purgeBatch: async () => ({ tenantId: null, next: null, deliveries: 0, attempts: 0, events: 0 }),
+    purgeBatch: async () => ({ tenantId: null, next: null, deliveries: 0, attempts: 0, events: 0, recoveries: 0 }),
     recoverBatch: async () => ({ done: true, queued: 0 }),
   };
 }

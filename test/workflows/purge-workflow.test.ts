@@ -17,7 +17,7 @@ const SCRIPT: Record<string, { tenantId: string | null; next: PurgePosition | nu
 
 function scripted(position: PurgePosition) {
   const step = SCRIPT[`${position.tenantId}:${position.pastIt}`]!;
-  return Promise.resolve({ tenantId: step.tenantId, next: step.next, deliveries: step.deleted, attempts: 2 * step.deleted, events: step.deleted });
+  return Promise.resolve({ tenantId: step.tenantId, next: step.next, deliveries: step.deleted, attempts: 2 * step.deleted, events: step.deleted, recoveries: 0 });
 }
 
 const run = (input: PurgeInput) =>
