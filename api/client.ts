@@ -3,6 +3,8 @@ import type { DeliverySchema, DeliveryWithAttemptsSchema, EndpointSchema } from 
 import type { ApiKeyCreated, ApiKeySchema, TenantSchema } from './routes/tenant-schemas';
 
 export type Endpoint = z.infer<typeof EndpointSchema>;
+/** An endpoint's flow control (issue 14); null sets a setting back to its default. */
+export type FlowSettings = { maxInFlight?: number | null; rateLimit?: number | null; ordering?: 'unordered' | 'fifo' };
 export type Delivery = z.infer<typeof DeliverySchema>;
 export type DeliveryWithAttempts = z.infer<typeof DeliveryWithAttemptsSchema>;
 export type Tenant = z.infer<typeof TenantSchema>;
@@ -65,7 +67,7 @@ export class HooklineClient {
   eventTypes() {
     return this.request<{ data: { type: string; description: string }[] }>('GET', '/v1/event-types');
   }
-  createWebhook(input: { url: string; events?: string[]; description?: string }) {
+  createWebhook(input: { url: string; events?: string[]; description?: string } & FlowSettings) {
     return this.request<Endpoint & { secret: string }>('POST', '/v1/webhooks', input);
   }
   listWebhooks() {
@@ -74,7 +76,7 @@ export class HooklineClient {
   getWebhook(id: string) {
     return this.request<Endpoint>('GET', `/v1/webhooks/${encodeURIComponent(id)}`);
   }
-  updateWebhook(id: string, patch: { url?: string; events?: string[]; description?: string; enabled?: boolean }) {
+  updateWebhook(id: string, patch: { url?: string; events?: string[]; description?: string; enabled?: boolean } & FlowSettings) {
     return this.request<Endpoint>('PATCH', `/v1/webhooks/${encodeURIComponent(id)}`, patch);
   }
   deleteWebhook(id: string) {

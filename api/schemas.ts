@@ -39,6 +39,9 @@ export const EndpointSchema = z
     disabledReason: z.enum(DISABLED_REASONS).nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),
+    maxInFlight: z.number().int().nullable().openapi({ description: "Sends to this endpoint at once per worker; null: the worker's default (HOOKLINE_ENDPOINT_MAX_IN_FLIGHT)" }),
+    rateLimit: z.number().nullable().openapi({ description: 'Deliveries per second across all workers; null: no limit' }),
+    ordering: z.enum(['unordered', 'fifo']).openapi({ description: 'fifo: one delivery at a time, in publish order' }),
   })
   .openapi('Endpoint');
 
@@ -86,6 +89,9 @@ export function toEndpointView(row: EndpointRow): z.infer<typeof EndpointSchema>
     disabledReason: row.disabledReason as z.infer<typeof EndpointSchema>['disabledReason'],
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
+    maxInFlight: row.maxInFlight,
+    rateLimit: row.rateLimit,
+    ordering: row.ordering,
   };
 }
 

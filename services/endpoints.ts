@@ -16,10 +16,16 @@ import { withTenant } from '../db/sql';
 type EndpointDeps = ServiceDeps;
 const to = (deps: ServiceDeps, tenantId: string) => ({ tenantId, taskQueue: deps.config.temporal.taskQueue });
 
-export interface EndpointFields {
+export interface EndpointFields extends endpoints.FlowSettings {
   url: string;
   events?: string[];
   description?: string;
+}
+
+/** `maxInFlight` is a share of one worker's send slots: at most all of them. */
+function checkFlow(deps: EndpointDeps, fields: endpoints.FlowSettings): void {
+  const max = deps.config.workerConcurrency;
+  if (fields.maxInFlight != null && fields.maxInFlight > max) throw invalid('maxInFlight', `must be at most HOOKLINE_WORKER_CONCURRENCY (${max})`);
 }
 
 async function checkUrl(deps: EndpointDeps, url: string): Promise<void> {
@@ -40,6 +46,7 @@ function sealedSecret(deps: EndpointDeps, endpointId: string) {
 export async function createEndpoint(deps: EndpointDeps, tenantId: string, fields: EndpointFields) {
   await checkUrl(deps, fields.url);
   checkEvents(deps, fields.events);
+  checkFlow(deps, fields);
   const id = newId('ep');
   const { secret, sealed } = sealedSecret(deps, id);
   const row = await withTenant(deps.sql, tenantId, async (tx) => {
@@ -48,7 +55,7 @@ export async function createEndpoint(deps: EndpointDeps, tenantId: string, field
     }
     const created = await endpoints.insertEndpoint(
       tx,
-      { id, tenantId, url: fields.url, description: fields.description ?? '', eventTypes: fields.events ?? ['*'] },
+      { id, tenantId, url: fields.url, description: fields.description ?? '', eventTypes: fields.events ?? ['*'], maxInFlight: fields.maxInFlight, rateLimit: fields.rateLimit, ordering: fields.ordering },
       sealed,
     );
     await enqueue(tx, to(deps, tenantId), [{ kind: 'start_endpoint', payload: { endpointId: id } }]);
@@ -60,10 +67,17 @@ export async function createEndpoint(deps: EndpointDeps, tenantId: string, field
 export async function updateEndpoint(deps: EndpointDeps, tenantId: string, id: string, patch: Partial<EndpointFields> & { enabled?: boolean }) {
   if (patch.url !== undefined) await checkUrl(deps, patch.url);
   checkEvents(deps, patch.events);
+  checkFlow(deps, patch);
   const after = await withTenant(deps.sql, tenantId, async (tx) => {
     const before = await endpoints.getEndpoint(tx, id);
     if (!before) return null;
-    const updated = await endpoints.updateEndpoint(tx, id, { url: patch.url, eventTypes: patch.events, description: patch.description, enabled: patch.enabled });
+    const flow = { maxInFlight: patch.maxInFlight, rateLimit: patch.rateLimit, ordering: patch.ordering };
+    const updated = await endpoints.updateEndpoint(tx, id, { url: patch.url, eventTypes: patch.events, description: patch.description, enabled: patch.enabled, ...flow });
+    // A change of ordering wakes the endpoint's workflow: it takes up a FIFO queue, or hands the queue
+    // over to per-delivery workflows when the endpoint goes back to unordered (temporal/workflows/fifo.ts).
+    if (patch.ordering !== undefined && patch.ordering !== before.ordering) {
+      await enqueue(tx, to(deps, tenantId), [{ kind: 'start_endpoint', payload: { endpointId: id, fifoWake: true } }]);
+    }
     // Enabling always tells the workflow (it resets the count); disabling only when it was enabled.
     if (patch.enabled !== undefined && (patch.enabled || before.enabled)) {
       await enqueue(tx, to(deps, tenantId), [{ kind: 'set_enabled', payload: { endpointId: id, enabled: patch.enabled } }]);

@@ -10,10 +10,29 @@ const events = z
   .refine((list) => new Set(list).size === list.length, 'must not repeat a type')
   .openapi({ description: 'Event types to receive; ["*"] for all', example: ['signing.completed'] });
 
+/** Flow control (issue 14); null sets a setting back to its default. */
+const maxInFlight = z
+  .number()
+  .int()
+  .min(1)
+  .max(10_000)
+  .nullable()
+  .openapi({ description: "Sends to this endpoint at once in one worker, at most HOOKLINE_WORKER_CONCURRENCY; null: the worker's default" });
+const rateLimit = z
+  .number()
+  .min(0.01)
+  .max(10_000)
+  .nullable()
+  .openapi({ description: 'Deliveries per second, across all workers; excess deliveries wait. null: no limit' });
+const ordering = z.enum(['unordered', 'fifo']).openapi({ description: 'fifo: one delivery at a time in publish order; a retrying head holds the rest' });
+
 export const CreateWebhook = z.strictObject({
   url: storableText(2048),
   events: events.optional(),
   description: storableText(500).optional(),
+  maxInFlight: maxInFlight.optional(),
+  rateLimit: rateLimit.optional(),
+  ordering: ordering.optional(),
 });
 
 export const UpdateWebhook = z
@@ -22,6 +41,9 @@ export const UpdateWebhook = z
     events: events.optional(),
     description: storableText(500).optional(),
     enabled: z.boolean().optional(),
+    maxInFlight: maxInFlight.optional(),
+    rateLimit: rateLimit.optional(),
+    ordering: ordering.optional(),
   })
   .refine((p) => Object.keys(p).length > 0, 'give at least one of url, events, description, enabled');
 

@@ -12,9 +12,15 @@ export interface EndpointRow {
   disabledReason: string | null;
   createdAt: Date;
   updatedAt: Date;
+  /** Flow control (issue 14): null means the default. */
+  maxInFlight: number | null;
+  rateLimit: number | null;
+  ordering: EndpointOrdering;
 }
 
-const COLUMNS = 'id, tenant_id, url, description, event_types, enabled, consecutive_failures, disabled_at, disabled_reason, created_at, updated_at';
+export type EndpointOrdering = 'unordered' | 'fifo';
+
+const COLUMNS = 'id, tenant_id, url, description, event_types, enabled, consecutive_failures, disabled_at, disabled_reason, created_at, updated_at, max_in_flight, rate_limit, ordering';
 
 /** Serialises endpoint creation per tenant so the per-tenant limit holds under concurrent requests. */
 export async function countEndpointsLocked(tx: Tx, tenantId: string): Promise<number> {
@@ -25,12 +31,12 @@ export async function countEndpointsLocked(tx: Tx, tenantId: string): Promise<nu
 
 export async function insertEndpoint(
   tx: Tx,
-  e: { id: string; tenantId: string; url: string; description: string; eventTypes: string[] },
+  e: { id: string; tenantId: string; url: string; description: string; eventTypes: string[] } & FlowSettings,
   secret: { ciphertext: string; fingerprint: string },
 ): Promise<EndpointRow> {
   const [row] = await tx<EndpointRow[]>`
-    insert into endpoints (id, tenant_id, url, description, event_types)
-    values (${e.id}, ${e.tenantId}, ${e.url}, ${e.description}, ${e.eventTypes})
+    insert into endpoints (id, tenant_id, url, description, event_types, max_in_flight, rate_limit, ordering)
+    values (${e.id}, ${e.tenantId}, ${e.url}, ${e.description}, ${e.eventTypes}, ${e.maxInFlight ?? null}, ${e.rateLimit ?? null}, ${e.ordering ?? 'unordered'})
     returning ${tx.unsafe(COLUMNS)}`;
   await tx`insert into endpoint_secrets (endpoint_id, tenant_id, ciphertext, fingerprint)
            values (${e.id}, ${e.tenantId}, ${secret.ciphertext}, ${secret.fingerprint})`;
@@ -46,7 +52,14 @@ export async function getEndpoint(tx: Tx, id: string): Promise<EndpointRow | nul
   return row ?? null;
 }
 
-export interface EndpointPatch {
+/** Flow-control settings: undefined leaves a setting as it is, null sets it back to the default. */
+export interface FlowSettings {
+  maxInFlight?: number | null;
+  rateLimit?: number | null;
+  ordering?: EndpointOrdering;
+}
+
+export interface EndpointPatch extends FlowSettings {
   url?: string;
   eventTypes?: string[];
   description?: string;
@@ -66,6 +79,12 @@ export async function updateEndpoint(tx: Tx, id: string, patch: EndpointPatch): 
                          when ${patch.enabled === false} and enabled then now() else disabled_at end,
       disabled_reason = case when ${patch.enabled === true} then null
                              when ${patch.enabled === false} and enabled then 'manual' else disabled_reason end,
+      max_in_flight = case when ${patch.maxInFlight !== undefined} then ${patch.maxInFlight ?? null}::integer else max_in_flight end,
+      rate_limit = case when ${patch.rateLimit !== undefined} then ${patch.rateLimit ?? null}::float8 else rate_limit end,
+      -- A new rate starts afresh: reservations made at the old rate are not honoured (rate_epoch).
+      rate_tat = case when ${patch.rateLimit !== undefined} and rate_limit is distinct from ${patch.rateLimit ?? null}::float8 then null else rate_tat end,
+      rate_epoch = case when ${patch.rateLimit !== undefined} and rate_limit is distinct from ${patch.rateLimit ?? null}::float8 then rate_epoch + 1 else rate_epoch end,
+      ordering = coalesce(${patch.ordering ?? null}, ordering),
       updated_at = now()
     where id = ${id}
     returning ${tx.unsafe(COLUMNS)}`;
