@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { OutboxRow } from '../db/queries/outbox';
 import { forEachLimited } from '../infra/concurrency';
 import { signalEndpointWorkflow, startDeliveryWorkflow, startEndpointWorkflow, stopEndpointWorkflows } from './client';
-import { sendTestSignal, setEnabledSignal } from './workflows/messages';
+import { fifoWakeSignal, sendTestSignal, setEnabledSignal } from './workflows/messages';
 
 /** The Temporal calls one claimed batch of outbox rows stands for, each row to one result. */
 export interface Dispatch {
@@ -10,6 +10,8 @@ export interface Dispatch {
   taskQueue: string;
   /** Endpoints of this batch that still exist: no workflow is started or signalled for a deleted one. */
   liveEndpoints: Set<string>;
+  /** Endpoints of this batch with `ordering: fifo`: their deliveries wake the endpoint's workflow instead of starting their own. */
+  fifoEndpoints?: Set<string>;
   /** Temporal calls in flight at once for the batch. */
   concurrency: number;
   /** Deliveries send from a local activity (HOOKLINE_LOCAL_SEND). */
@@ -24,9 +26,15 @@ function callsFor(row: OutboxRow, d: Dispatch): Call[] {
   switch (row.kind) {
     case 'deliver': {
       const { eventId, eventType, deliveries } = row.payload;
+      const fifo = (endpointId: string) => d.fifoEndpoints?.has(endpointId) ?? false;
+      // A FIFO endpoint's deliveries are queued in Postgres already: one wake-up of its workflow per endpoint.
+      const wake = [...new Set(deliveries.filter((x) => live(x.endpointId) && fifo(x.endpointId) && x.kind !== 'test').map((x) => x.endpointId))].map(
+        (endpointId) => () => signalEndpointWorkflow(d.client, d.taskQueue, { ...ids, endpointId }, fifoWakeSignal, {}),
+      );
       return deliveries
-        .filter((x) => live(x.endpointId))
-        .map((x) => () => startDeliveryWorkflow(d.client, d.taskQueue, { ...ids, deliveryId: x.id, endpointId: x.endpointId, eventId, eventType, kind: x.kind, ...(d.localSend ? { localSend: true } : {}) }));
+        .filter((x) => live(x.endpointId) && !(fifo(x.endpointId) && x.kind !== 'test'))
+        .map((x): Call => () => startDeliveryWorkflow(d.client, d.taskQueue, { ...ids, deliveryId: x.id, endpointId: x.endpointId, eventId, eventType, kind: x.kind, ...(d.localSend ? { localSend: true } : {}) }))
+        .concat(wake);
     }
     case 'test': {
       const { endpointId, deliveryId, eventId } = row.payload;
@@ -36,8 +44,12 @@ function callsFor(row: OutboxRow, d: Dispatch): Call[] {
       const { endpointId, enabled } = row.payload;
       return live(endpointId) ? [() => signalEndpointWorkflow(d.client, d.taskQueue, { ...ids, endpointId }, setEnabledSignal, { enabled })] : [];
     }
-    case 'start_endpoint':
-      return live(row.payload.endpointId) ? [() => startEndpointWorkflow(d.client, d.taskQueue, { ...ids, endpointId: row.payload.endpointId })] : [];
+    case 'start_endpoint': {
+      const { endpointId, fifoWake } = row.payload;
+      if (!live(endpointId)) return [];
+      if (fifoWake) return [() => signalEndpointWorkflow(d.client, d.taskQueue, { ...ids, endpointId }, fifoWakeSignal, {})];
+      return [() => startEndpointWorkflow(d.client, d.taskQueue, { ...ids, endpointId })];
+    }
     case 'stop_endpoint':
       return [() => stopEndpointWorkflows(d.client, row.payload.endpointId, row.payload.deliveryIds)];
   }

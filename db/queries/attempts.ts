@@ -15,6 +15,10 @@ export interface DeliveryTarget {
   secrets: string[];
   /** How long the endpoint stays paused by a receiver's Retry-After (0 when it is not). */
   pausedMs: number;
+  /** Flow control (issue 14): the endpoint's own cap of sends per worker, its rate (per second) and the rate's version. */
+  maxInFlight: number | null;
+  rateLimit: number | null;
+  rateEpoch: number;
 }
 
 /** Everything one attempt needs, read in one statement; null when the endpoint or delivery is gone. */
@@ -23,6 +27,7 @@ export async function loadDeliveryTarget(tx: Tx, deliveryId: string): Promise<De
     select d.status, d.attempt_count, e.url, ev.type as event_type, ev.data as event_data, ev.created_at as event_created_at,
       e.consecutive_failures as endpoint_failures,
       greatest(0, coalesce(extract(epoch from e.paused_until - now()) * 1000, 0))::float8 as paused_ms,
+      e.max_in_flight, e.rate_limit, e.rate_epoch,
       coalesce((select array_agg(s.ciphertext order by s.created_at desc, s.id desc) from endpoint_secrets s
                 where s.endpoint_id = e.id and (s.expires_at is null or s.expires_at > now())), '{}') as secrets
     from deliveries d

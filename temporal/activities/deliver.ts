@@ -4,8 +4,9 @@ import { FailureType } from '../../domain/enums';
 import { decryptSecret } from '../../domain/secrets';
 import { signRequest, webhookMessageId } from '../../domain/signing';
 import { loadDeliveryTarget, recordAttempt, type DeliveryTarget } from '../../db/queries/attempts';
+import { reserveRateSlot } from '../../db/queries/flow';
 import { withTenant } from '../../db/sql';
-import type { DeliveryInput } from '../workflows/types';
+import type { DeliveryInput, RateSlot } from '../workflows/types';
 import type { ActivityDeps } from './deps';
 import { createSendGate, SendSlotsBusy } from './send-gate';
 import { sendWebhook, type SendResult } from './send-webhook';
@@ -20,9 +21,16 @@ export interface DeliverResult {
   responseStatus: number;
   /** The endpoint's stored consecutive-failure count when the attempt was made (absent after a crash retry). */
   endpointFailures?: number;
-  /** Nothing was sent: the endpoint is paused (a receiver's Retry-After); try again after this long. */
+  /** Nothing was sent: the endpoint is paused (a receiver's Retry-After) or over its rate; try again after this long. */
   waitMs?: number;
+  /** The rate-limit slot reserved for this delivery: pass it back with the next call so it is not reserved twice. */
+  rateSlot?: RateSlot;
 }
+
+/** A rate-limit slot this close is waited for inside the activity, not with a workflow timer. */
+const RATE_WAIT_IN_ACTIVITY_MS = 1_000;
+/** A longer wait is slept in pieces of at most this, so a change of the endpoint's rate takes effect within it. */
+const RATE_WAIT_PIECE_MS = 30_000;
 
 /**
  * A send whose answer is not yet in the attempt log, kept in the activity's heartbeat details, which
@@ -56,7 +64,7 @@ export function createDeliver({ sql, fetch, config, metrics, log }: ActivityDeps
   async function sendFairly(input: DeliveryInput, target: DeliveryTarget): Promise<SendResult> {
     let release: () => void;
     try {
-      release = await gate.acquire(input.tenantId, input.endpointId);
+      release = await gate.acquire(input.tenantId, input.endpointId, target.maxInFlight ?? undefined);
     } catch (err) {
       if (!(err instanceof SendSlotsBusy)) throw err;
       // Nothing was sent and no attempt is counted: try again later, backing off while it stays busy.
@@ -84,6 +92,28 @@ export function createDeliver({ sql, fetch, config, metrics, log }: ActivityDeps
     return sent;
   }
 
+  /**
+   * Holds this attempt to the endpoint's rate limit (shared by every worker through Postgres). A slot
+   * is reserved once per attempt: the workflow hands it back after its timer, and it counts only for
+   * the attempt it was made for and at the rate it was made under. A crash between reserving and
+   * returning wastes a slot (a little slower), never sends over the rate. Returns the wait when it is
+   * long; waits out a short one here.
+   */
+  async function waitForRateSlot(input: DeliveryInput, target: DeliveryTarget): Promise<DeliverResult | undefined> {
+    const held = input.rateSlot;
+    let slot: RateSlot;
+    if (held && held.epoch === target.rateEpoch && held.attemptsBefore === target.attemptCount) slot = held;
+    else {
+      const reserved = await withTenant(sql, input.tenantId, (tx) => reserveRateSlot(tx, input.endpointId));
+      if (!reserved) return undefined; // the limit was removed meanwhile
+      slot = { at: new Date(Date.now() + reserved.waitMs).toISOString(), epoch: reserved.epoch, attemptsBefore: target.attemptCount };
+    }
+    const waitMs = Date.parse(slot.at) - Date.now();
+    if (waitMs > RATE_WAIT_IN_ACTIVITY_MS) return { attempt: target.attemptCount, responseStatus: 0, waitMs: Math.ceil(Math.min(waitMs, RATE_WAIT_PIECE_MS)), rateSlot: slot };
+    if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
+    return undefined;
+  }
+
   async function attemptOnce(input: DeliveryInput, remember: (details: Unrecorded) => void): Promise<DeliverResult> {
     const deleted = () => ApplicationFailure.nonRetryable('endpoint or delivery deleted', FailureType.EndpointDeleted);
     const target = await withTenant(sql, input.tenantId, (tx) => loadDeliveryTarget(tx, input.deliveryId));
@@ -96,6 +126,10 @@ export function createDeliver({ sql, fetch, config, metrics, log }: ActivityDeps
     const carried = (info.isLocal ? localUnrecorded.get(input.deliveryId) : info.heartbeatDetails) as Unrecorded | undefined;
     // A pause holds every delivery of the endpoint but the one that will retry at its end, and tests.
     if (!carried && target.pausedMs > 0 && input.kind !== 'test') return { attempt: target.attemptCount, responseStatus: 0, waitMs: Math.ceil(target.pausedMs) };
+    if (!carried && target.rateLimit !== null && input.kind !== 'test') {
+      const waiting = await waitForRateSlot(input, target);
+      if (waiting) return waiting;
+    }
     let sent: SendResult;
     if (carried?.attemptsBefore === target.attemptCount) {
       sent = { ...carried.sent, startedAt: new Date(carried.sent.startedAt), body: null };

@@ -2,6 +2,7 @@ import { createDeliver } from './deliver';
 import type { ActivityDeps } from './deps';
 import { createEndpointStateActivities } from './endpoint-state';
 import { createFanOutBatch } from './fan-out';
+import { createFifoActivities } from './fifo';
 
 export type { ActivityDeps } from './deps';
 
@@ -11,5 +12,6 @@ export function createActivities(deps: ActivityDeps) {
     deliver: createDeliver(deps),
     fanOutBatch: createFanOutBatch(deps),
     ...createEndpointStateActivities(deps),
+    ...createFifoActivities(deps),
   };
 }

@@ -18,6 +18,8 @@ export function defaultActivities(): Activities {
     disableEndpoint: async () => {},
     signalEndpoint: async () => {},
     fanOutBatch: async () => ({ started: 0, lastDeliveryId: null }),
+    nextFifoDeliveries: async () => ({ ordering: 'fifo', enabled: true, queue: [], localSend: false }),
+    releaseFifoQueue: async () => 0,
   };
 }
 
@@ -117,6 +119,8 @@ function recorded(env: MockWorker): Activities {
     disableEndpoint: record('disableEndpoint'),
     signalEndpoint: record('signalEndpoint'),
     fanOutBatch: record('fanOutBatch'),
+    nextFifoDeliveries: record('nextFifoDeliveries'),
+    releaseFifoQueue: record('releaseFifoQueue'),
   };
 }
 
