@@ -20,7 +20,10 @@ export interface Dispatch {
 
 type Call = () => Promise<unknown>;
 
-function callsFor(row: OutboxRow, d: Dispatch): Call[] {
+/** One wake-up per FIFO endpoint per batch, however many of its rows the batch holds; each of those rows waits for it. */
+type Wakes = Map<string, Promise<unknown>>;
+
+function callsFor(row: OutboxRow, d: Dispatch, wakes: Wakes = new Map()): Call[] {
   const ids = { tenantId: row.tenantId };
   const live = (endpointId: string) => d.liveEndpoints.has(endpointId);
   switch (row.kind) {
@@ -29,7 +32,11 @@ function callsFor(row: OutboxRow, d: Dispatch): Call[] {
       const fifo = (endpointId: string) => d.fifoEndpoints?.has(endpointId) ?? false;
       // A FIFO endpoint's deliveries are queued in Postgres already: one wake-up of its workflow per endpoint.
       const wake = [...new Set(deliveries.filter((x) => live(x.endpointId) && fifo(x.endpointId) && x.kind !== 'test').map((x) => x.endpointId))].map(
-        (endpointId) => () => signalEndpointWorkflow(d.client, d.taskQueue, { ...ids, endpointId }, fifoWakeSignal, {}),
+        (endpointId) => () => {
+          let wake = wakes.get(endpointId);
+          if (!wake) wakes.set(endpointId, (wake = signalEndpointWorkflow(d.client, d.taskQueue, { ...ids, endpointId }, fifoWakeSignal, {})));
+          return wake;
+        },
       );
       return deliveries
         .filter((x) => live(x.endpointId) && !(fifo(x.endpointId) && x.kind !== 'test'))
@@ -66,7 +73,8 @@ export function endpointIdsOf(rows: OutboxRow[]): string[] {
 
 /** Runs every call of every row; a row is done only when all its calls succeeded. */
 export async function dispatchRows(rows: OutboxRow[], d: Dispatch): Promise<{ done: string[]; failed: { id: string; error: string }[] }> {
-  const calls = rows.flatMap((row) => callsFor(row, d).map((call) => ({ row: row.id, call })));
+  const wakes: Wakes = new Map();
+  const calls = rows.flatMap((row) => callsFor(row, d, wakes).map((call) => ({ row: row.id, call })));
   const errors = new Map<string, string>();
   await forEachLimited(calls.length, d.concurrency, async (i) => {
     const { row, call } = calls[i]!;

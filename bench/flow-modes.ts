@@ -1,0 +1,73 @@
+import { parseArgs } from 'node:util';
+import globalSetup from '../test/harness/global-setup';
+import globalTeardown from '../test/harness/global-teardown';
+import { startReceiver } from '../tools/testkit/receiver';
+import { startStack } from '../tools/testkit/stack';
+import { countActions } from './temporal-cost';
+
+/**
+ * `npx tsx bench/flow-modes.ts [--size N] [--rate R] [--modes default,rate,fifo]`: deliveries/s and billable Temporal actions per
+ * first-try delivery for each flow-control mode of an endpoint (issue 14): default, rate-limited,
+ * FIFO. One in-process stack (API + worker) on a dev server and a database of its own, as the tests
+ * run it; a receiver that answers 200 at once. Small on purpose: it measures the modes' cost, not
+ * the machine (`npm run bench` does that).
+ */
+const { values: flags } = parseArgs({
+  options: { size: { type: 'string', default: '200' }, rate: { type: 'string', default: '10' }, modes: { type: 'string', default: 'default,rate,fifo' } },
+});
+const MODES = flags.modes.split(',');
+const N = Number(flags.size);
+const RATE = Number(flags.rate);
+
+async function main(): Promise<void> {
+  await globalSetup();
+  const stack = await startStack({ HOOKLINE_WORKER_CONCURRENCY: '100' });
+  const receiver = await startReceiver(200);
+  const rows: string[] = [];
+  try {
+    const modes = [
+      { key: 'default', name: 'default', settings: {} },
+      { key: 'rate', name: `rate-limited (${RATE}/s)`, settings: { rateLimit: RATE } },
+      { key: 'fifo', name: 'FIFO', settings: { ordering: 'fifo' as const } },
+    ].filter((m) => MODES.includes(m.key));
+    for (const mode of modes) {
+      const tenant = await stack.newTenant('bench');
+      const endpoint = await tenant.api.createWebhook({ url: receiver.url, ...mode.settings });
+      receiver.requests.length = 0;
+      const t0 = Date.now();
+      // Published by 8 publishers at once, in the order each sends.
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 8 }, async () => {
+          while (next < N) {
+            const i = next++;
+            await stack.admin.publish({ tenantId: tenant.id, type: 'card.viewed', data: { i } });
+          }
+        }),
+      );
+      const got = await receiver.waitForRequests(N, 600_000);
+      const seconds = (got[N - 1]!.at - t0) / 1000;
+      // Let the last outcomes and hand-overs land before reading the histories.
+      await new Promise((r) => setTimeout(r, 2_000));
+      const ids = (await stack.sql<{ id: string }[]>`select id from deliveries where endpoint_id = ${endpoint.id} order by seq`).map((d) => `delivery-${d.id}`);
+      const cost = await countActions(stack.client, ids, [`endpoint-${endpoint.id}`], N);
+      const breakdown = Object.entries(cost.breakdown).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ');
+      const row = `| ${mode.name} | ${N} | ${(N / seconds).toFixed(1)} | ${cost.actionsPerDelivery} (${breakdown}) | ${cost.historyEventsPerDelivery} |`;
+      console.log(row);
+      rows.push(row);
+    }
+  } finally {
+    await receiver.close();
+    await stack.stop();
+    await globalTeardown();
+  }
+  console.log(['', '| mode | deliveries | deliveries/s | billable actions per delivery | history events per delivery |', '|---|---|---|---|---|', ...rows].join('\n'));
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
