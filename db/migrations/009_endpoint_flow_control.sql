@@ -3,12 +3,15 @@
 --   rate_limit     deliveries per second across all workers (null: none)
 --   rate_tat       the rate limit's state (GCRA "theoretical arrival time"): the earliest time the next
 --                  send may be reserved for; each reservation moves it on by 1/rate_limit seconds
+--   rate_sent_tat  the same at the moment of sending: consecutive sends are spaced by 1/rate_limit even
+--                  when some of them went late (a stalled worker) and would otherwise bunch up
 --   rate_epoch     counts changes of rate_limit: a reservation made before a change is not honoured
 --   ordering       'fifo': one delivery at a time in publish order (the endpoint's workflow runs them)
 ALTER TABLE endpoints
   ADD COLUMN max_in_flight integer CHECK (max_in_flight >= 1),
   ADD COLUMN rate_limit double precision CHECK (rate_limit > 0),
   ADD COLUMN rate_tat timestamptz,
+  ADD COLUMN rate_sent_tat timestamptz,
   ADD COLUMN rate_epoch integer NOT NULL DEFAULT 0,
   ADD COLUMN ordering text NOT NULL DEFAULT 'unordered' CHECK (ordering IN ('unordered', 'fifo'));
 

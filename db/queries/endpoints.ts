@@ -83,6 +83,7 @@ export async function updateEndpoint(tx: Tx, id: string, patch: EndpointPatch): 
       rate_limit = case when ${patch.rateLimit !== undefined} then ${patch.rateLimit ?? null}::float8 else rate_limit end,
       -- A new rate starts afresh: reservations made at the old rate are not honoured (rate_epoch).
       rate_tat = case when ${patch.rateLimit !== undefined} and rate_limit is distinct from ${patch.rateLimit ?? null}::float8 then null else rate_tat end,
+      rate_sent_tat = case when ${patch.rateLimit !== undefined} and rate_limit is distinct from ${patch.rateLimit ?? null}::float8 then null else rate_sent_tat end,
       rate_epoch = case when ${patch.rateLimit !== undefined} and rate_limit is distinct from ${patch.rateLimit ?? null}::float8 then rate_epoch + 1 else rate_epoch end,
       ordering = coalesce(${patch.ordering ?? null}, ordering),
       updated_at = now()

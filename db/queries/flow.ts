@@ -20,6 +20,18 @@ export async function reserveRateSlot(tx: Tx, endpointId: string): Promise<{ wai
   return row ?? null;
 }
 
+/**
+ * At the moment of sending: how long to hold this send so that it follows the endpoint's previous
+ * send by at least 1/rate (0 when it may go now), taking its turn. Null when the endpoint has no limit.
+ */
+export async function spaceRateSend(tx: Tx, endpointId: string): Promise<number | null> {
+  const [row] = await tx<{ waitMs: number }[]>`
+    update endpoints set rate_sent_tat = greatest(coalesce(rate_sent_tat, clock_timestamp()), clock_timestamp()) + interval '1 second' / rate_limit
+    where id = ${endpointId} and rate_limit is not null
+    returning greatest(0, extract(epoch from (rate_sent_tat - interval '1 second' / rate_limit) - clock_timestamp()) * 1000)::float8 as wait_ms`;
+  return row ? row.waitMs : null;
+}
+
 /** The relay's view of a batch's endpoints: which exist, and their ordering (across tenants). */
 export async function endpointOrderings(tx: Tx, ids: string[]): Promise<Map<string, EndpointOrdering>> {
   if (ids.length === 0) return new Map();

@@ -4,7 +4,7 @@ import { FailureType } from '../../domain/enums';
 import { decryptSecret } from '../../domain/secrets';
 import { signRequest, webhookMessageId } from '../../domain/signing';
 import { loadDeliveryTarget, recordAttempt, type DeliveryTarget } from '../../db/queries/attempts';
-import { reserveRateSlot } from '../../db/queries/flow';
+import { reserveRateSlot, spaceRateSend } from '../../db/queries/flow';
 import { withTenant } from '../../db/sql';
 import type { DeliveryInput, RateSlot } from '../workflows/types';
 import type { ActivityDeps } from './deps';
@@ -12,6 +12,7 @@ import { createSendGate, SendSlotsBusy } from './send-gate';
 import { sendWebhook, type SendResult } from './send-webhook';
 
 const HEARTBEAT_AFTER_MS = 3_000;
+const sleepMs = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** How long a send waits for a fair-share slot before it gives its activity slot back. */
 const SLOT_WAIT_MS = 10_000;
 const BUSY_RETRY_MAX_MS = 30_000;
@@ -29,6 +30,10 @@ export interface DeliverResult {
 
 /** A rate-limit slot this close is waited for inside the activity, not with a workflow timer. */
 const RATE_WAIT_IN_ACTIVITY_MS = 1_000;
+/** How much sooner than its slot the workflow's timer ends (less than RATE_WAIT_IN_ACTIVITY_MS). */
+const RATE_WAKE_EARLY_MS = 800;
+/** The longest a send waits inside the activity to keep its distance from the previous one. */
+const RATE_SPACING_IN_ACTIVITY_MS = 5_000;
 /** A longer wait is slept in pieces of at most this, so a change of the endpoint's rate takes effect within it. */
 const RATE_WAIT_PIECE_MS = 30_000;
 
@@ -109,8 +114,16 @@ export function createDeliver({ sql, fetch, config, metrics, log }: ActivityDeps
       slot = { at: new Date(Date.now() + reserved.waitMs).toISOString(), epoch: reserved.epoch, attemptsBefore: target.attemptCount };
     }
     const waitMs = Date.parse(slot.at) - Date.now();
-    if (waitMs > RATE_WAIT_IN_ACTIVITY_MS) return { attempt: target.attemptCount, responseStatus: 0, waitMs: Math.ceil(Math.min(waitMs, RATE_WAIT_PIECE_MS)), rateSlot: slot };
-    if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
+    // The timer ends a little early and this activity, called again, waits out the rest: a timer's
+    // lateness (a workflow task and an activity task under load) does not bunch the sends.
+    if (waitMs > RATE_WAIT_IN_ACTIVITY_MS) return { attempt: target.attemptCount, responseStatus: 0, waitMs: Math.ceil(Math.min(waitMs - RATE_WAKE_EARLY_MS, RATE_WAIT_PIECE_MS)), rateSlot: slot };
+    if (waitMs > 0) await sleepMs(waitMs);
+    // Slots are reserved ahead, but a send can go late (a stalled worker, a late timer) and land next
+    // to the ones after it: at the moment of sending, keep it 1/rate after the previous send.
+    const spacing = await withTenant(sql, input.tenantId, (tx) => spaceRateSend(tx, input.endpointId));
+    // A long queue of late sends: wait with a timer and a fresh slot rather than hold the activity.
+    if (spacing !== null && spacing > RATE_SPACING_IN_ACTIVITY_MS) return { attempt: target.attemptCount, responseStatus: 0, waitMs: Math.ceil(spacing) };
+    if (spacing !== null && spacing > 0) await sleepMs(spacing);
     return undefined;
   }
 

@@ -63,10 +63,11 @@ test('a rate limit of 5/s holds within 10% over 200 deliveries sent by two worke
     const rate = 199 / spanS;
     expect(rate).toBeGreaterThan(4.5);
     expect(rate).toBeLessThan(5.5);
-    // No burst over the limit anywhere: sends are spaced 200 ms apart when reserved, and go out with a
-    // timer's jitter, so no 2 s window holds more than 10 (+2 at its edges).
-    const crowded = got.filter((r, i) => i + 12 < got.length && got[i + 12]!.at - r.at < 2_000);
-    expect(crowded).toEqual([]);
+    // No burst over the limit anywhere: sends are spaced 1/rate apart at the moment of sending too, so
+    // no 2 s window holds more than 10 (+2 at its edges), no 10 s window more than 50 + 10%.
+    const most = (ms: number) => Math.max(...got.map((r) => got.filter((x) => x.at >= r.at && x.at < r.at + ms).length));
+    expect(most(2_000)).toBeLessThanOrEqual(12);
+    expect(most(10_000)).toBeLessThanOrEqual(55);
     expect(new Set(got.map((r) => eventIdOf(r.body))).size).toBe(200);
   } finally {
     await limited.close();
