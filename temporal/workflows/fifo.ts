@@ -1,9 +1,9 @@
-import { ParentClosePolicy, condition, isCancellation, patched, proxyActivities, sleep, startChild, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, ParentClosePolicy, condition, isCancellation, patched, proxyActivities, sleep, startChild, workflowInfo } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { createActivities } from '../activities';
 import { deliveryWorkflow } from './delivery';
 import { ENDPOINT_ID, EVENT_TYPE, TENANT_ID } from './search-attributes';
-import { workflowIds } from './types';
+import { workflowIds, type DeliveryKind } from './types';
 
 /** Patch: histories recorded before FIFO endpoints existed never ran the queue (test/replay). */
 export const FIFO_QUEUE = 'endpoint-fifo-queue';
@@ -41,11 +41,11 @@ export function createFifoQueue(host: FifoHost, initiallyWanted: boolean) {
   const handOverSuggested = () => workflowInfo().continueAsNewSuggested;
 
   /** Runs one delivery to its end. False when it is not done yet (running elsewhere, or broken). */
-  async function runHead(d: { deliveryId: string; eventId: string; eventType: string; kind: string }, localSend: boolean): Promise<boolean> {
+  async function runHead(d: { deliveryId: string; eventId: string; eventType: string; kind: DeliveryKind }, localSend: boolean): Promise<boolean> {
     try {
       const child = await startChild(deliveryWorkflow, {
         workflowId: workflowIds.delivery(d.deliveryId),
-        args: [{ ...ids, deliveryId: d.deliveryId, eventId: d.eventId, eventType: d.eventType, kind: d.kind as 'event', ...(localSend ? { localSend: true } : {}) }],
+        args: [{ ...ids, deliveryId: d.deliveryId, eventId: d.eventId, eventType: d.eventType, kind: d.kind, ...(localSend ? { localSend: true } : {}) }],
         parentClosePolicy: ParentClosePolicy.ABANDON,
         typedSearchAttributes: [
           { key: TENANT_ID, value: ids.tenantId },
@@ -56,7 +56,9 @@ export function createFifoQueue(host: FifoHost, initiallyWanted: boolean) {
       await child.result();
       return true;
     } catch (err) {
-      if (isCancellation(err)) throw err;
+      // This workflow cancelled (the endpoint was deleted) ends the queue; a child cancelled on its own
+      // (by hand, in the Web UI) leaves its delivery pending at the head, to be run again below.
+      if (isCancellation(err) && CancellationScope.current().consideredCancelled) throw err;
       // Started unordered before the endpoint became FIFO (or by an earlier run of this queue): it
       // stays the head until it ends.
       if (err instanceof WorkflowExecutionAlreadyStartedError) await sleep(HEAD_RUNNING_ELSEWHERE_POLL);
