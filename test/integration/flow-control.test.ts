@@ -119,4 +119,4 @@ test('a FIFO endpoint receives 200 events in publish order while its receiver fa
   } finally {
     await fifo.close();
   }
-});
+}, 240_000); // one delivery at a time, ~6 Temporal round trips each: about 110 s on 2 busy cores
