@@ -13,7 +13,7 @@ import { countActions } from './temporal-cost';
  * the machine (`npm run bench` does that).
  */
 const { values: flags } = parseArgs({
-  options: { size: { type: 'string', default: '200' }, rate: { type: 'string', default: '10' }, modes: { type: 'string', default: 'default,rate,fifo' } },
+  options: { size: { type: 'string', default: '200' }, rate: { type: 'string', default: '10' }, modes: { type: 'string', default: 'default,rate,fifo,hanging' } },
 });
 const MODES = flags.modes.split(',');
 const N = Number(flags.size);
@@ -30,6 +30,7 @@ async function main(): Promise<void> {
       { key: 'rate', name: `rate-limited (${RATE}/s)`, settings: { rateLimit: RATE } },
       { key: 'fifo', name: 'FIFO', settings: { ordering: 'fifo' as const } },
     ].filter((m) => MODES.includes(m.key));
+    if (MODES.includes('hanging')) rows.push(await hangingNeighbour(stack));
     for (const mode of modes) {
       const tenant = await stack.newTenant('bench');
       const endpoint = await tenant.api.createWebhook({ url: receiver.url, ...mode.settings });
@@ -62,6 +63,38 @@ async function main(): Promise<void> {
     await globalTeardown();
   }
   console.log(['', '| mode | deliveries | deliveries/s | billable actions per delivery | history events per delivery |', '|---|---|---|---|---|', ...rows].join('\n'));
+}
+
+/**
+ * Fair share: one tenant's endpoint that never answers, with 300 sends queued, and another tenant's
+ * publish → receipt latency meanwhile (100 events, one at a time).
+ */
+async function hangingNeighbour(stack: Awaited<ReturnType<typeof startStack>>): Promise<string> {
+  const hang = await startReceiver('hang');
+  const quiet = await startReceiver(200);
+  try {
+    const noisy = await stack.newTenant('noisy');
+    await noisy.api.createWebhook({ url: hang.url });
+    for (let i = 0; i < 300; i += 50) await Promise.all(Array.from({ length: 50 }, (_, j) => stack.admin.publish({ tenantId: noisy.id, type: 'card.viewed', data: { i: i + j } })));
+    await hang.waitForRequests(10, 60_000);
+    const other = await stack.newTenant('other');
+    await other.api.createWebhook({ url: quiet.url });
+    const latencies: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      const t0 = Date.now();
+      await stack.admin.publish({ tenantId: other.id, type: 'card.viewed', data: { i } });
+      const [r] = (await quiet.waitForRequests(i + 1, 30_000)).slice(i);
+      latencies.push(r!.at - t0);
+    }
+    latencies.sort((a, b) => a - b);
+    const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)];
+    const row = `| other tenant while an endpoint that never answers has 300 sends queued (its receiver got ${hang.requests.length} requests meanwhile) | 100 | – | publish→receipt p50 ${q(50)} ms, p99 ${q(99)} ms | – |`;
+    console.log(row);
+    return row;
+  } finally {
+    await hang.close();
+    await quiet.close();
+  }
 }
 
 main().then(
