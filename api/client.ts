@@ -9,6 +9,8 @@ import type { PortalSessionCreated as PortalSessionCreatedSchema, PortalSessionS
 import type { AdminDelivery as AdminDeliverySchema, AdminEndpoint as AdminEndpointSchema } from './routes/admin';
 
 export type Endpoint = z.infer<typeof EndpointSchema>;
+/** An endpoint's flow control (issue 14); null sets a setting back to its default. */
+export type FlowSettings = { maxInFlight?: number | null; rateLimit?: number | null; ordering?: 'unordered' | 'fifo' };
 export type Delivery = z.infer<typeof DeliverySchema>;
 export type DeliveryWithAttempts = z.infer<typeof DeliveryWithAttemptsSchema>;
 export type Tenant = z.infer<typeof TenantSchema>;
@@ -142,7 +144,7 @@ export class HooklineClient {
   updateTenantSettings(tenantId: string, patch: TenantSettingsPatch) {
     return this.request<TenantSettings>('PATCH', `/v1/tenants/${encodeURIComponent(tenantId)}/settings`, patch);
   }
-  createWebhook<I extends CreateWebhookInput>(input: I) {
+  createWebhook<I extends CreateWebhookInput & FlowSettings>(input: I) {
     return this.request<CreatedWebhook<I>>('POST', '/v1/webhooks', input);
   }
   getPublicKey(id: string) {
@@ -158,7 +160,7 @@ export class HooklineClient {
   getWebhook(id: string) {
     return this.request<Endpoint>('GET', `/v1/webhooks/${encodeURIComponent(id)}`);
   }
-  updateWebhook(id: string, patch: { url?: string; events?: string[]; description?: string; enabled?: boolean; headers?: Record<string, string>; recoverSkipped?: boolean }) {
+  updateWebhook(id: string, patch: { url?: string; events?: string[]; description?: string; enabled?: boolean; headers?: Record<string, string>; recoverSkipped?: boolean } & FlowSettings) {
     return this.request<Endpoint & { recoveryId?: string }>('PATCH', `/v1/webhooks/${encodeURIComponent(id)}`, patch);
   }
   deleteWebhook(id: string) {

@@ -43,6 +43,9 @@ export const EndpointSchema = z
     headers: z.record(z.string(), z.string()).openapi({ description: 'Custom headers sent on every attempt' }),
     signatureScheme: z.enum(SIGNATURE_SCHEMES).openapi({ description: 'v1: HMAC-SHA256 with the whsec_ secret; v1a: ed25519, verify with publicKey' }),
     publicKey: z.string().nullable().openapi({ description: 'whpk_<base64 of the raw ed25519 public key> of the newest key (v1a), null for v1' }),
+    maxInFlight: z.number().int().nullable().openapi({ description: "Sends to this endpoint at once per worker; null: the worker's default (HOOKLINE_ENDPOINT_MAX_IN_FLIGHT)" }),
+    rateLimit: z.number().nullable().openapi({ description: 'Deliveries per second across all workers; null: no limit' }),
+    ordering: z.enum(['unordered', 'fifo']).openapi({ description: 'fifo: one delivery at a time, in publish order' }),
   })
   .openapi('Endpoint');
 
@@ -93,6 +96,9 @@ export function toEndpointView(row: EndpointRow): z.infer<typeof EndpointSchema>
     headers: Object.fromEntries(row.headers ?? []),
     signatureScheme: row.signatureScheme ?? 'v1',
     publicKey: row.publicKey ?? null,
+    maxInFlight: row.maxInFlight,
+    rateLimit: row.rateLimit,
+    ordering: row.ordering,
   };
 }
 

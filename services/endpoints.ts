@@ -23,7 +23,7 @@ import { recoveryId, startRecoveryIn } from './recoveries';
 type EndpointDeps = ServiceDeps;
 const to = (deps: ServiceDeps, tenantId: string) => ({ tenantId, taskQueue: deps.config.temporal.taskQueue });
 
-export interface EndpointFields {
+export interface EndpointFields extends endpoints.FlowSettings {
   url: string;
   events?: string[];
   description?: string;
@@ -35,6 +35,12 @@ export interface EndpointFields {
 export interface KeyChoice {
   secret?: string;
   signatureScheme?: SignatureScheme;
+}
+
+/** `maxInFlight` is a share of one worker's send slots: at most all of them. */
+function checkFlow(deps: EndpointDeps, fields: endpoints.FlowSettings): void {
+  const max = deps.config.workerConcurrency;
+  if (fields.maxInFlight != null && fields.maxInFlight > max) throw invalid('maxInFlight', `must be at most HOOKLINE_WORKER_CONCURRENCY (${max})`);
 }
 
 async function checkUrl(deps: EndpointDeps, url: string): Promise<void> {
@@ -75,6 +81,7 @@ function sealedSecret(deps: EndpointDeps, endpointId: string, choice: KeyChoice 
 export async function createEndpoint(deps: EndpointDeps, tenantId: string, fields: EndpointFields & KeyChoice) {
   await checkUrl(deps, fields.url);
   await checkEvents(deps, fields.events);
+  checkFlow(deps, fields);
   const headers = await checkHeaders(deps, tenantId, fields.headers);
   const id = newId('ep');
   const { secret, sealed } = sealedSecret(deps, id, fields);
@@ -84,7 +91,7 @@ export async function createEndpoint(deps: EndpointDeps, tenantId: string, field
     }
     const created = await endpoints.insertEndpoint(
       tx,
-      { id, tenantId, url: fields.url, description: fields.description ?? '', eventTypes: fields.events ?? ['*'], headers },
+      { id, tenantId, url: fields.url, description: fields.description ?? '', eventTypes: fields.events ?? ['*'], headers, maxInFlight: fields.maxInFlight, rateLimit: fields.rateLimit, ordering: fields.ordering },
       sealed,
     );
     await enqueue(tx, to(deps, tenantId), [{ kind: 'start_endpoint', payload: { endpointId: id } }]);
@@ -96,11 +103,18 @@ export async function createEndpoint(deps: EndpointDeps, tenantId: string, field
 export async function updateEndpoint(deps: EndpointDeps, tenantId: string, id: string, patch: Partial<EndpointFields> & { enabled?: boolean; recoverSkipped?: boolean }) {
   if (patch.url !== undefined) await checkUrl(deps, patch.url);
   await checkEvents(deps, patch.events);
+  checkFlow(deps, patch);
   const headers = await checkHeaders(deps, tenantId, patch.headers);
   const after = await withTenant(deps.sql, tenantId, async (tx) => {
     const before = await endpoints.getEndpoint(tx, id);
     if (!before) return null;
-    const updated = await endpoints.updateEndpoint(tx, id, { url: patch.url, eventTypes: patch.events, description: patch.description, enabled: patch.enabled, headers });
+    const flow = { maxInFlight: patch.maxInFlight, rateLimit: patch.rateLimit, ordering: patch.ordering };
+    const updated = await endpoints.updateEndpoint(tx, id, { url: patch.url, eventTypes: patch.events, description: patch.description, enabled: patch.enabled, headers, ...flow });
+    // A change of ordering wakes the endpoint's workflow: it takes up a FIFO queue, or hands the queue
+    // over to per-delivery workflows when the endpoint goes back to unordered (temporal/workflows/fifo.ts).
+    if (patch.ordering !== undefined && patch.ordering !== before.ordering) {
+      await enqueue(tx, to(deps, tenantId), [{ kind: 'start_endpoint', payload: { endpointId: id, fifoWake: true } }]);
+    }
     // Enabling always tells the workflow (it resets the count); disabling only when it was enabled.
     if (patch.enabled !== undefined && (patch.enabled || before.enabled)) {
       await enqueue(tx, to(deps, tenantId), [{ kind: 'set_enabled', payload: { endpointId: id, enabled: patch.enabled } }]);

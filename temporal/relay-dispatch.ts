@@ -3,7 +3,7 @@ import type { OutboxRow } from '../db/queries/outbox';
 import { forEachLimited } from '../infra/concurrency';
 import { withTraceparent } from '../infra/tracing';
 import { signalEndpointWorkflow, startDeliveryWorkflow, startEndpointWorkflow, startRecoveryWorkflow, stopEndpointWorkflows } from './client';
-import { sendTestSignal, setEnabledSignal } from './workflows/messages';
+import { fifoWakeSignal, sendTestSignal, setEnabledSignal } from './workflows/messages';
 
 /** The Temporal calls one claimed batch of outbox rows stands for, each row to one result. */
 export interface Dispatch {
@@ -11,6 +11,8 @@ export interface Dispatch {
   taskQueue: string;
   /** Endpoints of this batch that still exist: no workflow is started or signalled for a deleted one. */
   liveEndpoints: Set<string>;
+  /** Endpoints of this batch with `ordering: fifo`: their deliveries wake the endpoint's workflow instead of starting their own. */
+  fifoEndpoints?: Set<string>;
   /** Temporal calls in flight at once for the batch. */
   concurrency: number;
   /** Deliveries send from a local activity (HOOKLINE_LOCAL_SEND). */
@@ -19,15 +21,28 @@ export interface Dispatch {
 
 type Call = () => Promise<unknown>;
 
-function callsFor(row: OutboxRow, d: Dispatch): Call[] {
+/** One wake-up per FIFO endpoint per batch, however many of its rows the batch holds; each of those rows waits for it. */
+type Wakes = Map<string, Promise<unknown>>;
+
+function callsFor(row: OutboxRow, d: Dispatch, wakes: Wakes = new Map()): Call[] {
   const ids = { tenantId: row.tenantId };
   const live = (endpointId: string) => d.liveEndpoints.has(endpointId);
   switch (row.kind) {
     case 'deliver': {
       const { eventId, eventType, deliveries } = row.payload;
+      const fifo = (endpointId: string) => d.fifoEndpoints?.has(endpointId) ?? false;
+      // A FIFO endpoint's deliveries are queued in Postgres already: one wake-up of its workflow per endpoint.
+      const wake = [...new Set(deliveries.filter((x) => live(x.endpointId) && fifo(x.endpointId) && x.kind !== 'test').map((x) => x.endpointId))].map(
+        (endpointId) => () => {
+          let wake = wakes.get(endpointId);
+          if (!wake) wakes.set(endpointId, (wake = signalEndpointWorkflow(d.client, d.taskQueue, { ...ids, endpointId }, fifoWakeSignal, {})));
+          return wake;
+        },
+      );
       return deliveries
-        .filter((x) => live(x.endpointId))
-        .map((x) => () => startDeliveryWorkflow(d.client, d.taskQueue, { ...ids, deliveryId: x.id, endpointId: x.endpointId, eventId, eventType, kind: x.kind, ...(d.localSend ? { localSend: true } : {}) }));
+        .filter((x) => live(x.endpointId) && !(fifo(x.endpointId) && x.kind !== 'test'))
+        .map((x): Call => () => startDeliveryWorkflow(d.client, d.taskQueue, { ...ids, deliveryId: x.id, endpointId: x.endpointId, eventId, eventType, kind: x.kind, ...(d.localSend ? { localSend: true } : {}) }))
+        .concat(wake);
     }
     case 'test': {
       const { endpointId, deliveryId, eventId } = row.payload;
@@ -37,8 +52,12 @@ function callsFor(row: OutboxRow, d: Dispatch): Call[] {
       const { endpointId, enabled } = row.payload;
       return live(endpointId) ? [() => signalEndpointWorkflow(d.client, d.taskQueue, { ...ids, endpointId }, setEnabledSignal, { enabled })] : [];
     }
-    case 'start_endpoint':
-      return live(row.payload.endpointId) ? [() => startEndpointWorkflow(d.client, d.taskQueue, { ...ids, endpointId: row.payload.endpointId })] : [];
+    case 'start_endpoint': {
+      const { endpointId, fifoWake } = row.payload;
+      if (!live(endpointId)) return [];
+      if (fifoWake) return [() => signalEndpointWorkflow(d.client, d.taskQueue, { ...ids, endpointId }, fifoWakeSignal, {})];
+      return [() => startEndpointWorkflow(d.client, d.taskQueue, { ...ids, endpointId })];
+    }
     case 'stop_endpoint':
       return [() => stopEndpointWorkflows(d.client, row.payload.endpointId, row.payload.deliveryIds)];
     case 'recover': {
@@ -59,8 +78,9 @@ export function endpointIdsOf(rows: OutboxRow[]): string[] {
 
 /** Runs every call of every row; a row is done only when all its calls succeeded. */
 export async function dispatchRows(rows: OutboxRow[], d: Dispatch): Promise<{ done: string[]; failed: { id: string; error: string }[] }> {
+  const wakes: Wakes = new Map();
   // Each call continues the trace of the request that wrote its row (a no-op when not tracing).
-  const calls = rows.flatMap((row) => callsFor(row, d).map((call) => ({ row: row.id, call: () => withTraceparent(row.traceparent, call) })));
+  const calls = rows.flatMap((row) => callsFor(row, d, wakes).map((call) => ({ row: row.id, call: () => withTraceparent(row.traceparent, call) })));
   const errors = new Map<string, string>();
   await forEachLimited(calls.length, d.concurrency, async (i) => {
     const { row, call } = calls[i]!;

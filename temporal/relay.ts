@@ -1,7 +1,8 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from '../infra/logger';
 import type { Metrics } from '../infra/metrics';
-import { claimDue, deferFailed, existingEndpoints, removeDone } from '../db/queries/outbox';
+import { endpointOrderings } from '../db/queries/flow';
+import { claimDue, deferFailed, removeDone } from '../db/queries/outbox';
 import type { Sql } from '../db/sql';
 import { dispatchRows, endpointIdsOf } from './relay-dispatch';
 
@@ -58,8 +59,11 @@ export function startRelay(deps: RelayDeps, opts: RelayOptions = {}): Relay {
     return deps.sql.begin(async (tx) => {
       const rows = await claimDue(tx, deps.taskQueue, batchSize);
       if (rows.length === 0) return 0;
-      const liveEndpoints = await existingEndpoints(tx, endpointIdsOf(rows));
-      const dispatched = dispatchRows(rows, { client: deps.client, taskQueue: deps.taskQueue, localSend: deps.localSend, liveEndpoints, concurrency });
+      // Which endpoints still exist, and which of them are FIFO (their deliveries queue in their workflow).
+      const orderings = await endpointOrderings(tx, endpointIdsOf(rows));
+      const liveEndpoints = new Set(orderings.keys());
+      const fifoEndpoints = new Set([...orderings].filter(([, o]) => o === 'fifo').map(([id]) => id));
+      const dispatched = dispatchRows(rows, { client: deps.client, taskQueue: deps.taskQueue, localSend: deps.localSend, liveEndpoints, fifoEndpoints, concurrency });
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), batchTimeoutMs)));
       const result = (await Promise.race([dispatched, timedOut]).finally(() => clearTimeout(timer))) ?? {

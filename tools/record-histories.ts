@@ -8,9 +8,10 @@ import { patchProtobufRoot } from '@temporalio/proto/lib/patch-protobuf-root';
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import type { createActivities } from '../temporal/activities';
 import type { DeliverResult } from '../temporal/activities/deliver';
+import type { FifoHead } from '../temporal/activities/fifo';
 import { signalEndpointWorkflow, startDeliveryWorkflow } from '../temporal/client';
 import { deliveryWorkflow, endpointWorkflow, fanOutWorkflow, purgeWorkflow, recoveryWorkflow } from '../temporal/workflows';
-import { deliveryOutcomeSignal, endpointStateQuery, sendTestSignal, setEnabledSignal } from '../temporal/workflows/messages';
+import { deliveryOutcomeSignal, endpointStateQuery, fifoWakeSignal, sendTestSignal, setEnabledSignal } from '../temporal/workflows/messages';
 import { FailureType, workflowIds, type DeliveryInput } from '../temporal/workflows/types';
 import { findOrBuildTemporalCli } from './temporal-cli';
 import { WORKFLOW_INTERCEPTOR_MODULES } from '../temporal/worker';
@@ -63,11 +64,18 @@ export function historyFromJson(json: unknown): History {
 }
 
 
+interface FifoQueue {
+  ordering: FifoHead['ordering'];
+  items: string[];
+}
+
 interface Recorder {
   client: Client;
   taskQueue: string;
   /** What `deliver` does for a delivery id (default: success, nothing stored as failing). */
   deliver: Map<string, () => Promise<DeliverResult>>;
+  /** An endpoint's FIFO queue (delivery ids) as `nextFifoDeliveries` shows it; `deliver` takes the done ones out. */
+  fifoQueues: Map<string, FifoQueue>;
   stop(): Promise<void>;
 }
 
@@ -79,8 +87,14 @@ async function startRecorder(address: string, workflowBundle: { code: string }):
   const taskQueue = 'hookline-fixtures';
   const deliver = new Map<string, () => Promise<DeliverResult>>();
   const recoverySteps = new Map<string, number>();
+  const fifoQueues = new Map<string, FifoQueue>();
   const activities: Activities = {
-    deliver: async (input) => (deliver.get(input.deliveryId) ?? (async () => ({ attempt: 1, responseStatus: 200, endpointFailures: 0 })))(),
+    deliver: async (input) => {
+      // A delivery done leaves its endpoint's FIFO queue, as its row leaves `pending`.
+      const queue = fifoQueues.get(input.endpointId);
+      if (queue) queue.items = queue.items.filter((id) => id !== input.deliveryId);
+      return (deliver.get(input.deliveryId) ?? (async () => ({ attempt: 1, responseStatus: 200, endpointFailures: 0 })))();
+    },
     saveFailureCount: async () => ({ disableAfterFailures: 3 }),
     disableEndpoint: async () => {},
     // As the real one, minus the check that the endpoint row still exists.
@@ -113,6 +127,17 @@ async function startRecorder(address: string, workflowBundle: { code: string }):
       if (step === 3) return { done: false, waitMs: 10, queued: 0 };
       return step >= last ? { done: true, queued: 1 } : { done: false, queued: 2 };
     },
+    // The endpoint's queue as the test set it, less the deliveries done.
+    nextFifoDeliveries: async (input) => {
+      const queue = fifoQueues.get(input.endpointId) ?? { ordering: 'fifo' as const, items: [] };
+      return {
+        ordering: queue.ordering,
+        enabled: true,
+        localSend: false,
+        queue: queue.items.slice(0, input.limit).map((deliveryId) => ({ deliveryId, eventId: `evt_${deliveryId}`, eventType: 'card.viewed', kind: 'event' as const })),
+      };
+    },
+    releaseFifoQueue: async () => 1,
   };
   const worker = await Worker.create({ connection, taskQueue, workflowBundle, activities, identity: IDENTITY });
   const running = worker.run();
@@ -120,6 +145,7 @@ async function startRecorder(address: string, workflowBundle: { code: string }):
     client,
     taskQueue,
     deliver,
+    fifoQueues,
     async stop() {
       worker.shutdown();
       await running;
@@ -286,6 +312,55 @@ async function recordContinueAsNew(r: Recorder): Promise<void> {
   await save('endpoint-continued-as-new-later-run', latest);
 }
 
+const fifoItems = (endpointId: string, from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `dlv_${endpointId}_${from + i}`);
+
+/** A rate-limited delivery: the first call reserves a slot and returns the wait; the second sends. */
+async function recordRateLimited(r: Recorder): Promise<void> {
+  const input = deliveryInput('rate_limited');
+  let calls = 0;
+  r.deliver.set(input.deliveryId, async () => {
+    calls += 1;
+    if (calls === 1) return { attempt: 0, responseStatus: 0, waitMs: 1_500, rateSlot: { at: new Date(Date.now() + 1_500).toISOString(), epoch: 0, attemptsBefore: 0 } };
+    return { attempt: 1, responseStatus: 200, endpointFailures: 0 };
+  });
+  await save('delivery-rate-limited', await runDelivery(r, input));
+}
+
+/** A FIFO endpoint: woken, runs three deliveries one at a time, a re-enable wakes it, then it goes back to unordered. */
+async function recordFifo(r: Recorder): Promise<void> {
+  const endpointId = 'ep_fifo';
+  r.fifoQueues.set(endpointId, { ordering: 'fifo', items: fifoItems(endpointId, 1, 3) });
+  const endpoint = await runEndpoint(r, endpointId);
+  await endpoint.signal(fifoWakeSignal, {});
+  const last = r.client.workflow.getHandle(workflowIds.delivery(`dlv_${endpointId}_3`));
+  await waitFor(() => last.result(), { what: 'the third FIFO delivery' });
+  await endpoint.signal(setEnabledSignal, { enabled: false });
+  await endpoint.signal(setEnabledSignal, { enabled: true });
+  r.fifoQueues.set(endpointId, { ordering: 'unordered', items: fifoItems(endpointId, 4, 5) });
+  await endpoint.signal(fifoWakeSignal, {});
+  await waitFor(async () => (await endpoint.fetchHistory()).events?.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'releaseFifoQueue'), { what: 'the hand-over to unordered' });
+  await waitFor(async () => ((await endpoint.describe()).raw.pendingActivities ?? []).length === 0, { what: 'the hand-over done' });
+  await endpoint.cancel();
+  await closed(endpoint);
+  await save('endpoint-fifo', endpoint);
+}
+
+/** On the early-continue-as-new server: a FIFO queue of 8 spans runs; the queue goes on in the next run. */
+async function recordFifoContinueAsNew(r: Recorder): Promise<void> {
+  const endpointId = 'ep_fifo_continued';
+  r.fifoQueues.set(endpointId, { ordering: 'fifo', items: fifoItems(endpointId, 1, 8) });
+  const endpoint = await runEndpoint(r, endpointId);
+  const firstRunId = (await endpoint.describe()).runId;
+  await endpoint.signal(fifoWakeSignal, {});
+  await waitFor(() => r.client.workflow.getHandle(workflowIds.delivery(`dlv_${endpointId}_8`)).result(), { what: 'the eighth FIFO delivery', timeoutMs: 30_000 });
+  await waitFor(async () => (await endpoint.describe()).runId !== firstRunId, { what: 'a second run' });
+  await save('endpoint-fifo-continued-as-new-first-run', r.client.workflow.getHandle(endpoint.workflowId, firstRunId));
+  const latest = r.client.workflow.getHandle(endpoint.workflowId, (await endpoint.describe()).runId);
+  await latest.cancel();
+  await closed(latest);
+  await save('endpoint-fifo-continued-as-new-later-run', latest);
+}
+
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' } } } });
   mkdirSync(OUT, { recursive: true });
@@ -309,6 +384,9 @@ async function main(): Promise<void> {
     await recordPurge(r);
     await recordContinueAsNew(rEarly);
     await recordRecovery(r, rEarly);
+    await recordRateLimited(r);
+    await recordFifo(r);
+    await recordFifoContinueAsNew(rEarly);
   } finally {
     for (const rec of recorders) await rec.stop();
     for (const s of servers) await s.stop();

@@ -20,6 +20,21 @@ const importedSecret = z
   .max(200)
   .openapi({ description: 'An existing whsec_ secret (base64 of 24 to 64 bytes) to keep, e.g. moving from Svix; generated when absent' });
 const signatureScheme = z.enum(SIGNATURE_SCHEMES).openapi({ description: 'v1 (HMAC, default) or v1a (ed25519: the answer shows publicKey, never a private key)' });
+/** Flow control (issue 14); null sets a setting back to its default. */
+const maxInFlight = z
+  .number()
+  .int()
+  .min(1)
+  .max(10_000)
+  .nullable()
+  .openapi({ description: "Sends to this endpoint at once in one worker, at most HOOKLINE_WORKER_CONCURRENCY; null: the worker's default" });
+const rateLimit = z
+  .number()
+  .min(0.01)
+  .max(10_000)
+  .nullable()
+  .openapi({ description: 'Deliveries per second, across all workers; excess deliveries wait. null: no limit' });
+const ordering = z.enum(['unordered', 'fifo']).openapi({ description: 'fifo: one delivery at a time in publish order; a retrying head holds the rest' });
 
 export const CreateWebhook = z.strictObject({
   url: storableText(2048),
@@ -28,6 +43,9 @@ export const CreateWebhook = z.strictObject({
   headers: headers.optional(),
   secret: importedSecret.optional(),
   signatureScheme: signatureScheme.optional(),
+  maxInFlight: maxInFlight.optional(),
+  rateLimit: rateLimit.optional(),
+  ordering: ordering.optional(),
 });
 
 export const UpdateWebhook = z
@@ -41,6 +59,9 @@ export const UpdateWebhook = z
       .boolean()
       .optional()
       .openapi({ description: 'With enabled: true, also re-send what was skipped while the endpoint was disabled (the answer holds the recoveryId)' }),
+    maxInFlight: maxInFlight.optional(),
+    rateLimit: rateLimit.optional(),
+    ordering: ordering.optional(),
   })
   .refine((p) => Object.keys(p).length > 0, 'give at least one of url, events, description, enabled, headers')
   .refine((p) => !p.recoverSkipped || p.enabled === true, { message: 'recoverSkipped: needs enabled: true', path: ['recoverSkipped'] });

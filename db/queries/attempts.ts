@@ -24,6 +24,10 @@ export interface DeliveryTarget {
   /** The tenant's settings (null: the deployment's default), read with the rest: no extra round trip per attempt. */
   legacySignature: LegacySignature | 'none' | null;
   retryScheduleMs: number[] | null;
+  /** Flow control (issue 14): the endpoint's own cap of sends per worker, its rate (per second) and the rate's version. */
+  maxInFlight: number | null;
+  rateLimit: number | null;
+  rateEpoch: number;
 }
 
 type RawTarget = Omit<DeliveryTarget, 'eventData' | 'headers' | 'legacySignature'> & { eventData: string; headers: string; legacySignature: string | null };
@@ -35,6 +39,7 @@ export async function loadDeliveryTarget(tx: Tx, deliveryId: string): Promise<De
     select d.status, d.attempt_count, e.url, ev.type as event_type, ev.data::text as event_data, ev.created_at as event_created_at,
       e.consecutive_failures as endpoint_failures,
       greatest(0, coalesce(extract(epoch from e.paused_until - now()) * 1000, 0))::float8 as paused_ms,
+      e.max_in_flight, e.rate_limit, e.rate_epoch,
       coalesce((select array_agg(s.ciphertext order by s.created_at desc, s.id desc) from endpoint_secrets s
                 where s.endpoint_id = e.id and (s.expires_at is null or s.expires_at > now())), '{}') as secrets,
       coalesce((select array_agg(s.scheme order by s.created_at desc, s.id desc) from endpoint_secrets s

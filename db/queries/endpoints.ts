@@ -17,10 +17,16 @@ export interface EndpointRow {
   signatureScheme: 'v1' | 'v1a';
   /** `whpk_...` of the newest key when it is v1a. */
   publicKey: string | null;
+  /** Flow control (issue 14): null means the default. */
+  maxInFlight: number | null;
+  rateLimit: number | null;
+  ordering: EndpointOrdering;
 }
 
+export type EndpointOrdering = 'unordered' | 'fifo';
+
 const COLUMNS = 'id, tenant_id, url, description, event_types, enabled, consecutive_failures, disabled_at, disabled_reason, created_at, updated_at'
-  + ', headers, signature_scheme, public_key';
+  + ', headers, signature_scheme, public_key, max_in_flight, rate_limit, ordering';
 
 /** A new key: v1 secrets have no public half; v1a key pairs do. */
 export interface SealedKey {
@@ -39,13 +45,13 @@ export async function countEndpointsLocked(tx: Tx, tenantId: string): Promise<nu
 
 export async function insertEndpoint(
   tx: Tx,
-  e: { id: string; tenantId: string; url: string; description: string; eventTypes: string[]; headers?: [string, string][] },
+  e: { id: string; tenantId: string; url: string; description: string; eventTypes: string[]; headers?: [string, string][] } & FlowSettings,
   secret: SealedKey,
 ): Promise<EndpointRow> {
   const [row] = await tx<EndpointRow[]>`
-    insert into endpoints (id, tenant_id, url, description, event_types, headers, signature_scheme, public_key)
+    insert into endpoints (id, tenant_id, url, description, event_types, headers, signature_scheme, public_key, max_in_flight, rate_limit, ordering)
     values (${e.id}, ${e.tenantId}, ${e.url}, ${e.description}, ${e.eventTypes}, ${JSON.stringify(e.headers ?? [])}::text::jsonb,
-      ${secret.scheme ?? 'v1'}, ${secret.publicKey ?? null})
+      ${secret.scheme ?? 'v1'}, ${secret.publicKey ?? null}, ${e.maxInFlight ?? null}, ${e.rateLimit ?? null}, ${e.ordering ?? 'unordered'})
     returning ${tx.unsafe(COLUMNS)}`;
   await tx`insert into endpoint_secrets (endpoint_id, tenant_id, ciphertext, fingerprint, scheme)
            values (${e.id}, ${e.tenantId}, ${secret.ciphertext}, ${secret.fingerprint}, ${secret.scheme ?? 'v1'})`;
@@ -61,7 +67,14 @@ export async function getEndpoint(tx: Tx, id: string): Promise<EndpointRow | nul
   return row ?? null;
 }
 
-export interface EndpointPatch {
+/** Flow-control settings: undefined leaves a setting as it is, null sets it back to the default. */
+export interface FlowSettings {
+  maxInFlight?: number | null;
+  rateLimit?: number | null;
+  ordering?: EndpointOrdering;
+}
+
+export interface EndpointPatch extends FlowSettings {
   url?: string;
   eventTypes?: string[];
   description?: string;
@@ -83,6 +96,13 @@ export async function updateEndpoint(tx: Tx, id: string, patch: EndpointPatch): 
                          when ${patch.enabled === false} and enabled then now() else disabled_at end,
       disabled_reason = case when ${patch.enabled === true} then null
                              when ${patch.enabled === false} and enabled then 'manual' else disabled_reason end,
+      max_in_flight = case when ${patch.maxInFlight !== undefined} then ${patch.maxInFlight ?? null}::integer else max_in_flight end,
+      rate_limit = case when ${patch.rateLimit !== undefined} then ${patch.rateLimit ?? null}::float8 else rate_limit end,
+      -- A new rate starts afresh: reservations made at the old rate are not honoured (rate_epoch).
+      rate_tat = case when ${patch.rateLimit !== undefined} and rate_limit is distinct from ${patch.rateLimit ?? null}::float8 then null else rate_tat end,
+      rate_sent_tat = case when ${patch.rateLimit !== undefined} and rate_limit is distinct from ${patch.rateLimit ?? null}::float8 then null else rate_sent_tat end,
+      rate_epoch = case when ${patch.rateLimit !== undefined} and rate_limit is distinct from ${patch.rateLimit ?? null}::float8 then rate_epoch + 1 else rate_epoch end,
+      ordering = coalesce(${patch.ordering ?? null}, ordering),
       updated_at = now()
     where id = ${id}
     returning ${tx.unsafe(COLUMNS)}`;

@@ -6,7 +6,7 @@ export type OutboxMessage =
   | { kind: 'deliver'; payload: { eventId: string; eventType: string; deliveries: { id: string; endpointId: string; kind: DeliveryKind }[] } }
   | { kind: 'test'; payload: { endpointId: string; deliveryId: string; eventId: string } }
   | { kind: 'set_enabled'; payload: { endpointId: string; enabled: boolean } }
-  | { kind: 'start_endpoint'; payload: { endpointId: string } }
+  | { kind: 'start_endpoint'; payload: { endpointId: string; /** Also wake its FIFO queue (ordering changed). */ fifoWake?: boolean } }
   | { kind: 'stop_endpoint'; payload: { endpointId: string; deliveryIds: string[] } }
   | { kind: 'recover'; payload: { endpointId: string; recoveryId: string } };
 

@@ -8,14 +8,16 @@ import { decryptSecret } from '../../domain/secrets';
 import { webhookMessageId } from '../../domain/signing';
 import { signWithKeys } from '../../domain/endpoint-keys';
 import { loadDeliveryTarget, recordAttempt, type DeliveryTarget } from '../../db/queries/attempts';
+import { reserveRateSlot, spaceRateSend } from '../../db/queries/flow';
 import { withTenant, type Tx } from '../../db/sql';
 import { emitOperatorEvent } from '../../db/queries/operator';
-import type { DeliveryInput } from '../workflows/types';
+import type { DeliveryInput, RateSlot } from '../workflows/types';
 import type { ActivityDeps } from './deps';
 import { createSendGate, SendSlotsBusy } from './send-gate';
 import { sendWebhook, type SendResult } from './send-webhook';
 
 const HEARTBEAT_AFTER_MS = 3_000;
+const sleepMs = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** How long a send waits for a fair-share slot before it gives its activity slot back. */
 const SLOT_WAIT_MS = 10_000;
 const BUSY_RETRY_MAX_MS = 30_000;
@@ -25,9 +27,20 @@ export interface DeliverResult {
   responseStatus: number;
   /** The endpoint's stored consecutive-failure count when the attempt was made (absent after a crash retry). */
   endpointFailures?: number;
-  /** Nothing was sent: the endpoint is paused (a receiver's Retry-After); try again after this long. */
+  /** Nothing was sent: the endpoint is paused (a receiver's Retry-After) or over its rate; try again after this long. */
   waitMs?: number;
+  /** The rate-limit slot reserved for this delivery: pass it back with the next call so it is not reserved twice. */
+  rateSlot?: RateSlot;
 }
+
+/** A rate-limit slot this close is waited for inside the activity, not with a workflow timer. */
+const RATE_WAIT_IN_ACTIVITY_MS = 1_000;
+/** How much sooner than its slot the workflow's timer ends (less than RATE_WAIT_IN_ACTIVITY_MS). */
+const RATE_WAKE_EARLY_MS = 800;
+/** The longest a send waits inside the activity to keep its distance from the previous one. */
+const RATE_SPACING_IN_ACTIVITY_MS = 5_000;
+/** A longer wait is slept in pieces of at most this, so a change of the endpoint's rate takes effect within it. */
+const RATE_WAIT_PIECE_MS = 30_000;
 
 /**
  * A send whose answer is not yet in the attempt log, kept in the activity's heartbeat details, which
@@ -78,7 +91,7 @@ export function createDeliver({ sql, fetch, config, metrics, log }: ActivityDeps
   async function sendFairly(input: DeliveryInput, target: DeliveryTarget): Promise<SendResult> {
     let release: () => void;
     try {
-      release = await gate.acquire(input.tenantId, input.endpointId);
+      release = await gate.acquire(input.tenantId, input.endpointId, target.maxInFlight ?? undefined);
     } catch (err) {
       if (!(err instanceof SendSlotsBusy)) throw err;
       // Nothing was sent and no attempt is counted: try again later, backing off while it stays busy.
@@ -130,6 +143,36 @@ export function createDeliver({ sql, fetch, config, metrics, log }: ActivityDeps
     return effectiveSettings({ ...NO_SETTINGS, legacySignature: target.legacySignature }, config).legacySignature;
   }
 
+  /**
+   * Holds this attempt to the endpoint's rate limit (shared by every worker through Postgres). A slot
+   * is reserved once per attempt: the workflow hands it back after its timer, and it counts only for
+   * the attempt it was made for and at the rate it was made under. A crash between reserving and
+   * returning wastes a slot (a little slower), never sends over the rate. Returns the wait when it is
+   * long; waits out a short one here.
+   */
+  async function waitForRateSlot(input: DeliveryInput, target: DeliveryTarget): Promise<DeliverResult | undefined> {
+    const held = input.rateSlot;
+    let slot: RateSlot;
+    if (held && held.epoch === target.rateEpoch && held.attemptsBefore === target.attemptCount) slot = held;
+    else {
+      const reserved = await withTenant(sql, input.tenantId, (tx) => reserveRateSlot(tx, input.endpointId));
+      if (!reserved) return undefined; // the limit was removed meanwhile
+      slot = { at: new Date(Date.now() + reserved.waitMs).toISOString(), epoch: reserved.epoch, attemptsBefore: target.attemptCount };
+    }
+    const waitMs = Date.parse(slot.at) - Date.now();
+    // The timer ends a little early and this activity, called again, waits out the rest: a timer's
+    // lateness (a workflow task and an activity task under load) does not bunch the sends.
+    if (waitMs > RATE_WAIT_IN_ACTIVITY_MS) return { attempt: target.attemptCount, responseStatus: 0, waitMs: Math.ceil(Math.min(waitMs - RATE_WAKE_EARLY_MS, RATE_WAIT_PIECE_MS)), rateSlot: slot };
+    if (waitMs > 0) await sleepMs(waitMs);
+    // Slots are reserved ahead, but a send can go late (a stalled worker, a late timer) and land next
+    // to the ones after it: at the moment of sending, keep it 1/rate after the previous send.
+    const spacing = await withTenant(sql, input.tenantId, (tx) => spaceRateSend(tx, input.endpointId));
+    // A long queue of late sends: wait with a timer and a fresh slot rather than hold the activity.
+    if (spacing !== null && spacing > RATE_SPACING_IN_ACTIVITY_MS) return { attempt: target.attemptCount, responseStatus: 0, waitMs: Math.ceil(spacing) };
+    if (spacing !== null && spacing > 0) await sleepMs(spacing);
+    return undefined;
+  }
+
   async function attemptOnce(input: DeliveryInput, remember: (details: Unrecorded) => void): Promise<DeliverResult> {
     const deleted = () => ApplicationFailure.nonRetryable('endpoint or delivery deleted', FailureType.EndpointDeleted);
     const target = await withTenant(sql, input.tenantId, (tx) => loadDeliveryTarget(tx, input.deliveryId));
@@ -142,6 +185,10 @@ export function createDeliver({ sql, fetch, config, metrics, log }: ActivityDeps
     const carried = (info.isLocal ? localUnrecorded.get(input.deliveryId) : info.heartbeatDetails) as Unrecorded | undefined;
     // A pause holds every delivery of the endpoint but the one that will retry at its end, and tests.
     if (!carried && target.pausedMs > 0 && input.kind !== 'test') return { attempt: target.attemptCount, responseStatus: 0, waitMs: Math.ceil(target.pausedMs) };
+    if (!carried && target.rateLimit !== null && input.kind !== 'test') {
+      const waiting = await waitForRateSlot(input, target);
+      if (waiting) return waiting;
+    }
     let sent: SendResult;
     if (carried?.attemptsBefore === target.attemptCount) {
       sent = { ...carried.sent, startedAt: new Date(carried.sent.startedAt), body: null };

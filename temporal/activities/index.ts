@@ -4,6 +4,7 @@ import { createEndpointStateActivities } from './endpoint-state';
 import { createFanOutBatch } from './fan-out';
 import { createPurgeBatch } from './purge';
 import { createRecoveryActivities } from './recovery';
+import { createFifoActivities } from './fifo';
 
 export type { ActivityDeps } from './deps';
 
@@ -15,5 +16,6 @@ export function createActivities(deps: ActivityDeps) {
     purgeBatch: createPurgeBatch(deps),
     ...createEndpointStateActivities(deps),
     ...createRecoveryActivities(deps),
+    ...createFifoActivities(deps),
   };
 }

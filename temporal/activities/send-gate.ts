@@ -78,7 +78,8 @@ export function createSendGate(limits: SendGateLimits): SendGate {
       return total;
     },
     acquire(tenantId, endpointId, endpointCap = limits.perEndpoint) {
-      const cap = Math.max(1, Math.min(endpointCap, limits.perEndpoint));
+      // An endpoint's own setting (maxInFlight) may be above or below the worker's default share.
+      const cap = Math.max(1, Math.min(endpointCap, limits.total));
       if (fits(tenantId, endpointId, cap)) return Promise.resolve(take(tenantId, endpointId));
       if (count(queuedByEndpoint, endpointId) >= cap) return Promise.reject(new SendSlotsBusy(`endpoint ${endpointId} has ${cap} sends running and ${cap} waiting`));
       bump(queuedByEndpoint, endpointId, 1);

@@ -34,10 +34,11 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryRe
   try {
     const attempt = input.localSend ? deliverLocally : deliver;
     let sent = await attempt(input);
-    // The endpoint is paused by a receiver's Retry-After: wait it out durably, then try again.
+    // The endpoint is paused by a receiver's Retry-After, or over its rate limit: wait durably, then
+    // try again (with the rate slot the activity reserved, so it is not reserved twice).
     while (sent.waitMs) {
       await sleep(sent.waitMs);
-      sent = await attempt(input);
+      sent = await attempt(sent.rateSlot ? { ...input, rateSlot: sent.rateSlot } : input);
     }
     result = { status: 'success' };
     // A success only resets the endpoint's count; when the stored count is already 0 the signal

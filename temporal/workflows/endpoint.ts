@@ -15,7 +15,8 @@ import {
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { createActivities } from '../activities';
 import { deliveryWorkflow } from './delivery';
-import { deliveryOutcomeSignal, endpointStateQuery, sendTestSignal, setEnabledSignal } from './messages';
+import { createFifoQueue } from './fifo';
+import { deliveryOutcomeSignal, endpointStateQuery, fifoWakeSignal, sendTestSignal, setEnabledSignal } from './messages';
 import { ENDPOINT_ID, EVENT_TYPE, TENANT_ID } from './search-attributes';
 import { workflowIds, type DeliveryOutcome, type DisabledReason, type EndpointInput, type EndpointMessage, type EndpointState, type TestRequest } from './types';
 
@@ -36,9 +37,13 @@ export async function endpointWorkflow(input: EndpointInput): Promise<void> {
   const state: EndpointState = input.state ?? { consecutiveFailures: 0, enabled: true, disabledReason: null };
   const pending: EndpointMessage[] = [...(input.pending ?? [])];
   const ids = { tenantId: input.tenantId, endpointId: input.endpointId };
+  // A FIFO endpoint's deliveries run one at a time from here (fifo.ts); its queue is in Postgres.
+  const fifo = createFifoQueue({ ...ids, enabled: () => state.enabled }, input.fifoWake ?? false);
+  fifo.start();
 
   function enqueue(name: string, arg: unknown): void {
-    if (name === deliveryOutcomeSignal.name) pending.push({ kind: 'outcome', ...(arg as DeliveryOutcome) });
+    if (name === fifoWakeSignal.name) fifo.wake();
+    else if (name === deliveryOutcomeSignal.name) pending.push({ kind: 'outcome', ...(arg as DeliveryOutcome) });
     else if (name === sendTestSignal.name) pending.push({ kind: 'test', ...(arg as TestRequest) });
     else if (name === setEnabledSignal.name) pending.push({ kind: 'enabled', enabled: (arg as { enabled: boolean }).enabled });
   }
@@ -79,6 +84,7 @@ export async function endpointWorkflow(input: EndpointInput): Promise<void> {
       case 'enabled':
         state.enabled = message.enabled;
         state.disabledReason = message.enabled ? null : 'manual';
+        if (message.enabled) fifo.wake(); // a FIFO queue held by the disable goes on
         if (message.enabled && state.consecutiveFailures > 0) {
           state.consecutiveFailures = 0;
           await saveFailureCount({ ...ids, consecutiveFailures: 0 });
@@ -104,15 +110,19 @@ export async function endpointWorkflow(input: EndpointInput): Promise<void> {
   }
 
   try {
+    // A FIFO delivery in progress finishes in this run; the queue stops before the next one.
+    const readyToHandOver = () => workflowInfo().continueAsNewSuggested && !fifo.state.busy;
     for (;;) {
-      await condition(() => pending.length > 0 || workflowInfo().continueAsNewSuggested);
+      await condition(() => pending.length > 0 || readyToHandOver() || fifo.state.failure !== undefined);
+      if (fifo.state.failure !== undefined) throw fifo.state.failure;
       // Hand over mid-queue when Temporal suggests it, so a steady stream of outcomes cannot grow
       // one run's history without bound; the rest of the queue travels with the state.
       const handOverMidQueue = patched(HAND_OVER_MID_QUEUE);
-      while (pending.length > 0 && !(handOverMidQueue && workflowInfo().continueAsNewSuggested)) await handle(pending.shift()!);
-      if (workflowInfo().continueAsNewSuggested) {
+      while (pending.length > 0 && !(handOverMidQueue && readyToHandOver())) await handle(pending.shift()!);
+      if (readyToHandOver()) {
         await condition(allHandlersFinished);
-        return await continueAsNew<typeof endpointWorkflow>({ ...ids, state, pending });
+        const fifoWake = fifo.state.wanted || fifo.state.busy;
+        return await continueAsNew<typeof endpointWorkflow>({ ...ids, state, pending, ...(fifoWake ? { fifoWake } : {}) });
       }
     }
   } catch (err) {

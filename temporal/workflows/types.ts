@@ -16,6 +16,18 @@ export interface DeliveryInput {
    * change of setting never changes the commands of a running delivery.
    */
   localSend?: boolean;
+  /** A rate-limit slot the previous call reserved (temporal/activities/deliver.ts); absent on the first call. */
+  rateSlot?: RateSlot;
+}
+
+/** One reserved send time under an endpoint's rate limit: valid for one attempt, at the rate it was made under. */
+export interface RateSlot {
+  /** ISO time the send may go. */
+  at: string;
+  /** The endpoint's rate version when reserved (a changed rate voids it). */
+  epoch: number;
+  /** The delivery's attempt count when reserved (a recorded attempt voids it). */
+  attemptsBefore: number;
 }
 
 export interface DeliveryResult {
@@ -54,6 +66,8 @@ export interface EndpointInput {
   /** Carried across continue-as-new. */
   state?: EndpointState;
   pending?: EndpointMessage[];
+  /** The FIFO queue has work (it was woken and not drained before continue-as-new). */
+  fifoWake?: boolean;
 }
 
 export interface FanOutInput {

@@ -1,22 +1,22 @@
 import { loadConfig } from '../../infra/config';
-import { createRuntime } from '../../bin/runtime';
-import { startRelay } from '../../temporal/relay';
-import { createHooklineWorker } from '../../temporal/worker';
+import { runHookline } from '../../bin/run';
 
 /**
- * A worker (with its relay) in a process of its own, for tests that SIGKILL it: configured by the
- * environment the test passes, on the suite's prebuilt workflow bundle (no webpack at start).
+ * A Hookline worker (and its relay) as a process of its own, for tests that need a second worker or
+ * must SIGKILL one: `node --import tsx test/harness/worker-process.ts`, configured by its environment
+ * (testEnv() of the test's stack) and running the suite's prebuilt workflow bundle. Says it started
+ * on the IPC channel when forked, and on stdout.
  */
-async function main(): Promise<void> {
-  const config = loadConfig(process.env);
-  const runtime = await createRuntime(config, { name: 'test-worker', maxConnections: 4 });
-  const worker = await createHooklineWorker({ ...runtime, workflowBundle: { codePath: process.env.HOOKLINE_TEST_WORKFLOW_BUNDLE! } });
-  startRelay({ ...runtime, taskQueue: config.temporal.taskQueue, localSend: config.localSend });
-  process.stdout.write('worker ready\n');
-  await worker.run();
-}
-
-main().catch((err: unknown) => {
+void runHookline(loadConfig(process.env), {
+  api: false,
+  worker: true,
+  name: 'hookline-test-worker',
+  workflowBundle: { codePath: process.env.HOOKLINE_TEST_WORKFLOW_BUNDLE! },
+  onStarted: () => {
+    process.send?.('started');
+    process.stdout.write('worker ready\n');
+  },
+}).catch((err: unknown) => {
   console.error(err);
   process.exit(1);
 });

@@ -34,3 +34,26 @@ test("a receiver that hangs holds only its endpoint's share of the worker: anoth
   expect(Date.now() - started).toBeLessThan(12_000);
   expect(hanging.requests.length).toBeLessThanOrEqual(2);
 });
+
+test("an endpoint's own maxInFlight holds it below the default share, or lets it above; a change applies from the next send (the activity reads it with the endpoint)", async () => {
+  const slow = await startReceiver({ status: 200, delayMs: 1_000 });
+  try {
+    const tenant = await stack.newTenant('capped');
+    const endpoint = await tenant.api.createWebhook({ url: slow.url, maxInFlight: 1 });
+    await Promise.all(Array.from({ length: 3 }, (_, i) => stack.admin.publish({ tenantId: tenant.id, type: 'card.viewed', data: { i } })));
+    const [first, second] = await slow.waitForRequests(2, 20_000);
+    // One at a time: the second was sent only after the first's answer (1 s later).
+    expect(second!.at - first!.at).toBeGreaterThanOrEqual(900);
+
+    // Raised to 3, above the worker's default share of 2 (8 slots / 4): three go at once.
+    await tenant.api.updateWebhook(endpoint.id, { maxInFlight: 3 });
+    await slow.waitForRequests(3, 20_000);
+    const before = slow.requests.length;
+    await Promise.all(Array.from({ length: 3 }, (_, i) => stack.admin.publish({ tenantId: tenant.id, type: 'card.viewed', data: { i: 10 + i } })));
+    const all = await slow.waitForRequests(before + 3, 20_000);
+    const burst = all.slice(before);
+    expect(burst[2]!.at - burst[0]!.at).toBeLessThan(900);
+  } finally {
+    await slow.close();
+  }
+});

@@ -37,12 +37,14 @@ test('the queue per endpoint is bounded: past it a send is refused at once, not 
   queued.forEach((p) => p.catch(() => {}));
 });
 
-test("an endpoint's own lower cap applies; a higher one is held to the worker's share", async () => {
+test("an endpoint's own cap (maxInFlight) applies below and above the default share; the tenant's share still bounds it", async () => {
   const gate = createSendGate(limits);
   await gate.acquire('t1', 'slow', 1);
   await expect(gate.acquire('t1', 'slow', 1)).rejects.toBeInstanceOf(SendSlotsBusy); // waits its 200 ms, then gives up
   const big = createSendGate(limits);
   await big.acquire('t1', 'x', 50);
   await big.acquire('t1', 'x', 50);
-  await expect(big.acquire('t1', 'x', 50)).rejects.toBeInstanceOf(SendSlotsBusy);
+  await big.acquire('t1', 'x', 50); // a third: over the default share of 2, within its own cap
+  await expect(big.acquire('t1', 'x', 50)).rejects.toBeInstanceOf(SendSlotsBusy); // the tenant holds its 3
+  await big.acquire('t2', 'y'); // the worker's last slot, for another tenant
 });

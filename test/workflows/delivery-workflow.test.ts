@@ -178,3 +178,22 @@ test('a cancelled delivery (its endpoint was deleted) ends cancelled and reports
   expect(await signalsSentBy(handle)).toEqual([]);
   expect(env.inputsOf('signalEndpoint', input.endpointId)).toEqual([]);
 });
+
+test('over its rate limit, the delivery sleeps the wait on a timer and calls deliver again with the slot it reserved; a paused one without', async () => {
+  const input = deliveryInput('rate-slot');
+  const slot = { at: new Date(Date.now() + 600).toISOString(), epoch: 3, attemptsBefore: 0 };
+  let calls = 0;
+  env.behaviour.deliver = async () => {
+    calls += 1;
+    if (calls === 1) return { attempt: 0, responseStatus: 0, waitMs: 500, rateSlot: slot }; // over the rate
+    if (calls === 2) return { attempt: 0, responseStatus: 0, waitMs: 300 }; // then the endpoint is paused
+    return { attempt: 1, responseStatus: 200, endpointFailures: 0 };
+  };
+  const started = Date.now();
+  const handle = await runDelivery(input);
+  expect(await handle.result()).toEqual({ status: 'success' });
+  expect(Date.now() - started).toBeGreaterThanOrEqual(800);
+  expect(env.inputsOf('deliver', input.endpointId)).toEqual([input, { ...input, rateSlot: slot }, input]);
+  const timers = (await handle.fetchHistory()).events!.filter((e) => e.timerStartedEventAttributes).length;
+  expect(timers).toBe(2);
+});

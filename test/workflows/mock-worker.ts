@@ -20,6 +20,8 @@ export function defaultActivities(): Activities {
     fanOutBatch: async () => ({ started: 0, lastDeliveryId: null }),
     purgeBatch: async () => ({ tenantId: null, next: null, deliveries: 0, attempts: 0, events: 0, recoveries: 0 }),
     recoverBatch: async () => ({ done: true, queued: 0 }),
+    nextFifoDeliveries: async () => ({ ordering: 'fifo', enabled: true, queue: [], localSend: false }),
+    releaseFifoQueue: async () => 0,
   };
 }
 
@@ -121,6 +123,8 @@ function recorded(env: MockWorker): Activities {
     fanOutBatch: record('fanOutBatch'),
     purgeBatch: record('purgeBatch'),
     recoverBatch: record('recoverBatch'),
+    nextFifoDeliveries: record('nextFifoDeliveries'),
+    releaseFifoQueue: record('releaseFifoQueue'),
   };
 }
 

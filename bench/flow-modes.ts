@@ -1,0 +1,106 @@
+import { parseArgs } from 'node:util';
+import globalSetup from '../test/harness/global-setup';
+import globalTeardown from '../test/harness/global-teardown';
+import { startReceiver } from '../tools/testkit/receiver';
+import { startStack } from '../tools/testkit/stack';
+import { countActions } from './temporal-cost';
+
+/**
+ * `npx tsx bench/flow-modes.ts [--size N] [--rate R] [--modes default,rate,fifo]`: deliveries/s and billable Temporal actions per
+ * first-try delivery for each flow-control mode of an endpoint (issue 14): default, rate-limited,
+ * FIFO. One in-process stack (API + worker) on a dev server and a database of its own, as the tests
+ * run it; a receiver that answers 200 at once. Small on purpose: it measures the modes' cost, not
+ * the machine (`npm run bench` does that).
+ */
+const { values: flags } = parseArgs({
+  options: { size: { type: 'string', default: '200' }, rate: { type: 'string', default: '10' }, modes: { type: 'string', default: 'default,rate,fifo,hanging' } },
+});
+const MODES = flags.modes.split(',');
+const N = Number(flags.size);
+const RATE = Number(flags.rate);
+
+async function main(): Promise<void> {
+  await globalSetup();
+  const stack = await startStack({ HOOKLINE_WORKER_CONCURRENCY: '100' });
+  const receiver = await startReceiver(200);
+  const rows: string[] = [];
+  try {
+    const modes = [
+      { key: 'default', name: 'default', settings: {} },
+      { key: 'rate', name: `rate-limited (${RATE}/s)`, settings: { rateLimit: RATE } },
+      { key: 'fifo', name: 'FIFO', settings: { ordering: 'fifo' as const } },
+    ].filter((m) => MODES.includes(m.key));
+    if (MODES.includes('hanging')) rows.push(await hangingNeighbour(stack));
+    for (const mode of modes) {
+      const tenant = await stack.newTenant('bench');
+      const endpoint = await tenant.api.createWebhook({ url: receiver.url, ...mode.settings });
+      receiver.requests.length = 0;
+      const t0 = Date.now();
+      // Published by 8 publishers at once, in the order each sends.
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 8 }, async () => {
+          while (next < N) {
+            const i = next++;
+            await stack.admin.publish({ tenantId: tenant.id, type: 'card.viewed', data: { i } });
+          }
+        }),
+      );
+      const got = await receiver.waitForRequests(N, 600_000);
+      const seconds = (got[N - 1]!.at - t0) / 1000;
+      // Let the last outcomes and hand-overs land before reading the histories.
+      await new Promise((r) => setTimeout(r, 2_000));
+      const ids = (await stack.sql<{ id: string }[]>`select id from deliveries where endpoint_id = ${endpoint.id} order by seq`).map((d) => `delivery-${d.id}`);
+      const cost = await countActions(stack.client, ids, [`endpoint-${endpoint.id}`], N);
+      const breakdown = Object.entries(cost.breakdown).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ');
+      const row = `| ${mode.name} | ${N} | ${(N / seconds).toFixed(1)} | ${cost.actionsPerDelivery} (${breakdown}) | ${cost.historyEventsPerDelivery} |`;
+      console.log(row);
+      rows.push(row);
+    }
+  } finally {
+    await receiver.close();
+    await stack.stop();
+    await globalTeardown();
+  }
+  console.log(['', '| mode | deliveries | deliveries/s | billable actions per delivery | history events per delivery |', '|---|---|---|---|---|', ...rows].join('\n'));
+}
+
+/**
+ * Fair share: one tenant's endpoint that never answers, with 300 sends queued, and another tenant's
+ * publish → receipt latency meanwhile (100 events, one at a time).
+ */
+async function hangingNeighbour(stack: Awaited<ReturnType<typeof startStack>>): Promise<string> {
+  const hang = await startReceiver('hang');
+  const quiet = await startReceiver(200);
+  try {
+    const noisy = await stack.newTenant('noisy');
+    await noisy.api.createWebhook({ url: hang.url });
+    for (let i = 0; i < 300; i += 50) await Promise.all(Array.from({ length: 50 }, (_, j) => stack.admin.publish({ tenantId: noisy.id, type: 'card.viewed', data: { i: i + j } })));
+    await hang.waitForRequests(10, 60_000);
+    const other = await stack.newTenant('other');
+    await other.api.createWebhook({ url: quiet.url });
+    const latencies: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      const t0 = Date.now();
+      await stack.admin.publish({ tenantId: other.id, type: 'card.viewed', data: { i } });
+      const [r] = (await quiet.waitForRequests(i + 1, 30_000)).slice(i);
+      latencies.push(r!.at - t0);
+    }
+    latencies.sort((a, b) => a - b);
+    const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)];
+    const row = `| other tenant while an endpoint that never answers has 300 sends queued (its receiver got ${hang.requests.length} requests meanwhile) | 100 | – | publish→receipt p50 ${q(50)} ms, p99 ${q(99)} ms | – |`;
+    console.log(row);
+    return row;
+  } finally {
+    await hang.close();
+    await quiet.close();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
