@@ -171,13 +171,13 @@ describe('the tenant portal', () => {
     await button('Enable').click();
     await page.getByText('Enabled: the failure count starts again from 0.').waitFor(T);
     await page.locator('dd').getByText('Enabled', { exact: true }).waitFor(T);
-    await page.getByText(/^Recovery rcv_\w+: completed; queued 1 of 1, 1 succeeded, 0 failed, 0 being sent\.$/).waitFor(T);
+    await page.getByText(/^Recovery rcv_[\w-]+: completed; queued 1 of 1, 1 succeeded, 0 failed, 0 being sent\.$/).waitFor(T);
     expect(arrived('doc_3', fixedAt)).toHaveLength(1);
 
     // Recover since…: the failed ones only.
     await page.getByLabel('Skipped deliveries (sent while the endpoint was disabled)').uncheck();
     await button('Recover').click();
-    await page.getByText(/^Recovery rcv_\w+: completed; queued 2 of 2, 2 succeeded, 0 failed, 0 being sent\.$/).waitFor(T);
+    await page.getByText(/^Recovery rcv_[\w-]+: completed; queued 2 of 2, 2 succeeded, 0 failed, 0 being sent\.$/).waitFor(T);
     expect([arrived('doc_1', fixedAt).length, arrived('doc_2', fixedAt).length, arrived('doc_3', fixedAt).length]).toEqual([1, 1, 1]);
     await page.getByRole('row').filter({ hasText: 'redelivery' }).filter({ hasText: 'success' }).nth(2).waitFor(T);
     await checkPage(page, '06b-portal-recovered');
@@ -214,8 +214,14 @@ describe('the tenant portal', () => {
     await page.getByLabel('Created before').fill(await localInput(Date.now() - 3_600_000));
     await button('Filter').click();
     await page.getByText('No deliveries match these filters.').waitFor(T);
+    // Pages of 20, newest first: 13 more events make 21 deliveries.
+    for (let n = 0; n < 13; n++) await stack.admin.publish({ tenantId: tenant.id, type: 'signing.completed', data: { documentId: `doc_page_${n}` } });
     await button('Clear').click();
-    await waitFor(async () => (await rows.count()) >= 8, { timeoutMs: T.timeout, what: 'every delivery again' });
+    await waitFor(async () => (await rows.count()) === 20 && (await rows.first().textContent())!.includes('signing.completed'), { timeoutMs: T.timeout, what: 'a first page of 20' });
+    await button('Older deliveries').click();
+    await waitFor(async () => (await rows.count()) === 21, { timeoutMs: T.timeout, what: 'the 21st delivery' });
+    await rows.last().filter({ hasText: 'webhook.test' }).waitFor(T);
+    expect(await button('Older deliveries').count()).toBe(0);
   });
 
   test('the catalogue shows descriptions, schemas and examples as text, without archived types, and how to verify', async () => {
@@ -268,6 +274,46 @@ describe('the tenant portal', () => {
     await heading('Endpoints').waitFor(T);
     await page.getByRole('link', { name: /Manage/ }).waitFor(T);
     expect(await page.getByRole('link', { name: /Manage/ }).count()).toBe(1);
+  });
+
+  test('flow-control settings get labelled inputs once the API declares them (maxInFlight, rateLimit, ordering)', async () => {
+    // This Hookline does not take them yet: the browser is shown an OpenAPI document and answers that do.
+    const p = await (await browser.newContext({ viewport: { width: 1100, height: 800 } })).newPage();
+    const flow = { maxInFlight: { type: ['integer', 'null'] }, rateLimit: { type: ['number', 'null'] }, ordering: { type: 'string', enum: ['unordered', 'fifo'] } };
+    await p.route('**/openapi.json', async (route) => {
+      const res = await route.fetch();
+      const spec = await res.json();
+      for (const [path, method] of [['/v1/webhooks', 'post'], ['/v1/webhooks/{id}', 'patch']] as const) {
+        const body = spec.paths[path][method].requestBody.content['application/json'];
+        body.schema = { allOf: [body.schema, { properties: flow }] };
+      }
+      await route.fulfill({ response: res, json: spec });
+    });
+    let sent: Record<string, unknown> | undefined;
+    await p.route('**/v1/webhooks', async (route) => {
+      if (route.request().method() === 'POST') {
+        sent = route.request().postDataJSON();
+        return route.fulfill({ status: 201, json: { id: 'ep_fake', url: sent!.url, secret: 'whsec_bm90IGEgcmVhbCBzZWNyZXQgYXQgYWxsIQ==' } });
+      }
+      const res = await route.fetch();
+      const list = await res.json();
+      list.data = list.data.map((e: object) => ({ ...e, maxInFlight: 5, rateLimit: 2.5, ordering: 'fifo' }));
+      return route.fulfill({ response: res, json: list });
+    });
+    const { url } = await stack.admin.createPortalSession(tenant.id);
+    await p.goto(url);
+    await p.getByRole('cell', { name: 'at most 5 in flight · at most 2.5/s · in order (FIFO)' }).waitFor(T);
+    await p.getByRole('link', { name: 'Add endpoint' }).click();
+    await p.getByLabel('Endpoint URL').fill(receiver.url);
+    await p.getByLabel('Most deliveries in flight at once').fill('5');
+    await p.getByLabel('Most deliveries per second').fill('2.5');
+    await p.getByLabel('Ordering').selectOption('fifo');
+    expect(await p.getByText(/More settings \(JSON/).count()).toBe(0);
+    await checkPage(p, '02b-portal-new-endpoint-flow-control');
+    await p.getByRole('button', { name: 'Create endpoint' }).click();
+    await p.getByRole('textbox', { name: 'Signing secret' }).waitFor(T);
+    expect(sent).toEqual({ url: receiver.url, description: '', events: ['*'], maxInFlight: 5, rateLimit: 2.5, ordering: 'fifo' });
+    await p.context().close();
   });
 
   test('deletes the endpoint after asking, with the keyboard alone', async () => {
