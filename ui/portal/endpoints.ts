@@ -155,7 +155,7 @@ export async function endpointPage(api: Api, main: HTMLElement, id: string, isCu
     }));
   // Rotation: a v1 endpoint may import a whsec_ secret as its new one; a v1a endpoint gets a new key pair.
   const rotateImport = h('input', { type: 'password', name: 'rotate-secret', class: 'mono', spellcheck: 'false', autocomplete: 'off', placeholder: 'whsec_…' });
-  const rotate = confirmButton('Rotate secret', 'Make a new signing key? The current one keeps signing for 24 hours, so you can update your receiver.', 'Rotate now', async () => {
+  const rotate = confirmButton(e.signatureScheme === 'v1a' ? 'Rotate key' : 'Rotate secret', 'Make a new signing key? The current one keeps signing for 24 hours, so you can update your receiver.', 'Rotate now', async () => {
     const imported = rotateImport.value.trim();
     const answer = await api.request<{ secret?: string; publicKey?: string }>('POST', `/v1/webhooks/${enc(id)}/rotate-secret`, imported ? { secret: imported } : {});
     rotateImport.value = '';
@@ -220,7 +220,8 @@ function recoverForm(api: Api, id: string, started: (recoveryId: string) => void
     if (until.value) body.until = new Date(until.value).toISOString();
     submit.disabled = true;
     try {
-      const { recoveryId } = await api.request<{ recoveryId: string }>('POST', `/v1/webhooks/${enc(id)}/recover`, body);
+      // The same request is the same recovery (its id is a hash of it): a fresh key per press means "again, now".
+      const { recoveryId } = await api.request<{ recoveryId: string }>('POST', `/v1/webhooks/${enc(id)}/recover`, body, { 'idempotency-key': `portal-${Date.now()}-${Math.random().toString(36).slice(2)}` });
       started(recoveryId);
     } catch (err) {
       problem.replaceChildren(notice('error', (err as Error).message));

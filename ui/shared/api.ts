@@ -6,7 +6,7 @@ export class ApiError extends Error {
 }
 
 export interface Api {
-  request<T>(method: string, path: string, body?: unknown): Promise<T>;
+  request<T>(method: string, path: string, body?: unknown, extraHeaders?: Record<string, string>): Promise<T>;
   /** The JSON body's properties the route takes, from the OpenAPI document (settings from newer versions light up). */
   bodyProps(method: string, path: string): Promise<Set<string>>;
 }
@@ -30,8 +30,8 @@ export function createApi(token: () => string | null, onUnauthorized: (message: 
     return out;
   };
   return {
-    async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-      const headers: Record<string, string> = { authorization: `Bearer ${token() ?? ''}` };
+    async request<T>(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<T> {
+      const headers: Record<string, string> = { ...extraHeaders, authorization: `Bearer ${token() ?? ''}` };
       if (body !== undefined) headers['content-type'] = 'application/json';
       const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store' });
       if (res.status === 204) return undefined as T;
