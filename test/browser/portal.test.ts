@@ -163,6 +163,7 @@ describe('the tenant portal', () => {
     await page.getByLabel('Since').fill(await localInput(startedAt));
     await button('Recover').click();
     await page.getByText(/the webhook is disabled: enable it first/).waitFor(T);
+    await page.getByText('Press Enable above first').waitFor(T);
     await checkPage(page, '06-portal-disabled');
 
     receiver.fallback = 200;

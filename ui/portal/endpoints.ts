@@ -1,4 +1,4 @@
-import { enc, type Api } from '../shared/api';
+import { ApiError, enc, type Api } from '../shared/api';
 import { field, h, notice, replace, table, type Child } from '../shared/dom';
 import { pretty, when } from '../shared/format';
 import { link } from '../shared/router';
@@ -224,7 +224,8 @@ function recoverForm(api: Api, id: string, started: (recoveryId: string) => void
       const { recoveryId } = await api.request<{ recoveryId: string }>('POST', `/v1/webhooks/${enc(id)}/recover`, body, { 'idempotency-key': `portal-${Date.now()}-${Math.random().toString(36).slice(2)}` });
       started(recoveryId);
     } catch (err) {
-      problem.replaceChildren(notice('error', (err as Error).message));
+      replace(problem, notice('error', (err as Error).message),
+        err instanceof ApiError && err.status === 409 ? notice('info', 'Press Enable above first; it can also re-send what was skipped while the endpoint was disabled.') : null);
     } finally {
       submit.disabled = false;
     }
