@@ -3,64 +3,70 @@ import { field, h, notice, replace, table } from '../shared/dom';
 import { ms, when } from '../shared/format';
 import { link } from '../shared/router';
 import { actionButton, poll } from '../shared/widgets';
-import type { Attempt, Delivery } from './types';
+import type { Attempt, Delivery, Endpoint, EventType } from './types';
 
 const STATUSES = ['pending', 'success', 'failed', 'skipped'];
+const KINDS = ['event', 'test', 'redelivery'];
 
 export const statusBadge = (status: string) => h('span', { class: `badge s-${status}` }, status);
 
 type Page = { data: Delivery[]; nextCursor: string | null };
 
+/** A datetime-local value (the browser's local time) as an ISO instant, or undefined when empty. */
+const iso = (v: string) => {
+  if (!v) return undefined;
+  const d = new Date(v);
+  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+};
+
 /**
- * A delivery log: one endpoint's (GET /v1/webhooks/:id/deliveries) or, where this Hookline serves
- * GET /v1/deliveries, across endpoints. Filters are the ones the route's OpenAPI parameters offer;
+ * A delivery log from GET /v1/deliveries: one endpoint's (endpointId) or across endpoints, with
+ * filters for status, event type (from the catalogue), kind and a time range, paged by nextCursor;
  * the first page refreshes itself while a delivery on it is pending.
  */
 export async function deliveryLog(api: Api, isCurrent: () => boolean, opts: { endpointId?: string }): Promise<HTMLElement> {
-  const across = await api.has('get', '/v1/deliveries');
-  const params = across ? await api.queryParams('get', '/v1/deliveries') : new Set(['status', 'limit', 'cursor']);
-  const section = h('section', { class: 'log', 'aria-labelledby': 'log-title' }, h('h3', { id: 'log-title' }, 'Delivery log'));
-  if (!opts.endpointId && !across) {
-    section.append(notice('info', 'The log across all endpoints needs a newer Hookline (GET /v1/deliveries). Open an endpoint to see its deliveries.'));
-    return section;
-  }
+  const [types, endpoints] = await Promise.all([
+    api.request<{ data: EventType[] }>('GET', '/v1/event-types').then((r) => r.data).catch(() => [] as EventType[]),
+    opts.endpointId ? Promise.resolve([] as Endpoint[]) : api.request<{ data: Endpoint[] }>('GET', '/v1/webhooks?limit=100').then((r) => r.data).catch(() => [] as Endpoint[]),
+  ]);
+  const urlOf = new Map(endpoints.map((e) => [e.id, e.url]));
+  const endpoint = h('select', { name: 'endpointId' }, h('option', { value: '' }, 'All endpoints'), endpoints.map((e) => h('option', { value: e.id }, e.description ? `${e.description} (${e.url})` : e.url)));
+  const section = h('section', { class: 'log', 'aria-labelledby': 'log-title' }, h('h3', { id: 'log-title' }, opts.endpointId ? 'Delivery log' : 'Deliveries to all endpoints'));
   const status = h('select', { name: 'status' }, h('option', { value: '' }, 'Any status'), STATUSES.map((s) => h('option', { value: s }, s)));
-  const typeName = ['eventType', 'type'].find((n) => params.has(n));
-  const since = ['since', 'after', 'from'].find((n) => params.has(n));
-  const until = ['until', 'before', 'to'].find((n) => params.has(n));
-  const type = h('input', { type: 'text', name: 'eventType', placeholder: 'signing.completed' });
-  const from = h('input', { type: 'datetime-local', name: 'since' });
-  const to = h('input', { type: 'datetime-local', name: 'until' });
-  const form = h('form', { class: 'filters' },
-    field('Status', status),
-    across && typeName ? field('Event type', type) : null,
-    across && since ? field('From', from) : null,
-    across && until ? field('Until', to) : null,
-    h('button', { type: 'submit' }, 'Filter'));
+  const type = h('select', { name: 'eventType' }, h('option', { value: '' }, 'Any event type'), types.map((t) => h('option', { value: t.type }, t.type)));
+  const kind = h('select', { name: 'kind' }, h('option', { value: '' }, 'Any kind'), KINDS.map((k) => h('option', { value: k }, k)));
+  const from = h('input', { type: 'datetime-local', name: 'since', step: 1 });
+  const to = h('input', { type: 'datetime-local', name: 'until', step: 1 });
+  const form = h('form', { class: 'filters', 'aria-label': 'Filter deliveries' },
+    opts.endpointId ? null : field('Endpoint', endpoint),
+    field('Status', status), field('Event type', type), field('Kind', kind),
+    field('Created from', from), field('Created before', to),
+    h('div', { class: 'filter-actions' }, h('button', { type: 'submit' }, 'Filter'), h('button', { type: 'reset' }, 'Clear')));
+  const problem = h('div');
   const list = h('div', { 'aria-live': 'polite' });
   const more = h('div');
-  section.append(form, list, more);
+  section.append(form, problem, list, more);
   let rows: Delivery[] = [];
 
-  const path = (cursor?: string) => {
-    const iso = (v: string) => (v ? new Date(v).toISOString() : undefined);
-    const filter = { status: status.value, limit: 20, cursor };
-    if (!across) return `/v1/webhooks/${enc(opts.endpointId!)}/deliveries${q(filter)}`;
-    return `/v1/deliveries${q({
-      ...filter,
-      endpointId: opts.endpointId,
-      ...(typeName ? { [typeName]: type.value } : {}),
-      ...(since ? { [since]: iso(from.value) } : {}),
-      ...(until ? { [until]: iso(to.value) } : {}),
-    })}`;
-  };
+  const path = (cursor?: string) => `/v1/deliveries${q({
+    endpointId: opts.endpointId ?? endpoint.value,
+    status: status.value,
+    eventType: type.value,
+    kind: kind.value,
+    since: iso(from.value),
+    until: iso(to.value),
+    limit: 20,
+    cursor,
+  })}`;
+  const filtered = () => Boolean(endpoint.value || status.value || type.value || kind.value || from.value || to.value);
   const render = (page: Page) => {
     replace(list, rows.length
-      ? table(['Created', 'Event type', 'Kind', 'Status', 'Attempts', 'Next retry', ''], rows.map((d) => [
+      ? table([...(opts.endpointId ? [] : ['Endpoint']), 'Created', 'Event type', 'Kind', 'Status', 'Attempts', 'Next retry', ''], rows.map((d) => [
+        ...(opts.endpointId ? [] : [h('a', { href: link('endpoints', d.endpointId), class: 'mono url' }, urlOf.get(d.endpointId) ?? d.endpointId)]),
         when(d.createdAt), h('span', { class: 'mono' }, d.eventType), d.kind, statusBadge(d.status), String(d.attemptCount),
         when(d.nextRetryAt), h('a', { href: link('deliveries', d.id), 'aria-label': `Details of the ${d.eventType} delivery` }, 'Details'),
       ]), 'Deliveries, newest first')
-      : notice('info', 'No deliveries yet.'));
+      : notice('info', filtered() ? 'No deliveries match these filters.' : 'No deliveries yet.'));
     replace(more, page.nextCursor
       ? actionButton('Older deliveries', async () => {
         const next = await api.request<Page>('GET', path(page.nextCursor!));
@@ -78,7 +84,16 @@ export async function deliveryLog(api: Api, isCurrent: () => boolean, opts: { en
     return page;
   };
   more.addEventListener('click', () => (pagedBeyondFirst = true));
-  form.addEventListener('submit', (e) => (e.preventDefault(), void loadFirst()));
+  const reload = async () => {
+    problem.replaceChildren();
+    try {
+      await loadFirst();
+    } catch (err) {
+      problem.replaceChildren(notice('error', (err as Error).message));
+    }
+  };
+  form.addEventListener('submit', (e) => (e.preventDefault(), void reload()));
+  form.addEventListener('reset', () => setTimeout(() => void reload(), 0));
   await loadFirst();
   // Keep the first page live while something on it is still being delivered (or a refresh is asked).
   const refresh = { wanted: 0, ticks: 0 };

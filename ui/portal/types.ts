@@ -41,9 +41,11 @@ export interface EventType {
   description: string;
   schema?: unknown;
   example?: unknown;
+  archived?: boolean;
   [extra: string]: unknown;
 }
 
 export const KNOWN_ENDPOINT_FIELDS = new Set([
   'id', 'url', 'description', 'events', 'enabled', 'consecutiveFailures', 'disabledAt', 'disabledReason', 'createdAt', 'updatedAt',
+  'headers', 'signatureScheme', 'publicKey', 'maxInFlight', 'rateLimit', 'ordering',
 ]);

@@ -6,12 +6,8 @@ export class ApiError extends Error {
 }
 
 export interface Api {
-  request<T>(method: string, path: string, body?: unknown): Promise<T>;
-  /** Whether this Hookline serves the route (its OpenAPI document lists it): newer features light up. */
-  has(method: string, path: string): Promise<boolean>;
-  /** The query parameters the route takes, from the OpenAPI document. */
-  queryParams(method: string, path: string): Promise<Set<string>>;
-  /** The JSON body's properties the route takes, from the OpenAPI document. */
+  request<T>(method: string, path: string, body?: unknown, extraHeaders?: Record<string, string>): Promise<T>;
+  /** The JSON body's properties the route takes, from the OpenAPI document (settings from newer versions light up). */
   bodyProps(method: string, path: string): Promise<Set<string>>;
 }
 
@@ -19,7 +15,7 @@ type Spec = {
   paths?: Record<string, Record<string, Operation>>;
   components?: { schemas?: Record<string, Schema> };
 };
-type Operation = { parameters?: { name: string; in: string }[]; requestBody?: { content?: Record<string, { schema?: Schema }> } };
+type Operation = { requestBody?: { content?: Record<string, { schema?: Schema }> } };
 type Schema = { $ref?: string; properties?: Record<string, unknown>; allOf?: Schema[]; anyOf?: Schema[] };
 
 export function createApi(token: () => string | null, onUnauthorized: (message: string) => void): Api {
@@ -34,8 +30,8 @@ export function createApi(token: () => string | null, onUnauthorized: (message: 
     return out;
   };
   return {
-    async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-      const headers: Record<string, string> = { authorization: `Bearer ${token() ?? ''}` };
+    async request<T>(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<T> {
+      const headers: Record<string, string> = { ...extraHeaders, authorization: `Bearer ${token() ?? ''}` };
       if (body !== undefined) headers['content-type'] = 'application/json';
       const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store' });
       if (res.status === 204) return undefined as T;
@@ -47,8 +43,6 @@ export function createApi(token: () => string | null, onUnauthorized: (message: 
       }
       return payload as T;
     },
-    has: async (method, path) => Boolean(await op(method, path)),
-    queryParams: async (method, path) => new Set(((await op(method, path))?.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name)),
     bodyProps: async (method, path) => props((await op(method, path))?.requestBody?.content?.['application/json']?.schema, await spec()),
   };
 }

@@ -29,7 +29,7 @@ export function secretPanel(title: string, secret: string, label = 'Signing secr
 }
 
 /** A button that asks first, in the page (keyboard and screen-reader friendly), before it acts. */
-export function confirmButton(label: string, question: string, confirmLabel: string, act: () => Promise<void>, danger = true): HTMLElement {
+export function confirmButton(label: string, question: string, confirmLabel: string, act: () => Promise<void>, danger = true, extra?: () => HTMLElement | null): HTMLElement {
   const box = h('div', { class: 'confirm' });
   const start = h('button', { type: 'button', class: danger ? 'danger' : '' }, label);
   const render = () => box.replaceChildren(start);
@@ -37,7 +37,7 @@ export function confirmButton(label: string, question: string, confirmLabel: str
     const yes = h('button', { type: 'button', class: danger ? 'danger' : 'primary' }, confirmLabel);
     const no = h('button', { type: 'button' }, 'Cancel');
     const qid = uid('q');
-    box.replaceChildren(h('div', { role: 'group', 'aria-labelledby': qid, class: 'confirm-box' }, h('p', { id: qid }, question), h('div', { class: 'row' }, yes, no)));
+    box.replaceChildren(h('div', { role: 'group', 'aria-labelledby': qid, class: 'confirm-box' }, h('p', { id: qid }, question), extra?.() ?? null, h('div', { class: 'row' }, yes, no)));
     no.addEventListener('click', () => (render(), start.focus()));
     yes.addEventListener('click', async () => {
       yes.disabled = true;
