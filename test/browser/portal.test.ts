@@ -57,7 +57,7 @@ const heading = (name: string | RegExp) => page.getByRole('heading', { name });
 const button = (name: string | RegExp) => page.getByRole('button', { name, exact: typeof name === 'string' });
 
 describe('the tenant portal', () => {
-  let tenant: { id: string; apiKey: string };
+  let tenant: Awaited<ReturnType<Stack['newTenant']>>;
   let endpointId: string;
   /** The receiver's requests whose body names `documentId`, from index `from` on. */
   const arrived = (documentId: string, from = 0) => receiver.requests.slice(from).filter((r) => r.body.includes(`"${documentId}"`));
@@ -285,35 +285,12 @@ describe('the tenant portal', () => {
     expect(await page.getByRole('link', { name: /Manage/ }).count()).toBe(1);
   });
 
-  test('flow-control settings get labelled inputs once the API declares them (maxInFlight, rateLimit, ordering)', async () => {
-    // This Hookline does not take them yet: the browser is shown an OpenAPI document and answers that do.
+  test('flow-control settings (maxInFlight, rateLimit, ordering) have labelled inputs, reach the API and show in the list', async () => {
     const p = await (await browser.newContext({ viewport: { width: 1100, height: 800 } })).newPage();
-    const flow = { maxInFlight: { type: ['integer', 'null'] }, rateLimit: { type: ['number', 'null'] }, ordering: { type: 'string', enum: ['unordered', 'fifo'] } };
-    await p.route('**/openapi.json', async (route) => {
-      const res = await route.fetch();
-      const spec = await res.json();
-      for (const [path, method] of [['/v1/webhooks', 'post'], ['/v1/webhooks/{id}', 'patch']] as const) {
-        const body = spec.paths[path][method].requestBody.content['application/json'];
-        body.schema = { allOf: [body.schema, { properties: flow }] };
-      }
-      await route.fulfill({ response: res, json: spec });
-    });
-    let sent: Record<string, unknown> | undefined;
-    await p.route('**/v1/webhooks', async (route) => {
-      if (route.request().method() === 'POST') {
-        sent = route.request().postDataJSON();
-        return route.fulfill({ status: 201, json: { id: 'ep_fake', url: sent!.url, secret: 'whsec_bm90IGEgcmVhbCBzZWNyZXQgYXQgYWxsIQ==' } });
-      }
-      const res = await route.fetch();
-      const list = await res.json();
-      list.data = list.data.map((e: object) => ({ ...e, maxInFlight: 5, rateLimit: 2.5, ordering: 'fifo' }));
-      return route.fulfill({ response: res, json: list });
-    });
     const { url } = await stack.admin.createPortalSession(tenant.id);
     await p.goto(url);
-    await p.getByRole('cell', { name: 'at most 5 in flight · at most 2.5/s · in order (FIFO)' }).waitFor(T);
     await p.getByRole('link', { name: 'Add endpoint' }).click();
-    await p.getByLabel('Endpoint URL').fill(receiver.url);
+    await p.getByLabel('Endpoint URL').fill(`${receiver.url}flow`);
     await p.getByLabel('Most deliveries in flight at once').fill('5');
     await p.getByLabel('Most deliveries per second').fill('2.5');
     await p.getByLabel('Ordering').selectOption('fifo');
@@ -321,7 +298,11 @@ describe('the tenant portal', () => {
     await checkPage(p, '02b-portal-new-endpoint-flow-control');
     await p.getByRole('button', { name: 'Create endpoint' }).click();
     await p.getByRole('textbox', { name: 'Signing secret' }).waitFor(T);
-    expect(sent).toEqual({ url: receiver.url, description: '', events: ['*'], maxInFlight: 5, rateLimit: 2.5, ordering: 'fifo' });
+    const created = (await tenant.api.listWebhooks()).data.find((e) => e.url === `${receiver.url}flow`);
+    expect(created).toMatchObject({ maxInFlight: 5, rateLimit: 2.5, ordering: 'fifo' });
+    await p.getByRole('link', { name: 'Endpoints', exact: true }).click();
+    await p.getByRole('cell', { name: 'at most 5 in flight · at most 2.5/s · in order (FIFO)' }).waitFor(T);
+    await tenant.api.deleteWebhook(created!.id);
     await p.context().close();
   });
 
