@@ -9,6 +9,8 @@ export function parseDuration(text: string): number {
   return Math.round(ms);
 }
 
+const MAX_RETRY_DELAY_MS = 7 * 86_400_000;
+
 /** Delays between attempts: "1s,5s,25s" → [1000, 5000, 25000]. The attempt count is delays + 1. */
 export function parseRetrySchedule(text: string): number[] {
   const parts = text.split(',').map((p) => p.trim());
@@ -16,5 +18,9 @@ export function parseRetrySchedule(text: string): number[] {
     throw new Error(`"${text}" is not a list of durations (use e.g. 1s,5s,25s)`);
   }
   if (parts.length > 50) throw new Error('at most 50 retries');
-  return parts.map(parseDuration);
+  const delays = parts.map(parseDuration);
+  // A delay is a Temporal retry interval and an int4 in tenant_settings: keep it to a week.
+  const tooLong = parts.find((_, i) => delays[i]! > MAX_RETRY_DELAY_MS);
+  if (tooLong !== undefined) throw new Error(`"${tooLong}": a delay may be at most 7d`);
+  return delays;
 }

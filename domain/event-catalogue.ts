@@ -1,6 +1,6 @@
 import { parse as parseYaml } from 'yaml';
 import { EVENT_TYPE_PATTERN } from './event-types';
-import { compilePayloadSchema } from './json-schema';
+import { compilePayloadSchema, payloadViolation } from './json-schema';
 
 /**
  * The event-type catalogue file (HOOKLINE_EVENT_TYPES_FILE, YAML or JSON; deploy/event-types.yaml
@@ -42,10 +42,8 @@ export function definitionProblem(d: { schema?: unknown; example?: unknown }): [
   } catch (err) {
     return ['schema', (err as Error).message];
   }
-  if (d.example !== undefined && d.example !== null && !validate(d.example)) {
-    const e = validate.errors?.[0];
-    return ['example', `does not match the schema: ${e?.instancePath || '(root)'} ${e?.message ?? ''}`.trim()];
-  }
+  const violation = d.example === undefined || d.example === null ? null : payloadViolation(validate, d.example);
+  if (violation) return ['example', `does not match the schema: ${violation.pointer || '(root)'} ${violation.message}`.trim()];
   return null;
 }
 

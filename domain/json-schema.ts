@@ -1,9 +1,24 @@
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
+import { RE2JS } from 're2js';
 
 /** JSON Schema (draft 2020-12) for event payloads, with ajv: a maintained validator, not our own. */
 
 export type PayloadValidator = ValidateFunction;
+
+/**
+ * `pattern` and `patternProperties` run on RE2 (re2js: linear time), not V8's backtracking RegExp:
+ * a schema is admin input and `data` is often end-user text, so `^(a+)+$` must not stall the API.
+ * RE2 has no lookaround or backreferences; a schema using them is refused when it is saved.
+ */
+const linearRegExp = Object.assign(
+  (pattern: string) => {
+    const re = RE2JS.compile(pattern);
+    // ajv shares compiled patterns by their toString(): it must name the pattern.
+    return { test: (text: string) => re.matcher(text).find(), toString: () => `/${pattern}/` };
+  },
+  { code: 'require("re2js").RE2JS' },
+);
 
 /**
  * Compiles `schema` or throws an Error saying what is wrong with it. A fresh ajv per schema: a
@@ -13,15 +28,33 @@ export function compilePayloadSchema(schema: unknown): PayloadValidator {
   if (typeof schema !== 'boolean' && (typeof schema !== 'object' || schema === null || Array.isArray(schema))) {
     throw new Error('must be a JSON Schema (an object or a boolean)');
   }
-  const ajv = new Ajv2020({ strict: false, allErrors: false });
+  const ajv = new Ajv2020({ strict: false, allErrors: false, code: { regExp: linearRegExp } });
   addFormats(ajv);
   if (!ajv.validateSchema(schema as object)) {
     throw new Error(`not a valid JSON Schema (draft 2020-12): ${ajv.errorsText(ajv.errors, { dataVar: '' })}`);
   }
+  let validate: PayloadValidator;
   try {
-    return ajv.compile(schema as object);
+    validate = ajv.compile(schema as object);
   } catch (err) {
     throw new Error(`not a usable JSON Schema: ${(err as Error).message}`);
+  }
+  // A reference back to itself with nothing consumed in between (`{"$ref": "#"}`) recurses on any
+  // value: found here, on values that consume nothing, rather than as a stack overflow at publish.
+  try {
+    for (const probe of [null, {}, []]) validate(probe);
+  } catch {
+    throw new Error('not a usable JSON Schema: it refers to itself without end ($ref with nothing in between)');
+  }
+  return validate;
+}
+
+/** Runs a compiled validator: a violation, or null. Never throws (a recursion too deep for the data is a violation too). */
+export function payloadViolation(validate: PayloadValidator, data: unknown): SchemaViolation | null {
+  try {
+    return validate(data) ? null : firstViolation(validate.errors);
+  } catch {
+    return { pointer: '', keyword: '$ref', message: 'nests deeper than the schema can check' };
   }
 }
 

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { HooklineError, conflict, invalid, notFound } from '../domain/errors';
 import { definitionProblem, eventTypeNameProblem, parseCatalogue } from '../domain/event-catalogue';
 import { RESERVED_EVENT_TYPES } from '../domain/event-types';
-import { compilePayloadSchema, describeViolation, firstViolation, type PayloadValidator } from '../domain/json-schema';
+import { compilePayloadSchema, describeViolation, payloadViolation, type PayloadValidator } from '../domain/json-schema';
 import * as q from '../db/queries/event-types';
 import type { Sql } from '../db/sql';
 import type { ServiceDeps } from './deps';
@@ -83,7 +83,8 @@ export async function checkPublish(deps: ServiceDeps, type: string, data: unknow
   if (found.row.archivedAt) throw invalid('type', `${type} is archived: it can no longer be published`);
   if (found.row.schema === null) return;
   found.validator ??= compilePayloadSchema(found.row.schema);
-  if (!found.validator(data)) throw new HooklineError('invalid_request', describeViolation(firstViolation(found.validator.errors)));
+  const violation = payloadViolation(found.validator, data);
+  if (violation) throw new HooklineError('invalid_request', describeViolation(violation));
 }
 
 /** Types an endpoint may subscribe to: `*` and current types (any name with HOOKLINE_OPEN_EVENT_TYPES); never archived ones. */

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { parseInstant } from '../domain/instant';
 import { conflict, invalid, notFound } from '../domain/errors';
 import { getEndpoint } from '../db/queries/endpoints';
 import { enqueue } from '../db/queries/outbox';
@@ -31,8 +32,8 @@ export function recoveryId(tenantId: string, endpointId: string, r: RecoverReque
 }
 
 function parseTime(field: string, value: string): Date {
-  const at = new Date(value);
-  if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(at.getTime())) throw invalid(field, 'must be an ISO 8601 date-time');
+  const at = parseInstant(value);
+  if (typeof at === 'string') throw invalid(field, at);
   return at;
 }
 
@@ -55,7 +56,8 @@ export async function recoverEndpoint(deps: ServiceDeps, tenantId: string, endpo
   const until = request.until === undefined ? new Date() : parseTime('until', request.until);
   if (until < since) throw invalid('until', 'must not be before since');
   const statuses = [...new Set(request.statuses ?? RECOVERABLE_STATUSES)].sort();
-  const id = recoveryId(tenantId, endpointId, request);
+  // The same range written another way (…Z, …+00:00) is the same recovery.
+  const id = recoveryId(tenantId, endpointId, { ...request, since: since.toISOString(), until: request.until === undefined ? undefined : until.toISOString() });
   await withTenant(deps.sql, tenantId, async (tx) => {
     const endpoint = await getEndpoint(tx, endpointId);
     if (!endpoint) throw notFound('webhook');

@@ -1,3 +1,4 @@
+import { createMiddleware } from 'hono/factory';
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { invalid } from '../../domain/errors';
 import { OPERATOR_TENANT_ID } from '../../db/queries/operator';
@@ -65,6 +66,15 @@ export function tenantRoutes(deps: ApiDeps) {
     await tenants.deleteTenant(deps, c.req.valid('param').id);
     return c.body(null, 204);
   });
+
+  // The operator's tenant: API keys only (to read its delivery log); its endpoint, settings and
+  // retention come from configuration, and it has no portal.
+  const reserved = createMiddleware(async (c, next) => {
+    refuseReserved(c.req.param('id') ?? '');
+    await next();
+  });
+  for (const path of ['/:id/settings', '/:id/portal-sessions', '/:id/portal-sessions/*']) app.use(path, reserved);
+  app.on('PATCH', '/:id', reserved);
 
   app.route('/', tenantApiKeyRoutes(deps));
   app.route('/', tenantRetentionRoutes(deps));

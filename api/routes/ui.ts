@@ -31,7 +31,7 @@ export function uiRoutes(_deps: ApiDeps) {
     app.get(`/${name}/`, page);
     app.get(`/${name}/assets/:file`, async (c) => {
       const file = c.req.param('file') as keyof UiAssets;
-      if (!(file in TYPES) || (file.endsWith('.js') && file !== `${name}.js`)) return c.notFound();
+      if (!Object.hasOwn(TYPES, file) || (file.endsWith('.js') && file !== `${name}.js`)) return c.notFound();
       const assets = await loadUiAssets();
       return c.body(assets[file], 200, { 'content-type': TYPES[file], 'cache-control': 'no-cache' });
     });

@@ -1,3 +1,4 @@
+import { OPERATOR_TENANT_ID } from '../../db/queries/operator';
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { HooklineError, conflict, invalid, notFound } from '../../domain/errors';
 import { getEndpoint, listEndpoints } from '../../db/queries/endpoints';
@@ -78,6 +79,13 @@ export function webhookRoutes(deps: ApiDeps) {
   const { sql } = deps;
   const app = new OpenAPIHono<TenantEnv>({ defaultHook: validationHook });
   app.use('*', tenantAuth(sql));
+  // The operator's endpoint is made from HOOKLINE_OPERATOR_WEBHOOK_URL: its key may read, not change.
+  app.use('*', async (c, next) => {
+    if (c.get('tenantId') === OPERATOR_TENANT_ID && c.req.method !== 'GET') {
+      throw invalid('tenantId', `${OPERATOR_TENANT_ID}'s endpoint comes from HOOKLINE_OPERATOR_WEBHOOK_URL and cannot be changed through the API`);
+    }
+    await next();
+  });
 
   app.openapi(routes.create, async (c) => {
     const { endpoint, secret } = await endpoints.createEndpoint(deps, c.get('tenantId'), c.req.valid('json'));

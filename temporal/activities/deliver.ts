@@ -112,8 +112,7 @@ export function createDeliver({ sql, fetch, config, metrics, log }: ActivityDeps
     const sent = await tracedSend(target.url, () =>
       sendWebhook(fetch, {
         url: target.url,
-        // The endpoint's own headers first: what Hookline sets (type, agent, signatures) always wins.
-        headers: { ...target.headers, 'content-type': 'application/json', 'user-agent': `Hookline/${config.version}`, ...signed },
+        headers: withCustomHeaders(target.headers, { 'content-type': 'application/json', 'user-agent': `Hookline/${config.version}`, ...signed }),
         body,
         timeoutMs: config.requestTimeoutMs,
       }),
@@ -267,4 +266,14 @@ export function createDeliver({ sql, fetch, config, metrics, log }: ActivityDeps
       clearInterval(beat);
     }
   };
+}
+
+/**
+ * The endpoint's own headers, then Hookline's. What Hookline sets (type, agent, signatures) wins in
+ * any letter case: a custom `X-Sig` beside a legacy `x-sig` would otherwise reach the receiver as
+ * one joined value (a tenant may name its legacy header after an endpoint's custom one later).
+ */
+export function withCustomHeaders(custom: Record<string, string>, own: Record<string, string>): Record<string, string> {
+  const taken = new Set(Object.keys(own).map((k) => k.toLowerCase()));
+  return { ...Object.fromEntries(Object.entries(custom).filter(([name]) => !taken.has(name.toLowerCase()))), ...own };
 }

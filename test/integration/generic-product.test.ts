@@ -115,6 +115,7 @@ describe('per-tenant settings', () => {
     await expectError(stack.admin.updateTenantSettings(tenant.id, { legacySignature: { header: 'Content-Length' } }), 400, /legacySignature\.header: /);
     await expectError(stack.admin.updateTenantSettings(tenant.id, { legacySignature: { header: 'X Bad' } }), 400, /legacySignature\.header: /);
     await expectError(stack.admin.updateTenantSettings(tenant.id, { retrySchedule: '5 minutes' }), 400, /retrySchedule: .*not a duration/);
+    await expectError(stack.admin.updateTenantSettings(tenant.id, { retrySchedule: '1s,25d' }), 400, /retrySchedule: .*at most 7d/);
     await expectError(stack.admin.updateTenantSettings(tenant.id, { disableAfterFailures: 0 }), 400, /disableAfterFailures: /);
     await expectError(stack.admin.updateTenantSettings('no-such-tenant', { disableAfterFailures: 3 }), 404);
     await expectError(tenant.api.getTenantSettings(tenant.id), 401);

@@ -1,5 +1,5 @@
 import { Webhook } from 'standardwebhooks';
-import { HooklineApiError } from '../../api/client';
+import { HooklineApiError, HooklineClient } from '../../api/client';
 import { generateWebhookSecret } from '../../domain/secrets';
 import { OPERATOR_ENDPOINT_ID, OPERATOR_TENANT_ID } from '../../db/queries/operator';
 import { startReceiver, type Receiver } from '../../tools/testkit/receiver';
@@ -98,6 +98,19 @@ test('the operator tenant cannot be created, deleted or published to through the
     expect(err).toBeInstanceOf(HooklineApiError);
     expect((err as HooklineApiError).status).toBe(400);
   }
+  // Its settings, retention and portal come from configuration; an API key may read its log, not add endpoints.
+  for (const call of [
+    stack.admin.updateTenantSettings(OPERATOR_TENANT_ID, { disableAfterFailures: 1 }),
+    stack.admin.setTenantRetention(OPERATOR_TENANT_ID, 1),
+    stack.admin.createPortalSession(OPERATOR_TENANT_ID),
+  ]) {
+    await expect(call).rejects.toMatchObject({ status: 400 });
+  }
+  const { apiKey } = await stack.admin.createApiKey(OPERATOR_TENANT_ID);
+  const operatorApi = new HooklineClient({ baseUrl: stack.api.url, token: apiKey });
+  expect((await operatorApi.listWebhooks()).data.map((e) => e.id)).toEqual([OPERATOR_ENDPOINT_ID]);
+  await expect(operatorApi.createWebhook({ url: 'http://127.0.0.1:9/op', events: ['*'] })).rejects.toMatchObject({ status: 400 });
+  await expect(operatorApi.updateWebhook(OPERATOR_ENDPOINT_ID, { url: 'http://127.0.0.1:9/op' })).rejects.toMatchObject({ status: 400 });
 
   // An operator delivery that fails finally is logged (failed) but reported to nobody: no loop.
   const tenant = await stack.newTenant();

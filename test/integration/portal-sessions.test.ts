@@ -78,6 +78,8 @@ describe('portal sessions', () => {
     // Receiver-controlled text is set as text: the bundle never parses HTML.
     expect(await script.text()).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
     expect((await fetch(`${stack.api.url}/portal/assets/console.js`)).status).toBe(404);
+    // Names an object has by inheritance are not assets either.
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) expect((await fetch(`${stack.api.url}/portal/assets/${name}`)).status).toBe(404);
     // The JSON API keeps its own policy.
     expect((await fetch(`${stack.api.url}/openapi.json`)).headers.get('x-frame-options')).toBe('DENY');
   });

@@ -91,6 +91,13 @@ test('bad recover requests are 400s naming the field; another tenant’s endpoin
   await expectError(a.api.request('POST', `/v1/webhooks/${endpoint.id}/recover`, {}), 400, /since/);
   await expectError(a.api.recoverWebhook(endpoint.id, { since: 'yesterday' }), 400, /since/);
   await expectError(a.api.recoverWebhook(endpoint.id, { since: '2026-13-45T00:00:00Z' }), 400, /since/);
+  // Not rolled over into March, not read in the server's zone, not before 1970.
+  for (const bad of ['2026-02-30T00:00:00Z', '2026-01-01T00:00:00', '0001-01-01T00:00:00Z', '2026-01-01T24:00:00+01:00']) {
+    await expectError(a.api.recoverWebhook(endpoint.id, { since: bad }), 400, /since/);
+  }
+  // The same range written in another zone is the same recovery.
+  const z = await a.api.recoverWebhook(endpoint.id, { since: '2026-01-01T00:00:00Z' });
+  expect(await a.api.recoverWebhook(endpoint.id, { since: '2026-01-01T01:00:00+01:00' })).toEqual(z);
   await expectError(a.api.recoverWebhook(endpoint.id, { since, until: '2020-01-01T00:00:00Z' }), 400, /until/);
   await expectError(a.api.request('POST', `/v1/webhooks/${endpoint.id}/recover`, { since, statuses: ['success'] }), 400, /statuses/);
   await expectError(a.api.request('POST', `/v1/webhooks/${endpoint.id}/recover`, { since, extra: 1 }), 400);
