@@ -84,8 +84,14 @@ export async function stopEndpointWorkflows(client: Client, endpointId: string, 
 }
 
 /** Starts a recovery's workflow; its id is the recovery's, so a repeated start (or a finished recovery) is a no-op. */
+/**
+ * A recovery's id is its request's: the same request after the purge removed the finished row makes
+ * that row again, and its workflow must run again (a closed run of that id may still be in Temporal).
+ * A second run of a recovery that is not running ends at once (recoverBatch finds it done).
+ */
 export function startRecoveryWorkflow(client: Client, taskQueue: string, input: RecoveryInput, endpointId: string): Promise<void> {
   return startOnce(client, recoveryWorkflow, {
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE',
     workflowId: workflowIds.recovery(input.recoveryId),
     taskQueue,
     args: [input],

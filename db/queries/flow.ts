@@ -22,14 +22,24 @@ export async function reserveRateSlot(tx: Tx, endpointId: string): Promise<{ wai
 
 /**
  * At the moment of sending: how long to hold this send so that it follows the endpoint's previous
- * send by at least 1/rate (0 when it may go now), taking its turn. Null when the endpoint has no limit.
+ * send by at least 1/rate (0 when it may go now). It takes its turn (moves the next one on by 1/rate)
+ * only when that wait is at most `maxWaitMs`, the longest the caller will hold: a send that is told
+ * to come back later must not take a turn, or after a stall the turns run ahead of every caller for
+ * good. Null when the endpoint has no limit.
  */
-export async function spaceRateSend(tx: Tx, endpointId: string): Promise<number | null> {
-  const [row] = await tx<{ waitMs: number }[]>`
-    update endpoints set rate_sent_tat = greatest(coalesce(rate_sent_tat, clock_timestamp()), clock_timestamp()) + interval '1 second' / rate_limit
-    where id = ${endpointId} and rate_limit is not null
-    returning greatest(0, extract(epoch from (rate_sent_tat - interval '1 second' / rate_limit) - clock_timestamp()) * 1000)::float8 as wait_ms`;
-  return row ? row.waitMs : null;
+export async function spaceRateSend(tx: Tx, endpointId: string, maxWaitMs: number): Promise<{ waitMs: number; taken: boolean } | null> {
+  const [row] = await tx<{ waitMs: number; taken: boolean }[]>`
+    with cur as (
+      select id, clock_timestamp() as t, greatest(coalesce(rate_sent_tat, clock_timestamp()), clock_timestamp()) as at,
+             interval '1 second' / rate_limit as step
+      from endpoints where id = ${endpointId} and rate_limit is not null for update
+    ), took as (
+      update endpoints e set rate_sent_tat = cur.at + cur.step from cur
+      where e.id = cur.id and cur.at - cur.t <= ${maxWaitMs} * interval '1 millisecond'
+      returning 1
+    )
+    select greatest(0, extract(epoch from cur.at - cur.t) * 1000)::float8 as wait_ms, exists (select 1 from took) as taken from cur`;
+  return row ?? null;
 }
 
 /** The relay's view of a batch's endpoints: which exist, and their ordering (across tenants). */

@@ -165,10 +165,10 @@ export function createDeliver({ sql, fetch, config, metrics, log }: ActivityDeps
     if (waitMs > 0) await sleepMs(waitMs);
     // Slots are reserved ahead, but a send can go late (a stalled worker, a late timer) and land next
     // to the ones after it: at the moment of sending, keep it 1/rate after the previous send.
-    const spacing = await withTenant(sql, input.tenantId, (tx) => spaceRateSend(tx, input.endpointId));
+    const spacing = await withTenant(sql, input.tenantId, (tx) => spaceRateSend(tx, input.endpointId, RATE_SPACING_IN_ACTIVITY_MS));
     // A long queue of late sends: wait with a timer and a fresh slot rather than hold the activity.
-    if (spacing !== null && spacing > RATE_SPACING_IN_ACTIVITY_MS) return { attempt: target.attemptCount, responseStatus: 0, waitMs: Math.ceil(spacing) };
-    if (spacing !== null && spacing > 0) await sleepMs(spacing);
+    if (spacing && !spacing.taken) return { attempt: target.attemptCount, responseStatus: 0, waitMs: Math.ceil(spacing.waitMs) };
+    if (spacing && spacing.waitMs > 0) await sleepMs(spacing.waitMs);
     return undefined;
   }
 

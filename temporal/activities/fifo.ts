@@ -1,5 +1,7 @@
+import { Context } from '@temporalio/activity';
 import { fifoQueueHead, type QueuedDelivery } from '../../db/queries/flow';
 import { withTenant } from '../../db/sql';
+import { forEachLimited } from '../../infra/concurrency';
 import { startDeliveryWorkflow } from '../client';
 import type { DeliveryKind } from '../workflows/types';
 import type { ActivityDeps } from './deps';
@@ -19,6 +21,7 @@ export interface FifoHead {
 }
 
 const RELEASE_PAGE = 200;
+const RELEASE_CONCURRENCY = 16;
 
 /**
  * The FIFO queue lives in Postgres (the endpoint's pending deliveries in seq order), so the
@@ -38,17 +41,22 @@ export function createFifoActivities({ sql, client, config }: ActivityDeps) {
      * ids: one already running is left alone). Returns how many it looked at.
      */
     async releaseFifoQueue(input: EndpointIds): Promise<number> {
-      let released = 0;
-      let afterSeq = '0';
+      // A long queue takes many starts: several at once, and a retry goes on from the last page done
+      // (the heartbeat), so the activity does not time out and start over from the head each time.
+      const resumed = Context.current().info.heartbeatDetails as { afterSeq: string; released: number } | undefined;
+      let released = resumed?.released ?? 0;
+      let afterSeq = resumed?.afterSeq ?? '0';
       for (;;) {
         const head = await withTenant(sql, input.tenantId, (tx) => fifoQueueHead(tx, input.endpointId, RELEASE_PAGE, afterSeq));
         if (!head || head.queue.length === 0) return released;
-        for (const q of head.queue) {
-          await startDeliveryWorkflow(client, config.temporal.taskQueue, { ...input, ...view(q), ...(config.localSend ? { localSend: true } : {}) });
-        }
-        released += head.queue.length;
-        afterSeq = head.queue[head.queue.length - 1]!.seq;
-        if (head.queue.length < RELEASE_PAGE) return released;
+        const queue = head.queue;
+        await forEachLimited(queue.length, RELEASE_CONCURRENCY, (i) =>
+          startDeliveryWorkflow(client, config.temporal.taskQueue, { ...input, ...view(queue[i]!), ...(config.localSend ? { localSend: true } : {}) }),
+        );
+        released += queue.length;
+        afterSeq = queue[queue.length - 1]!.seq;
+        Context.current().heartbeat({ afterSeq, released });
+        if (queue.length < RELEASE_PAGE) return released;
       }
     },
   };

@@ -109,3 +109,20 @@ test('bad recover requests are 400s naming the field; another tenant’s endpoin
   await a.api.updateWebhook(endpoint.id, { enabled: false });
   await expectError(a.api.recoverWebhook(endpoint.id, { since, until: since }), 409, /disabled/);
 });
+
+test('the same request after the purge removed the finished recovery runs it again, to completion', async () => {
+  const tenant = await env.stack.newTenant();
+  const endpoint = await tenant.api.createWebhook({ url: env.receiver.url });
+  const since = new Date(Date.now() - 1_000).toISOString();
+  const { id: eventId } = await env.stack.admin.publish({ tenantId: tenant.id, type: 'card.viewed', data: {} });
+  await waitFor(async () => (await tenant.api.searchDeliveries({ eventId })).data[0]?.status === 'success', { what: 'the first send' });
+  await env.stack.sql`update deliveries set status = 'failed' where tenant_id = ${tenant.id}`; // as if it had failed
+  const until = new Date().toISOString();
+  const { recoveryId } = await tenant.api.recoverWebhook(endpoint.id, { since, until });
+  await completed(tenant.api, recoveryId);
+  await env.stack.sql`delete from recoveries where id = ${recoveryId}`; // what the purge does once it is old
+
+  const again = await tenant.api.recoverWebhook(endpoint.id, { since, until });
+  expect(again.recoveryId).toBe(recoveryId);
+  expect(await completed(tenant.api, recoveryId)).toMatchObject({ status: 'completed', matched: 1 });
+});
