@@ -38,7 +38,8 @@ export async function endpointWorkflow(input: EndpointInput): Promise<void> {
   const pending: EndpointMessage[] = [...(input.pending ?? [])];
   const ids = { tenantId: input.tenantId, endpointId: input.endpointId };
   // A FIFO endpoint's deliveries run one at a time from here (fifo.ts); its queue is in Postgres.
-  const fifo = createFifoQueue({ ...ids, enabled: () => state.enabled }, input.fifoWake ?? false);
+  let handling = false;
+  const fifo = createFifoQueue({ ...ids, enabled: () => state.enabled, settled: () => pending.length === 0 && !handling }, input.fifoWake ?? false);
   fifo.start();
 
   function enqueue(name: string, arg: unknown): void {
@@ -118,7 +119,14 @@ export async function endpointWorkflow(input: EndpointInput): Promise<void> {
       // Hand over mid-queue when Temporal suggests it, so a steady stream of outcomes cannot grow
       // one run's history without bound; the rest of the queue travels with the state.
       const handOverMidQueue = patched(HAND_OVER_MID_QUEUE);
-      while (pending.length > 0 && !(handOverMidQueue && readyToHandOver())) await handle(pending.shift()!);
+      while (pending.length > 0 && !(handOverMidQueue && readyToHandOver())) {
+        handling = true;
+        try {
+          await handle(pending.shift()!);
+        } finally {
+          handling = false;
+        }
+      }
       if (readyToHandOver()) {
         await condition(allHandlersFinished);
         const fifoWake = fifo.state.wanted || fifo.state.busy;

@@ -7,6 +7,8 @@ import { workflowIds, type DeliveryKind } from './types';
 
 /** Patch: histories recorded before FIFO endpoints existed never ran the queue (test/replay). */
 export const FIFO_QUEUE = 'endpoint-fifo-queue';
+/** Patch: the next head waits until the endpoint workflow has handled the outcomes already in (it may disable). */
+const WAIT_FOR_OUTCOMES = 'fifo-next-head-after-outcomes';
 
 /** Deliveries read from the queue per activity call. */
 const FIFO_BATCH = 20;
@@ -25,6 +27,8 @@ export interface FifoHost {
   endpointId: string;
   /** The endpoint workflow's own view: a disabled endpoint's queue stops. */
   enabled(): boolean;
+  /** No delivery outcome waits to be handled (the last one's failure may disable the endpoint). */
+  settled(): boolean;
 }
 
 /**
@@ -79,6 +83,9 @@ export function createFifoQueue(host: FifoHost, initiallyWanted: boolean) {
         return;
       }
       for (const d of head.queue) {
+        // The head just done reported its outcome before it ended: a final failure that disables the
+        // endpoint must stop the queue before the next head starts.
+        if (patched(WAIT_FOR_OUTCOMES)) await condition(() => host.settled());
         if (!host.enabled()) return;
         if (handOverSuggested()) return void (fifo.wanted = true);
         if (!(await runHead(d, head.localSend))) break; // look at the queue afresh
