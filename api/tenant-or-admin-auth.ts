@@ -6,7 +6,7 @@ import { TENANT_ID_PATTERN } from './schemas';
 
 /**
  * Reads a tenant may make of its own rows and the operator of anyone's: a tenant API key (`hk_...`)
- * scopes to its tenant, as `tenantAuth`; the admin token needs `?tenantId=` to say whose rows (ids
+ * or portal session (`pst_...`) scopes to its tenant, as `tenantAuth`; the admin token needs `?tenantId=` to say whose rows (ids
  * are unique per tenant only), and then reads them under that tenant's row-level security.
  */
 export function tenantOrAdminAuth(sql: Sql, adminToken: string | undefined) {
@@ -14,7 +14,7 @@ export function tenantOrAdminAuth(sql: Sql, adminToken: string | undefined) {
   const asAdmin = adminAuth(adminToken);
   return createMiddleware<TenantEnv>(async (c, next) => {
     const tenantId = c.req.query('tenantId');
-    if (/^Bearer\s+hk_/i.test(c.req.header('authorization') ?? '')) {
+    if (/^Bearer\s+(hk_|pst_)/i.test(c.req.header('authorization') ?? '')) {
       if (tenantId !== undefined) throw invalid('tenantId', 'only with the admin token (an API key reads its own tenant)');
       return asTenant(c, next);
     }

@@ -53,8 +53,13 @@ export interface BatchResult {
   queued: number;
 }
 
-/** How long a recovery waits before looking again at an endpoint with too many deliveries pending. */
+/**
+ * How long a recovery waits before looking again at an endpoint with too many deliveries pending: a
+ * quarter of the time it has been waiting already, from 250 ms to 30 s, so a slow (rate-limited,
+ * FIFO, paused) endpoint is not polled four times a second for hours.
+ */
 const BUSY_WAIT_MS = 250;
+const BUSY_WAIT_MAX_MS = 30_000;
 
 export interface BatchLimits {
   config: Pick<Config, 'temporal' | 'operatorWebhook'>;
@@ -73,8 +78,9 @@ export interface BatchLimits {
  * and (recovery_id, event_id) is unique, so no event is queued twice by one recovery.
  */
 export async function recoverBatch(tx: Tx, recoveryId: string, limits: BatchLimits): Promise<BatchResult> {
-  const [r] = await tx<(RecoveryRow & { tenantId: string; cursorCreatedAt: string | null; cursorId: string | null; enabled: boolean; url: string })[]>`
+  const [r] = await tx<(RecoveryRow & { tenantId: string; cursorCreatedAt: string | null; cursorId: string | null; enabled: boolean; url: string; stalledMs: number })[]>`
     select r.id, r.tenant_id, r.endpoint_id, r.since, r.until, r.statuses, r.status, r.matched, r.queued,
+      (extract(epoch from now() - r.updated_at) * 1000)::float8 as stalled_ms,
       to_char(r.cursor_created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_created_at, r.cursor_id, e.enabled, e.url
     from recoveries r join endpoints e on e.id = r.endpoint_id
     where r.id = ${recoveryId} for update of r`;
@@ -85,7 +91,7 @@ export async function recoverBatch(tx: Tx, recoveryId: string, limits: BatchLimi
   }
   const [busy] = await tx<{ n: number }[]>`
     select count(*)::int as n from (select 1 from deliveries where endpoint_id = ${r.endpointId} and status = 'pending' limit ${limits.maxPending}) p`;
-  if (busy!.n >= limits.maxPending) return { done: false, waitMs: BUSY_WAIT_MS, queued: 0 };
+  if (busy!.n >= limits.maxPending) return { done: false, waitMs: Math.round(Math.min(BUSY_WAIT_MAX_MS, Math.max(BUSY_WAIT_MS, r.stalledMs / 4))), queued: 0 };
 
   const [step] = await tx<{ matched: number; queued: number; lastCreatedAt: string | null; lastId: string | null }[]>`
     with src as (

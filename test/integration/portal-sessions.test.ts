@@ -24,6 +24,10 @@ describe('portal sessions', () => {
     const mine = await portal.createWebhook({ url: 'http://127.0.0.1:9/mine' });
     expect((await a.api.listWebhooks()).data.map((e) => e.id)).toEqual([mine.id]);
     expect(await refusal(portal.getWebhook(other.id))).toBe('404 webhook not found');
+    // The tenant-or-admin reads (the event log) take it as the tenant's too.
+    await stack.admin.publish({ tenantId: a.id, id: 'evt-portal', type: 'card.viewed', data: {} });
+    expect((await portal.listEvents()).data.map((e) => e.id)).toEqual(['evt-portal']);
+    expect((await portal.getEvent('evt-portal')).id).toBe('evt-portal');
     // A portal session is a tenant's credential, not an admin's.
     expect(await refusal(portal.listTenants())).toBe('401 invalid admin token');
     expect(await refusal(portal.createPortalSession(a.id))).toBe('401 invalid admin token');
