@@ -9,6 +9,8 @@ import type { ServiceDeps } from './deps';
 /** The same event to the same endpoint again, as a new delivery (same `webhook-id`), started by the relay. */
 export async function redeliver(deps: ServiceDeps, tenantId: string, deliveryId: string): Promise<string> {
   const id = newId('dlv');
+  // The purge may delete the delivery and its event between the read and the insert: then it is gone (a 404), not a 500.
+  const gone = (err: unknown) => ((err as { code?: string }).code === '23503' ? null : Promise.reject(err));
   const original = await withTenant(deps.sql, tenantId, async (tx) => {
     const delivery = await getDelivery(tx, deliveryId);
     if (!delivery) return null;
@@ -17,7 +19,7 @@ export async function redeliver(deps: ServiceDeps, tenantId: string, deliveryId:
       { kind: 'deliver', payload: { eventId: delivery.eventId, eventType: delivery.eventType, deliveries: [{ id, endpointId: delivery.endpointId, kind: 'redelivery' }] } },
     ]);
     return delivery;
-  });
+  }).catch(gone);
   if (!original) throw notFound('delivery');
   return id;
 }
