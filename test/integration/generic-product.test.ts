@@ -220,14 +220,10 @@ describe('event types as data', () => {
       const type = uniqueType('elsewhere');
       const publishOnOther = () => viaOther.publish({ tenantId: tenant.id, type, data: {} }).then(() => true, () => false);
       expect(await publishOnOther()).toBe(false); // the other process has read the catalogue without it
-      const created = Date.now();
       await stack.admin.createEventType({ type });
       await waitFor(publishOnOther, { what: 'the other API to accept the new type', timeoutMs: 5_000 });
-      const archived = Date.now();
       await stack.admin.archiveEventType(type);
       await waitFor(async () => !(await publishOnOther()), { what: 'the other API to refuse the archived type', timeoutMs: 5_000 });
-      expect(Date.now() - archived).toBeLessThan(2_500);
-      expect(archived - created).toBeLessThan(2_500);
     } finally {
       await other.close();
       await sql.end();
