@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, getExternalWorkflowHandle, isCancellation, proxyActivities, proxyLocalActivities, sleep } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, continueAsNew, getExternalWorkflowHandle, isCancellation, patched, proxyActivities, proxyLocalActivities, sleep, workflowInfo } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import { deliveryOutcomeSignal } from './messages';
 import { FailureType, workflowIds, type DeliveryInput, type DeliveryOutcome, type DeliveryResult } from './types';
@@ -10,6 +10,8 @@ import { FailureType, workflowIds, type DeliveryInput, type DeliveryOutcome, typ
 // waiting minutes. An attempt that runs past a few seconds heartbeats, so one lost with its worker
 // is retried after 10 s, not 30.
 const CRASH_RETRY_MAX = '30s';
+/** Patch: a long wait (a rate-limit backlog, a pause) hands over to a fresh run when the history grows. */
+const WAIT_CONTINUES_AS_NEW = 'delivery-wait-continue-as-new';
 const { deliver } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '30s',
   heartbeatTimeout: '10s',
@@ -37,8 +39,12 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryRe
     // The endpoint is paused by a receiver's Retry-After, or over its rate limit: wait durably, then
     // try again (with the rate slot the activity reserved, so it is not reserved twice).
     while (sent.waitMs) {
+      const next = sent.rateSlot ? { ...input, rateSlot: sent.rateSlot } : input;
+      // Each wait adds a timer and an activity to the history: behind a very long backlog, go on in
+      // a fresh run (same id) before the history grows too long. A parent (a FIFO queue) waits for the last run.
+      if (workflowInfo().continueAsNewSuggested && patched(WAIT_CONTINUES_AS_NEW)) return await continueAsNew<typeof deliveryWorkflow>(next);
       await sleep(sent.waitMs);
-      sent = await attempt(sent.rateSlot ? { ...input, rateSlot: sent.rateSlot } : input);
+      sent = await attempt(next);
     }
     result = { status: 'success' };
     // A success only resets the endpoint's count; when the stored count is already 0 the signal

@@ -5,6 +5,9 @@ import { endpointWorkflow } from '../../temporal/workflows/endpoint';
 import { endpointStateQuery } from '../../temporal/workflows/messages';
 import { FailureType, workflowIds, type DeliveryInput, type DeliveryKind } from '../../temporal/workflows/types';
 import { waitFor } from '../../tools/testkit/wait';
+import { findOrBuildTemporalCli } from '../../tools/temporal-cli';
+import { startDevServer, type DevServer } from '../../tools/temporal-dev-server';
+import { freePort } from '../../tools/testkit/free-port';
 import { newEndpointId, signalsSentBy, useMockWorker } from './mock-worker';
 
 // The delivery workflow alone: real Temporal, mocked activities. Where a test needs the endpoint's
@@ -196,4 +199,33 @@ test('over its rate limit, the delivery sleeps the wait on a timer and calls del
   expect(env.inputsOf('deliver', input.endpointId)).toEqual([input, { ...input, rateSlot: slot }, input]);
   const timers = (await handle.fetchHistory()).events!.filter((e) => e.timerStartedEventAttributes).length;
   expect(timers).toBe(2);
+});
+
+describe('on a server that suggests continue-as-new after 40 history events', () => {
+  let server: DevServer | undefined;
+  beforeAll(async () => {
+    server = await startDevServer({ binary: await findOrBuildTemporalCli(), port: await freePort(), logLevel: 'error', dynamicConfig: { 'limit.historyCount.suggestContinueAsNew': 40 } });
+  });
+  const small = useMockWorker(() => server!.address);
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  test('a delivery waiting behind a long rate-limit backlog goes on in fresh runs, keeping its slot, and then succeeds once', async () => {
+    const input = deliveryInput('long-wait');
+    const slot = { at: new Date().toISOString(), epoch: 1, attemptsBefore: 0 };
+    let calls = 0;
+    small.behaviour.deliver = async () => {
+      calls += 1;
+      return calls < 12 ? { attempt: 0, responseStatus: 0, waitMs: 10, rateSlot: slot } : { attempt: 1, responseStatus: 200, endpointFailures: 0 };
+    };
+    const handle = await small.client.workflow.start(deliveryWorkflow, { workflowId: workflowIds.delivery(input.deliveryId), taskQueue: small.taskQueue, args: [input] });
+    expect(await handle.result()).toEqual({ status: 'success' });
+    expect(calls).toBe(12);
+    // Every call after the first carried the slot, across runs.
+    expect(small.inputsOf('deliver', input.endpointId).slice(1).every((i) => i.rateSlot?.epoch === 1)).toBe(true);
+    const runs: string[] = [];
+    for await (const w of small.client.workflow.list({ query: `WorkflowId = "${workflowIds.delivery(input.deliveryId)}"` })) runs.push(w.runId);
+    expect(runs.length).toBeGreaterThan(1);
+  });
 });
