@@ -35,6 +35,12 @@ export function portalSessionKey(encryptionKey: Buffer) {
 
 const PORTAL_REFUSALS = { unknown: 'invalid portal link', expired: 'portal link expired', revoked: 'portal link revoked' };
 
+/** The request carries a tenant's kind of credential (an API key or a portal session), not the admin token. */
+export function hasTenantCredential(authorization: string | undefined): boolean {
+  const token = bearer(authorization);
+  return token !== null && (token.startsWith('hk_') || isPortalToken(token));
+}
+
 /**
  * Tenant routes: a tenant API key (`hk_...`), or a live portal session token (`pst_...`, what the
  * portal pages send); the tenant it names scopes everything after.

@@ -24,6 +24,9 @@ export const IdParam = z.object({
     .openapi({ param: { name: 'id', in: 'path' } }),
 });
 
+/** A JSON request or answer body of this schema, as zod-openapi's route definitions take it. */
+export const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
+
 export const ErrorSchema = z
   .object({ error: z.object({ code: z.enum(ERROR_CODES), message: z.string(), requestId: z.string().optional() }) })
   .openapi('Error');

@@ -1,7 +1,7 @@
 import { createMiddleware } from 'hono/factory';
 import { invalid } from '../domain/errors';
 import type { Sql } from '../db/sql';
-import { adminAuth, tenantAuth, type TenantEnv } from './auth';
+import { adminAuth, hasTenantCredential, tenantAuth, type TenantEnv } from './auth';
 import { TENANT_ID_PATTERN } from './schemas';
 
 /**
@@ -14,7 +14,7 @@ export function tenantOrAdminAuth(sql: Sql, adminToken: string | undefined) {
   const asAdmin = adminAuth(adminToken);
   return createMiddleware<TenantEnv>(async (c, next) => {
     const tenantId = c.req.query('tenantId');
-    if (/^Bearer\s+(hk_|pst_)/i.test(c.req.header('authorization') ?? '')) {
+    if (hasTenantCredential(c.req.header('authorization'))) {
       if (tenantId !== undefined) throw invalid('tenantId', 'only with the admin token (an API key reads its own tenant)');
       return asTenant(c, next);
     }

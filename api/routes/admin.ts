@@ -4,10 +4,9 @@ import { workflowIds } from '../../temporal/workflows/types';
 import { adminAuth } from '../auth';
 import type { ApiDeps } from '../deps';
 import { validationHook } from '../errors';
-import { errorResponses } from '../schemas';
+import { errorResponses, json } from '../schemas';
 
 /** The operator console's reads across tenants (admin): troubled endpoints, a delivery by any id. */
-const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
 const security = [{ bearerAuth: [] }];
 
 export const AdminEndpoint = z

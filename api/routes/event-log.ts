@@ -7,11 +7,10 @@ import { encodeCursor } from '../cursor';
 import type { ApiDeps } from '../deps';
 import { validationHook } from '../errors';
 import { decodeEventCursor, encodeEventCursor } from '../event-cursor';
-import { IdParam, errorResponses, toDeliveryView } from '../schemas';
+import { errorResponses, IdParam, json, toDeliveryView } from '../schemas';
 import { tenantOrAdminAuth } from '../tenant-or-admin-auth';
 import { EventQuery, EventSchema, EventSummarySchema, EventsQuery, checkWindow, toEventSummary, toEventView } from './search-schemas';
 
-const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
 const security = [{ bearerAuth: [] }];
 const EVENT_DELIVERIES = 100;
 

@@ -3,7 +3,7 @@ import * as eventTypes from '../../services/event-types';
 import { adminAuth } from '../auth';
 import type { ApiDeps } from '../deps';
 import { validationHook } from '../errors';
-import { errorResponses } from '../schemas';
+import { errorResponses, json } from '../schemas';
 import { CreateEventType, EventTypeSchema, EventTypesQuery, TypeParam, UpdateEventType, toEventTypeView } from './event-type-schemas';
 
 /**
@@ -12,7 +12,6 @@ import { CreateEventType, EventTypeSchema, EventTypesQuery, TypeParam, UpdateEve
  * readable and existing subscriptions keep receiving, but it can no longer be published or newly
  * subscribed to.
  */
-const json = <T extends z.ZodType>(s: T) => ({ content: { 'application/json': { schema: s } } });
 const security = [{ bearerAuth: [] }];
 
 const routes = {

@@ -3,11 +3,10 @@ import * as portal from '../../services/portal-sessions';
 import type { ApiDeps } from '../deps';
 import { HooklineError, invalid } from '../../domain/errors';
 import { describeZodError, validationHook } from '../errors';
-import { errorResponses } from '../schemas';
+import { errorResponses, json } from '../schemas';
 import { TenantParam } from './tenant-schemas';
 
 /** Portal links for a tenant (admin, under the tenant routes' auth). */
-const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
 const security = [{ bearerAuth: [] }];
 
 const CreatePortalSession = z.strictObject({

@@ -3,10 +3,9 @@ import { readRecovery, recoverEndpoint } from '../../services/recoveries';
 import { tenantAuth, type TenantEnv } from '../auth';
 import type { ApiDeps } from '../deps';
 import { validationHook } from '../errors';
-import { IdParam, errorResponses } from '../schemas';
+import { errorResponses, IdParam, json } from '../schemas';
 import { RecoverWebhook, RecoveryStarted, RecoverySchema, toRecoveryView } from './recovery-schemas';
 
-const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
 const security = [{ bearerAuth: [] }];
 
 const IdempotencyHeader = z.object({

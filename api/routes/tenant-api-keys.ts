@@ -2,11 +2,10 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import * as tenants from '../../services/tenants';
 import type { ApiDeps } from '../deps';
 import { validationHook } from '../errors';
-import { errorResponses } from '../schemas';
+import { errorResponses, json } from '../schemas';
 import { ApiKeyCreated, ApiKeySchema, KeyParam, TenantParam, toApiKeyView } from './tenant-schemas';
 
 /** A tenant's API keys (admin, under the tenant routes' auth): several live at once, so rotation has no downtime. */
-const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
 const security = [{ bearerAuth: [] }];
 
 const routes = {

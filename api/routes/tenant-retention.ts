@@ -3,11 +3,10 @@ import { notFound } from '../../domain/errors';
 import { setTenantRetention } from '../../db/queries/retention';
 import type { ApiDeps } from '../deps';
 import { validationHook } from '../errors';
-import { errorResponses } from '../schemas';
+import { errorResponses, json } from '../schemas';
 import { TenantParam, TenantSchema } from './tenant-schemas';
 
 /** A tenant's retention override (admin, under the tenant routes' auth). */
-const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
 
 const UpdateTenant = z.strictObject({
   retentionDays: z

@@ -3,7 +3,7 @@ import { LEGACY_FORMATS, formatSchedule, legacyHeaderProblem, parseTenantRetrySc
 import * as settings from '../../services/tenant-settings';
 import type { ApiDeps } from '../deps';
 import { validationHook } from '../errors';
-import { errorResponses } from '../schemas';
+import { errorResponses, json } from '../schemas';
 import { TenantParam } from './tenant-schemas';
 
 /**
@@ -11,7 +11,6 @@ import { TenantParam } from './tenant-schemas';
  * schedule and disable threshold, each overriding the deployment's default or null to inherit it.
  * Validated as the environment variables are.
  */
-const json = <T extends z.ZodType>(s: T) => ({ content: { 'application/json': { schema: s } } });
 const security = [{ bearerAuth: [] }];
 
 const LegacySignature = z

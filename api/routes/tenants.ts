@@ -6,14 +6,13 @@ import * as tenants from '../../services/tenants';
 import { adminAuth } from '../auth';
 import type { ApiDeps } from '../deps';
 import { validationHook } from '../errors';
-import { errorResponses } from '../schemas';
+import { errorResponses, json } from '../schemas';
 import { tenantApiKeyRoutes } from './tenant-api-keys';
 import { tenantRetentionRoutes } from './tenant-retention';
 import { tenantSettingsRoutes } from './tenant-settings';
 import { portalSessionRoutes } from './portal-sessions';
 import { CreateTenant, TenantCreated, TenantParam, TenantSchema, TenantsQuery, decodeTenantCursor, encodeTenantCursor, toTenantView } from './tenant-schemas';
 
-const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
 const security = [{ bearerAuth: [] }];
 
 const routes = {

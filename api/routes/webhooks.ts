@@ -8,13 +8,12 @@ import * as endpoints from '../../services/endpoints';
 import { tenantAuth, type TenantEnv } from '../auth';
 import type { ApiDeps } from '../deps';
 import { describeZodError, validationHook } from '../errors';
-import { DeliverySchema, EndpointSchema, IdParam, errorResponses, toDeliveryView, toEndpointView } from '../schemas';
+import { DeliverySchema, EndpointSchema, errorResponses, IdParam, json, toDeliveryView, toEndpointView } from '../schemas';
 import { CreateWebhook, DeliveriesQuery, RotateSecret, UpdateWebhook } from './webhook-schemas';
 import { decodeCursor, encodeCursor } from '../cursor';
 import { tenantRateLimit } from '../rate-limit';
 import { addRecoverRoute } from './recoveries';
 
-const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
 const security = [{ bearerAuth: [] }];
 
 const routes = {

@@ -1,7 +1,8 @@
-import { HooklineApiError, HooklineClient } from '../../api/client';
+import { HooklineClient } from '../../api/client';
 import { withTenant } from '../../db/sql';
 import { openApiProblems } from '../harness/openapi';
 import { ADMIN_TOKEN, startStack, type Stack } from '../../tools/testkit/stack';
+import { expectError } from '../harness/expect-error';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -18,13 +19,6 @@ const raw = (method: string, path: string, opts: { token?: string; body?: string
     },
     body: opts.body,
   });
-
-async function expectError(promise: Promise<unknown>, status: number, message?: RegExp) {
-  const err = await promise.then(() => null, (e: unknown) => e);
-  expect(err).toBeInstanceOf(HooklineApiError);
-  expect((err as HooklineApiError).status).toBe(status);
-  if (message) expect((err as HooklineApiError).message).toMatch(message);
-}
 
 describe('tenants and auth', () => {
   test('a tenant is created once, with an API key shown once', async () => {

@@ -7,10 +7,11 @@ import { createSql } from '../../db/sql';
 import { createLogger } from '../../infra/logger';
 import { loadCatalogueFile } from '../../services/event-types';
 import { Webhook } from 'standardwebhooks';
-import { HooklineApiError, HooklineClient } from '../../api/client';
+import { HooklineClient } from '../../api/client';
 import { startReceiver, type Received, type Receiver } from '../../tools/testkit/receiver';
 import { ADMIN_TOKEN, startStack, type Stack } from '../../tools/testkit/stack';
 import { waitFor } from '../../tools/testkit/wait';
+import { expectError } from '../harness/expect-error';
 
 // One deployment serving both seed products (the e-signature service's X-Guardian-Signature is the
 // deployment's default; the card app's tenants set X-DevCard-Signature), plus event types as data,
@@ -30,13 +31,6 @@ async function receiver(fallback = 200) {
   const r = await startReceiver(fallback);
   receivers.push(r);
   return r;
-}
-
-async function expectError(promise: Promise<unknown>, status: number, message?: RegExp) {
-  const err = await promise.then(() => null, (e: unknown) => e);
-  expect(err).toBeInstanceOf(HooklineApiError);
-  expect((err as HooklineApiError).status).toBe(status);
-  if (message) expect((err as HooklineApiError).message).toMatch(message);
 }
 
 const hmacHex = (secret: string, body: string) => createHmac('sha256', Buffer.from(secret.slice('whsec_'.length), 'base64')).update(body).digest('hex');

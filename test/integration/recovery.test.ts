@@ -1,15 +1,9 @@
-import { HooklineApiError, type HooklineClient } from '../../api/client';
+import type { HooklineClient } from '../../api/client';
 import { useStackAndReceiver } from '../harness/use-stack';
 import { waitFor } from '../../tools/testkit/wait';
+import { expectError } from '../harness/expect-error';
 
 const env = useStackAndReceiver({ HOOKLINE_RETRY_SCHEDULE: '50ms', HOOKLINE_DISABLE_AFTER_FAILURES: '1000', HOOKLINE_RECOVERY_BATCH_SIZE: '2' });
-
-async function expectError(p: Promise<unknown>, status: number, message?: RegExp) {
-  const err = await p.then(() => null, (e: unknown) => e);
-  expect(err).toBeInstanceOf(HooklineApiError);
-  expect((err as HooklineApiError).status).toBe(status);
-  if (message) expect((err as HooklineApiError).message).toMatch(message);
-}
 
 const completed = (api: HooklineClient, id: string) =>
   waitFor(async () => {
