@@ -5,7 +5,7 @@
  */
 const INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,6})?)?(Z|[+-](\d{2}):(\d{2})))?$/;
 
-export const INSTANT_HINT = 'must be an ISO 8601 time with its zone (2026-11-24T10:00:00Z) or a day (2026-11-24)';
+const INSTANT_HINT = 'must be an ISO 8601 time with its zone (2026-11-24T10:00:00Z) or a day (2026-11-24)';
 
 /** The instant, or a problem to report on the field. */
 export function parseInstant(text: string): Date | string {

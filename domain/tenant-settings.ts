@@ -1,6 +1,3 @@
-import { parseRetrySchedule } from './duration';
-import { refuseSignatureHeaderName } from './header-names';
-
 /**
  * A tenant's overrides of the deployment's defaults (GET/PATCH /v1/tenants/:id/settings). Each is
  * null to inherit the environment's value, and is validated as strictly as that variable.
@@ -39,11 +36,6 @@ export function effectiveSettings(s: TenantSettings, d: Defaults): { legacySigna
   return { legacySignature, retryScheduleMs: s.retryScheduleMs ?? d.retryScheduleMs, disableAfterFailures: s.disableAfterFailures ?? d.disableAfterFailures };
 }
 
-/** The legacy header's name check, shared with HOOKLINE_LEGACY_SIGNATURE_HEADER. */
-export const legacyHeaderProblem = refuseSignatureHeaderName;
-
-/** The retry schedule as HOOKLINE_RETRY_SCHEDULE reads it ("30s,5m,30m"); throws naming the problem. */
-export const parseTenantRetrySchedule = parseRetrySchedule;
 
 const UNITS: [string, number][] = [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1_000]];
 

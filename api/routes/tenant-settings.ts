@@ -1,5 +1,7 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import { LEGACY_FORMATS, formatSchedule, legacyHeaderProblem, parseTenantRetrySchedule, type TenantSettings } from '../../domain/tenant-settings';
+import { parseRetrySchedule } from '../../domain/duration';
+import { refuseSignatureHeaderName } from '../../domain/header-names';
+import { LEGACY_FORMATS, formatSchedule, type TenantSettings } from '../../domain/tenant-settings';
 import * as settings from '../../services/tenant-settings';
 import type { ApiDeps } from '../deps';
 import { validationHook } from '../errors';
@@ -16,7 +18,7 @@ const security = [{ bearerAuth: [] }];
 const LegacySignature = z
   .strictObject({
     header: z.string().max(100).superRefine((h, ctx) => {
-      const problem = legacyHeaderProblem(h);
+      const problem = refuseSignatureHeaderName(h); // as HOOKLINE_LEGACY_SIGNATURE_HEADER
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
     }),
     format: z.enum(LEGACY_FORMATS).default('sha256=hex').openapi({ description: 'sha256=hex: `sha256=<hex HMAC of the body>`; hex: the bare hex' }),
@@ -31,7 +33,7 @@ const schedule = z
   .max(1_000)
   .transform((v, ctx) => {
     try {
-      return parseTenantRetrySchedule(v);
+      return parseRetrySchedule(v); // as HOOKLINE_RETRY_SCHEDULE
     } catch (e) {
       ctx.addIssue({ code: 'custom', message: (e as Error).message });
       return z.NEVER;
