@@ -6,16 +6,16 @@ import { HooklineClient } from '../api/client';
 import { dropDatabase, ensureDatabase } from '../db/migrate';
 import { createSql, type Sql } from '../db/sql';
 import { freePortBlock } from '../tools/proof/port-block';
-import { findOrBuildTemporalCli } from '../tools/temporal-cli';
-import { startDevServer } from '../tools/temporal-dev-server';
-import { PORTS_PER_SERVER } from '../tools/temporal-server/ports';
-import { dropTemporalDatabases, startTemporalServer } from '../tools/temporal-server/start';
+import { findOrBuildTemporalCli } from '../tools/temporal/temporal-cli';
+import { startDevServer } from '../tools/temporal/temporal-dev-server';
+import { PORTS_PER_SERVER } from '../tools/temporal/temporal-server/ports';
+import { dropTemporalDatabases, startTemporalServer } from '../tools/temporal/temporal-server/start';
 import { freePort } from '../tools/testkit/free-port';
 import { waitFor } from '../tools/testkit/wait';
 import { busiestProcess, descendants, postmasterOf, processTable, type TreeSpec } from './cpu';
 import { startScript, type Proc } from './processes';
 
-/** `dev`: the CLI's dev server, in memory (SQLite). `postgres`: the real server of tools/temporal-server on the local Postgres. */
+/** `dev`: the CLI's dev server, in memory (SQLite). `postgres`: the real server of tools/temporal/temporal-server on the local Postgres. */
 export type Engine = 'dev' | 'postgres';
 
 /** `one`: API and worker in one process (`npm start`). `split`: `npm run api` and `npm run worker`. */

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { dropDatabase } from '../db/migrate';
 import { createSql } from '../db/sql';
-import { findOrBuildTemporalCli } from './temporal-cli';
-import { startDevServer } from './temporal-dev-server';
+import { findOrBuildTemporalCli } from './temporal/temporal-cli';
+import { startDevServer } from './temporal/temporal-dev-server';
 import { appLogin } from './testkit/app-login';
 import { freePort } from './testkit/free-port';
 

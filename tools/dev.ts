@@ -8,8 +8,8 @@ import { createSql } from '../db/sql';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
 import { runHookline } from '../bin/run';
 import { HooklineApiError, HooklineClient } from '../api/client';
-import { findOrBuildTemporalCli } from './temporal-cli';
-import { startDevServer, waitForTemporal, type DevServer } from './temporal-dev-server';
+import { findOrBuildTemporalCli } from './temporal/temporal-cli';
+import { startDevServer, waitForTemporal, type DevServer } from './temporal/temporal-dev-server';
 
 /**
  * `npm run dev`: the whole stack on one machine with no setup. A Temporal dev server (with its

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { stopChild } from './temporal-dev-server';
+import { stopChild } from './temporal/temporal-dev-server';
 
 export interface EmbeddedPostgres {
   url: string;

@@ -13,9 +13,9 @@ import { signalEndpointWorkflow, startDeliveryWorkflow } from '../temporal/clien
 import { deliveryWorkflow, endpointWorkflow, fanOutWorkflow, purgeWorkflow, recoveryWorkflow } from '../temporal/workflows';
 import { deliveryOutcomeSignal, endpointStateQuery, fifoWakeSignal, sendTestSignal, setEnabledSignal } from '../temporal/workflows/messages';
 import { FailureType, workflowIds, type DeliveryInput } from '../temporal/workflows/types';
-import { findOrBuildTemporalCli } from './temporal-cli';
+import { findOrBuildTemporalCli } from './temporal/temporal-cli';
 import { WORKFLOW_INTERCEPTOR_MODULES } from '../temporal/worker';
-import { startDevServer, type DevServer } from './temporal-dev-server';
+import { startDevServer, type DevServer } from './temporal/temporal-dev-server';
 import { freePort } from './testkit/free-port';
 import { waitFor } from './testkit/wait';
 

@@ -7,11 +7,11 @@ import { WORKFLOW_INTERCEPTOR_MODULES } from '../../temporal/worker';
 import { ensureDatabase, migrate } from '../../db/migrate';
 import { createSql } from '../../db/sql';
 import { loadCatalogueFile } from '../../services/event-types';
-import { findOrBuildTemporalCli } from '../../tools/temporal-cli';
-import { startDevServer, type DevServer } from '../../tools/temporal-dev-server';
+import { findOrBuildTemporalCli } from '../../tools/temporal/temporal-cli';
+import { startDevServer, type DevServer } from '../../tools/temporal/temporal-dev-server';
 import { freePort } from '../../tools/testkit/free-port';
-import { startTemporalServer } from '../../tools/temporal-server/start';
-import { freeServerPort } from '../../tools/temporal-server/ports';
+import { startTemporalServer } from '../../tools/temporal/temporal-server/start';
+import { freeServerPort } from '../../tools/temporal/temporal-server/ports';
 import { noteServer, reapOrphanedServers } from './orphans';
 
 /**

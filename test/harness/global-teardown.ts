@@ -1,8 +1,8 @@
 import { rmSync } from 'node:fs';
 import { dropDatabase } from '../../db/migrate';
 import { createSql } from '../../db/sql';
-import type { DevServer } from '../../tools/temporal-dev-server';
-import { dropTemporalDatabases, type TemporalServer } from '../../tools/temporal-server/start';
+import type { DevServer } from '../../tools/temporal/temporal-dev-server';
+import { dropTemporalDatabases, type TemporalServer } from '../../tools/temporal/temporal-server/start';
 import { forgetServer } from './orphans';
 
 export default async function globalTeardown(): Promise<void> {

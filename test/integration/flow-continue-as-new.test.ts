@@ -3,8 +3,8 @@ import { freePort } from '../../tools/testkit/free-port';
 import { startReceiver, type Receiver } from '../../tools/testkit/receiver';
 import { startStack, type Stack } from '../../tools/testkit/stack';
 import { waitFor } from '../../tools/testkit/wait';
-import { findOrBuildTemporalCli } from '../../tools/temporal-cli';
-import { startDevServer, type DevServer } from '../../tools/temporal-dev-server';
+import { findOrBuildTemporalCli } from '../../tools/temporal/temporal-cli';
+import { startDevServer, type DevServer } from '../../tools/temporal/temporal-dev-server';
 
 // A server of its own that suggests continue-as-new after 40 history events, so the endpoint
 // workflow hands over several times in the middle of a FIFO queue and of a rate-limited stream.

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { loadConfig } from '../../infra/config';
 import { SEARCH_ATTRIBUTES } from '../../temporal/workflows/search-attributes';
-import { DEFAULT_DYNAMIC_CONFIG, DYNAMIC_CONFIG_FILE } from '../../tools/temporal-dev-server';
+import { DEFAULT_DYNAMIC_CONFIG, DYNAMIC_CONFIG_FILE } from '../../tools/temporal/temporal-dev-server';
 
 /** There is no Docker engine here: check the file's structure and that its env is a valid Hookline config. */
 const compose = parse(readFileSync(path.join(__dirname, '../../docker-compose.yml'), 'utf8'), { merge: true }) as {

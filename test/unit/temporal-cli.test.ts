@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { TemporalCliMissing, findOrBuildTemporalCli, findTemporalCli } from '../../tools/temporal-cli';
+import { TemporalCliMissing, findOrBuildTemporalCli, findTemporalCli } from '../../tools/temporal/temporal-cli';
 
 function fakeBinary(dir: string, name = 'temporal'): string {
   mkdirSync(dir, { recursive: true });

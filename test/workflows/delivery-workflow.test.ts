@@ -5,8 +5,8 @@ import { endpointWorkflow } from '../../temporal/workflows/endpoint';
 import { endpointStateQuery } from '../../temporal/workflows/messages';
 import { FailureType, workflowIds, type DeliveryInput, type DeliveryKind } from '../../temporal/workflows/types';
 import { waitFor } from '../../tools/testkit/wait';
-import { findOrBuildTemporalCli } from '../../tools/temporal-cli';
-import { startDevServer, type DevServer } from '../../tools/temporal-dev-server';
+import { findOrBuildTemporalCli } from '../../tools/temporal/temporal-cli';
+import { startDevServer, type DevServer } from '../../tools/temporal/temporal-dev-server';
 import { freePort } from '../../tools/testkit/free-port';
 import { newEndpointId, signalsSentBy, useMockWorker } from './mock-worker';
 

@@ -9,17 +9,17 @@ import { createSql } from '../../db/sql';
 import { freePort } from '../testkit/free-port';
 import { createPgCluster, dropPgClusterIfExists, type PgCluster } from '../testkit/pg-cluster';
 import { waitFor } from '../testkit/wait';
-import { waitForTemporal } from '../temporal-dev-server';
-import type { DatabaseServer } from '../temporal-server/databases';
-import { PORTS_PER_SERVER } from '../temporal-server/ports';
-import { dropTemporalDatabases, startTemporalServer, type TemporalServer, type TemporalServerOptions } from '../temporal-server/start';
+import { waitForTemporal } from '../temporal/temporal-dev-server';
+import type { DatabaseServer } from '../temporal/temporal-server/databases';
+import { PORTS_PER_SERVER } from '../temporal/temporal-server/ports';
+import { dropTemporalDatabases, startTemporalServer, type TemporalServer, type TemporalServerOptions } from '../temporal/temporal-server/start';
 import { freePortBlock } from './port-block';
 import { httpOk, sleep, startNpm, type Proc } from './processes';
 import { appLogin } from '../testkit/app-login';
 
 /**
  * Which Temporal the proofs run on: `dev` is `npm run temporal` (the CLI's dev server, SQLite);
- * `postgres` is the real server of tools/temporal-server (v1.29.1), its databases on the shared
+ * `postgres` is the real server of tools/temporal/temporal-server (v1.29.1), its databases on the shared
  * Postgres under a prefix of the run's own, dropped at the end.
  */
 export type Engine = 'dev' | 'postgres';

@@ -36,7 +36,7 @@ function resolve(search: CliSearch = {}): Resolved {
   return {
     env,
     log: search.log ?? ((line) => console.error(line)),
-    projectCacheDir: search.projectCacheDir ?? path.resolve(__dirname, '..', '.cache', 'temporal', TEMPORAL_CLI_VERSION),
+    projectCacheDir: search.projectCacheDir ?? path.resolve(__dirname, '..', '..', '.cache', 'temporal', TEMPORAL_CLI_VERSION),
     userCacheDir: search.userCacheDir ?? path.join(cacheHome, 'hookline', `temporal-${TEMPORAL_CLI_VERSION}`),
   };
 }

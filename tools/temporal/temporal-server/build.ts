@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import values from '../../deploy/temporal/values.json';
+import values from '../../../deploy/temporal/values.json';
 
 /**
  * Builds the real Temporal server (not the CLI's dev server) from its Go module, once, into a

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { startTemporalServer } from './start';
 
 /**
- * `npx tsx tools/temporal-server/cli.ts [--port 7233] [--ui-port <port + 1000> | --headless]
+ * `npx tsx tools/temporal/temporal-server/cli.ts [--port 7233] [--ui-port <port + 1000> | --headless]
  * [--db-prefix hookline] [--data-dir .data/temporal-server] [--log-level info]`: the real Temporal
  * server on the local PostgreSQL, in the foreground until Ctrl-C, with its Web UI where the dev
  * server has it. Output goes to <data-dir>/temporal.log.

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { loadConfigOrExit } from '../infra/config';
+import { loadConfigOrExit } from '../../infra/config';
 import { findOrBuildTemporalCli } from './temporal-cli';
 import { devServerArgs } from './temporal-dev-server';
 import { runTemporalServer } from './temporal-server/cli';
@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
  * - dev (default): `temporal server start-dev`, one process on SQLite, data in `.data/temporal.db`;
  * - postgres: the real server (v1.29, built from its Go module on first use) on the local
  *   PostgreSQL, databases `hookline_temporal` and `hookline_temporal_visibility`
- *   (tools/temporal-server/).
+ *   (tools/temporal/temporal-server/).
  */
 async function main(): Promise<void> {
   const { values: flags } = parseArgs({
@@ -30,7 +30,7 @@ async function main(): Promise<void> {
     ip,
     port: Number(port),
     uiPort: flags.headless ? undefined : Number(port) + 1000,
-    dbFile: path.resolve(flags['db-file'] ?? path.join(__dirname, '..', '.data', 'temporal.db')),
+    dbFile: path.resolve(flags['db-file'] ?? path.join(__dirname, '..', '..', '.data', 'temporal.db')),
     namespace: config.temporal.namespace,
     stdio: 'inherit',
   });

@@ -4,7 +4,7 @@ import { parse, stringify } from 'yaml';
 import type { DatabaseServer, TemporalDatabases } from './databases';
 import type { ServerPorts } from './ports';
 
-export const DEPLOY_DIR = path.resolve(__dirname, '..', '..', 'deploy', 'temporal');
+export const DEPLOY_DIR = path.resolve(__dirname, '..', '..', '..', 'deploy', 'temporal');
 /** The `--env` name: the server reads `<config dir>/<env>.yaml`. */
 export const CONFIG_ENV = 'hookline';
 
@@ -38,7 +38,7 @@ export function writeServerConfig(opts: RenderOptions): string {
   const dynamicConfigFile = path.join(configDir, 'dynamic-config.yaml');
   const base = (parse(readFileSync(path.join(DEPLOY_DIR, 'dynamic-config.yaml'), 'utf8')) ?? {}) as Record<string, unknown>;
   for (const [key, value] of Object.entries(opts.dynamicConfig ?? {})) base[key] = [{ value }];
-  writeFileSync(dynamicConfigFile, `# Generated from deploy/temporal/dynamic-config.yaml by tools/temporal-server.\n${stringify(base)}`);
+  writeFileSync(dynamicConfigFile, `# Generated from deploy/temporal/dynamic-config.yaml by tools/temporal/temporal-server.\n${stringify(base)}`);
 
   const { ports, database, databases, ip } = opts;
   const template = readFileSync(path.join(DEPLOY_DIR, 'server-config.template.yaml'), 'utf8');

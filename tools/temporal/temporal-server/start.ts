@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Duration } from '@temporalio/common/lib/time';
-import values from '../../deploy/temporal/values.json';
+import values from '../../../deploy/temporal/values.json';
 import { ensureTemporalServer, ensureTemporalUiServer } from './build';
 import { CONFIG_ENV, writeServerConfig, writeUiConfig } from './config';
 import { LOCAL_POSTGRES, prepareTemporalDatabases, temporalDatabases, type TemporalDatabases } from './databases';

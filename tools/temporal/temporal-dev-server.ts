@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { SEARCH_ATTRIBUTES } from '../temporal/workflows/search-attributes';
+import { SEARCH_ATTRIBUTES } from '../../temporal/workflows/search-attributes';
 
 export interface DevServerOptions {
   binary: string;
@@ -29,9 +29,9 @@ export interface DevServer {
 
 /**
  * deploy/temporal/dynamic-config.yaml: the one set of server settings that the dev server, the
- * Postgres-backed server (tools/temporal-server) and docker-compose's Temporal all run with.
+ * Postgres-backed server (tools/temporal/temporal-server) and docker-compose's Temporal all run with.
  */
-export const DYNAMIC_CONFIG_FILE = path.resolve(__dirname, '..', 'deploy', 'temporal', 'dynamic-config.yaml');
+export const DYNAMIC_CONFIG_FILE = path.resolve(__dirname, '..', '..', 'deploy', 'temporal', 'dynamic-config.yaml');
 export const DEFAULT_DYNAMIC_CONFIG: Record<string, unknown> = Object.fromEntries(
   Object.entries(parse(readFileSync(DYNAMIC_CONFIG_FILE, 'utf8')) as Record<string, { value: unknown }[]>).map(([key, [first]]) => [key, first!.value]),
 );
