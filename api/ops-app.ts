@@ -9,12 +9,12 @@ export interface OpsDeps extends ProbeDeps {
   log: Logger;
 }
 
-/** What a worker with no API in its process serves: its liveness and its own metrics. */
+/** What the metrics listener (HOOKLINE_METRICS_PORT) serves: the process's liveness and its own metrics. */
 export function createOpsApp(deps: OpsDeps) {
   const app = new Hono();
   app.use('*', requestId());
   app.use('*', apiSecureHeaders());
-  app.route('/', probeRoutes(deps));
+  app.route('/', probeRoutes(deps, 'metrics-listener'));
   app.notFound((c) => errorResponse(c, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
   app.onError(createErrorHandler(deps.log));
   return app;

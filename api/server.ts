@@ -3,6 +3,7 @@ import { createApp } from './app';
 import type { ApiDeps } from './deps';
 import { createOpsApp, type OpsDeps } from './ops-app';
 import { loadEventCatalogueAtStart } from './event-catalogue-start';
+import { ListenError } from './listen-error';
 
 export interface RunningApi {
   server: ServerType;
@@ -11,15 +12,19 @@ export interface RunningApi {
 }
 
 function listen(fetch: (req: Request) => Response | Promise<Response>, port: number, hostname: string): Promise<RunningApi> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const server = serve({ fetch, port, hostname }, (info) => {
-      const host = hostname === '0.0.0.0' ? '127.0.0.1' : hostname;
+      server.removeListener('error', refuse);
+      const host = hostname === '0.0.0.0' || hostname === '::' ? '127.0.0.1' : hostname.includes(':') ? `[${hostname}]` : hostname;
       resolve({
         server,
         url: `http://${host}:${info.port}`,
         close: () => new Promise<void>((done) => server.close(() => done())),
       });
     });
+    // A bind failure is the operator's to fix (a busy port, a wrong HOST): a message, never a stack trace.
+    const refuse = (err: NodeJS.ErrnoException) => reject(err.code ? new ListenError(`${hostname}:${port}`, err.code) : err);
+    server.once('error', refuse);
   });
 }
 
@@ -32,7 +37,7 @@ export async function serveApi(deps: ApiDeps, port: number, hostname = '0.0.0.0'
   return listen(createApp(deps).fetch, port, hostname);
 }
 
-/** Serves a worker's /healthz and /metrics on `port` (HOOKLINE_WORKER_METRICS_PORT). */
+/** Serves /healthz and /metrics alone on `port` (HOOKLINE_METRICS_PORT). */
 export function serveOps(deps: OpsDeps, port: number, hostname = '0.0.0.0'): Promise<RunningApi> {
   return listen(createOpsApp(deps).fetch, port, hostname);
 }

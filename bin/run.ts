@@ -1,6 +1,8 @@
 import type { Worker } from '@temporalio/worker';
 import { serveApi, serveOps, type RunningApi } from '../api/server';
-import type { Config } from '../infra/config';
+import { ConfigError, type Config } from '../infra/config';
+import { ListenError } from '../api/listen-error';
+import { announceStart } from './announce-start';
 import { startRelay, type Relay } from '../temporal/relay';
 import { createHooklineWorker } from '../temporal/worker';
 import { createBaseRuntime, createRuntime } from './runtime';
@@ -29,15 +31,18 @@ export async function runHookline(config: Config, opts: RunOptions): Promise<voi
   let relay: Relay | undefined;
   let ops: RunningApi | undefined;
   try {
+    // Listeners first: a busy port or a wrong host stops the start before the worker takes any task.
+    if (opts.api) api = await bind('PORT', 'HOST', () => serveApi(runtime, config.port, config.host));
+    if (config.metricsListener) {
+      const { port, host } = config.metricsListener;
+      ops = await bind('HOOKLINE_METRICS_PORT', 'HOOKLINE_METRICS_HOST', () => serveOps(runtime, port, host));
+    }
     if (withTemporal) {
       worker = await createHooklineWorker({ ...withTemporal, workflowBundle: opts.workflowBundle });
       relay = startRelay({ ...withTemporal, taskQueue: config.temporal.taskQueue, localSend: config.localSend });
     }
-    if (opts.api) api = await serveApi(runtime, config.port);
-    // Alone, a worker has no API to expose its counters: it serves them itself, when asked to.
-    else if (worker && config.workerMetricsPort) ops = await serveOps(runtime, config.workerMetricsPort);
     opts.onStarted?.({ api, ops });
-    runtime.log.info({ api: api?.url, metrics: ops?.url, worker: Boolean(worker), temporal: config.temporal.address, taskQueue: config.temporal.taskQueue }, 'hookline started');
+    announceStart(runtime.log, config, { api: api?.url, metrics: ops?.url, worker: Boolean(worker) });
     if (worker) {
       const running = worker;
       void opts.until?.then(() => running.getState() === 'RUNNING' && running.shutdown());
@@ -53,6 +58,19 @@ export async function runHookline(config: Config, opts: RunOptions): Promise<voi
     await ops?.close();
     await api?.close();
     await runtime.close();
+  }
+}
+
+/** Turns a bind failure into a configuration error naming the settings to change. */
+async function bind(portVariable: string, hostVariable: string, serve: () => Promise<RunningApi>): Promise<RunningApi> {
+  try {
+    return await serve();
+  } catch (err) {
+    if (err instanceof ListenError) {
+      const setting = err.code === 'EADDRINUSE' || err.code === 'EACCES' ? portVariable : hostVariable;
+      throw new ConfigError(`${setting}: ${err.message}`);
+    }
+    throw err;
   }
 }
 

@@ -24,6 +24,7 @@ const schedule = z.string().transform((v, ctx) => {
     return z.NEVER;
   }
 });
+const host = z.string().regex(/^([A-Za-z0-9.-]+|\[?[0-9A-Fa-f:.]+\]?)$/, 'expected a host name or IP address (0.0.0.0, 127.0.0.1, ::)');
 const encryptionKey = z.string().transform((v, ctx) => {
   const key = Buffer.from(v, 'base64');
   if (key.length !== 32 || key.toString('base64') !== v.replace(/\s/g, '')) {
@@ -36,6 +37,7 @@ const encryptionKey = z.string().transform((v, ctx) => {
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: int(1, 65535).default(3000),
+  HOST: host.default('0.0.0.0'),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL').optional(),
   DATABASE_MIGRATION_URL: z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL').optional(),
   DATABASE_POOL_SIZE: int(1, 1_000).default(20),
@@ -67,7 +69,9 @@ const envSchema = z.object({
   HOOKLINE_ENDPOINT_MAX_IN_FLIGHT: int(1, 10_000).optional(),
   HOOKLINE_TENANT_MAX_IN_FLIGHT: int(1, 10_000).optional(),
   HOOKLINE_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  HOOKLINE_METRICS_PORT: int(1, 65535).optional(),
   HOOKLINE_WORKER_METRICS_PORT: int(1, 65535).optional(),
+  HOOKLINE_METRICS_HOST: host.optional(),
   HOOKLINE_TENANT_TEST_RATE: int(1, 1_000_000).default(20),
   HOOKLINE_TENANT_REDELIVER_RATE: int(1, 1_000_000).default(300),
   HOOKLINE_RETENTION_DAYS: int(0, 36_500).default(30),
@@ -85,12 +89,20 @@ const envSchema = z.object({
     .regex(/^\s*(('self'|https?:\/\/(\*\.)?[A-Za-z0-9.-]+(:\d+)?)(\s+|$))+$/, "expected space-separated origins (https://app.example.com) or 'self'")
     .optional(),
   HOOKLINE_TEMPORAL_UI_URL: z.string().regex(/^https?:\/\/\S+$/, 'expected an http(s) URL').optional(),
+  // `npm run temporal -- --engine postgres` only: where the Postgres-backed Temporal server keeps its databases.
+  TEMPORAL_DB_HOST: host.default('127.0.0.1'),
+  TEMPORAL_DB_PORT: int(1, 65535).default(5432),
+  TEMPORAL_DB_USER: z.string().min(1).default('postgres'),
+  TEMPORAL_DB_PASSWORD: z.string().min(1).optional(),
+  TEMPORAL_DB_PREFIX: z.string().regex(/^[a-z][a-z0-9_]{0,40}$/, 'expected lower-case letters, digits and _ (databases <prefix>_temporal and <prefix>_temporal_visibility)').default('hookline'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
 export interface Config {
   production: boolean;
   port: number;
+  /** The API listener's bind address (HOST). */
+  host: string;
   /** The app's login: a role that owns nothing and is bound by row-level security (hookline_app). */
   databaseUrl: string;
   /** The schema owner's, for `npm run migrate` only. */
@@ -98,6 +110,8 @@ export interface Config {
   /** Connections per process (API, worker, or both in one). */
   databasePoolSize: number;
   temporal: { address: string; namespace: string; taskQueue: string; apiKey?: string; tls: boolean };
+  /** The Postgres of the Temporal server that `npm run temporal -- --engine postgres` runs (TEMPORAL_DB_*). */
+  temporalServerDatabase: { host: string; port: number; user: string; password?: string; prefix: string };
   adminToken?: string;
   encryptionKey: Buffer;
   maxPayloadBytes: number;
@@ -119,8 +133,14 @@ export interface Config {
   tenantMaxInFlight: number;
   /** When set, /metrics (API and worker) answers only `Authorization: Bearer <it>`. */
   metricsToken?: string;
-  /** A worker with no API in its process serves /metrics and /healthz here; off when absent. */
-  workerMetricsPort?: number;
+  /**
+   * A listener of its own for /metrics and /healthz, in any process (HOOKLINE_METRICS_PORT, or its
+   * older name HOOKLINE_WORKER_METRICS_PORT); off when absent. Its host is loopback in production
+   * without a metrics token, so an unauthenticated scrape stays on the machine unless told otherwise.
+   */
+  metricsListener?: { port: number; host: string };
+  /** Whether the API's own listener answers /metrics: never in production without a metrics token. */
+  metricsOnApi: boolean;
   /** Per tenant and minute, across every API process; then 429 with Retry-After. */
   tenantRatePerMinute: { test: number; redeliver: number };
   /** Retention (issue 15): days of events, deliveries and attempts kept (0: forever; a tenant may override), purge cadence and batch. */
@@ -166,7 +186,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0] ?? 'environment');
-    const shown = name in present && !/TOKEN|KEY|URL|SECRET/.test(name) ? ` (got "${present[name]}")` : '';
+    const shown = name in present && !/TOKEN|KEY|URL|SECRET|PASSWORD/.test(name) ? ` (got "${present[name]}")` : '';
     throw new ConfigError(`${name}: ${issue.message}${shown}`);
   }
   const e = parsed.data;
@@ -186,9 +206,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (production && e.HOOKLINE_OPERATOR_WEBHOOK_URL && !/^https:/i.test(e.HOOKLINE_OPERATOR_WEBHOOK_URL)) {
     throw new ConfigError('HOOKLINE_OPERATOR_WEBHOOK_URL: must use https when NODE_ENV=production');
   }
+  const metricsPort = e.HOOKLINE_METRICS_PORT ?? e.HOOKLINE_WORKER_METRICS_PORT;
+  const metricsHost = e.HOOKLINE_METRICS_HOST ?? (production && !e.HOOKLINE_METRICS_TOKEN ? '127.0.0.1' : '0.0.0.0');
   return {
     production,
     port: e.PORT,
+    host: e.HOST,
     databaseUrl: e.DATABASE_URL ?? DEFAULT_DATABASE_URL,
     migrationDatabaseUrl: e.DATABASE_MIGRATION_URL ?? e.DATABASE_URL ?? DEFAULT_MIGRATION_DATABASE_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,
@@ -199,6 +222,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       apiKey: e.TEMPORAL_API_KEY,
       tls: e.TEMPORAL_TLS ?? Boolean(e.TEMPORAL_API_KEY),
     },
+    temporalServerDatabase: { host: e.TEMPORAL_DB_HOST, port: e.TEMPORAL_DB_PORT, user: e.TEMPORAL_DB_USER, password: e.TEMPORAL_DB_PASSWORD, prefix: e.TEMPORAL_DB_PREFIX },
     adminToken: e.HOOKLINE_ADMIN_TOKEN,
     encryptionKey: e.HOOKLINE_ENCRYPTION_KEY ?? DEVELOPMENT_ENCRYPTION_KEY,
     maxPayloadBytes: e.HOOKLINE_MAX_PAYLOAD_BYTES,
@@ -216,7 +240,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     endpointMaxInFlight: e.HOOKLINE_ENDPOINT_MAX_IN_FLIGHT ?? Math.max(1, Math.floor(e.HOOKLINE_WORKER_CONCURRENCY / 4)),
     tenantMaxInFlight: e.HOOKLINE_TENANT_MAX_IN_FLIGHT ?? Math.max(1, Math.floor(e.HOOKLINE_WORKER_CONCURRENCY / 2)),
     metricsToken: e.HOOKLINE_METRICS_TOKEN,
-    workerMetricsPort: e.HOOKLINE_WORKER_METRICS_PORT,
+    metricsListener: metricsPort ? { port: metricsPort, host: metricsHost } : undefined,
+    metricsOnApi: !production || Boolean(e.HOOKLINE_METRICS_TOKEN),
     tenantRatePerMinute: { test: e.HOOKLINE_TENANT_TEST_RATE, redeliver: e.HOOKLINE_TENANT_REDELIVER_RATE },
     retention: { days: e.HOOKLINE_RETENTION_DAYS, purgeIntervalMs: e.HOOKLINE_PURGE_INTERVAL, purgeBatch: e.HOOKLINE_PURGE_BATCH },
     publicUrl: e.HOOKLINE_PUBLIC_URL?.replace(/\/+$/, ''),

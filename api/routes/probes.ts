@@ -19,9 +19,11 @@ const ESTIMATED_TABLES = ['deliveries', 'endpoints', 'events'] as const;
  * Metrics are this process's counters (a worker's deliveries, an API's publishes) and the
  * catalogue's row estimates: nothing a scrape does grows with the tables.
  */
-export function probeRoutes({ config, metrics, sql }: ProbeDeps) {
+export function probeRoutes({ config, metrics, sql }: ProbeDeps, where: 'api' | 'metrics-listener') {
   const app = new Hono();
   app.get('/healthz', (c) => c.json({ status: 'ok', version: config.version }));
+  // Production with no metrics token keeps unauthenticated metrics off the public listener (docs/operations.md).
+  if (where === 'api' && !config.metricsOnApi) return app;
   app.get('/metrics', metricsAuth(config.metricsToken), async (c) => {
     // With Postgres down the process's own counters matter most: answer with them alone.
     const estimates = await tableRowEstimates(sql, ESTIMATED_TABLES).catch((err: unknown) => {

@@ -7,7 +7,7 @@ import { probeRoutes } from './probes';
 /** Liveness, Prometheus metrics and the docs page. */
 export function systemRoutes(deps: ApiDeps) {
   const app = new OpenAPIHono();
-  app.route('/', probeRoutes(deps));
+  app.route('/', probeRoutes(deps, 'api'));
   app.get('/docs', (c) => c.html(renderDocsPage('/openapi.json', cspNonce(c))));
   return app;
 }
