@@ -3,10 +3,19 @@ import postgres from 'postgres';
 export type Sql = postgres.Sql<Record<string, unknown>>;
 export type Tx = postgres.TransactionSql<Record<string, unknown>>;
 
+/**
+ * Seconds to open a connection (TCP and the startup handshake). Well under the activities' 30 s
+ * start-to-close timeout: with Postgres unreachable (a port that drops packets) an attempt fails and
+ * retries on its own terms instead of outliving its server-side timeout, which Temporal would time
+ * out and retry while the first try still runs ("Activity not found on completion" when it ends).
+ */
+export const CONNECT_TIMEOUT_SECONDS = 10;
+
 /** The one database client: camelCase rows, quiet notices. */
 export function createSql(url: string, opts: { max?: number } = {}): Sql {
   return postgres(url, {
     max: opts.max ?? 10,
+    connect_timeout: CONNECT_TIMEOUT_SECONDS,
     onnotice: () => {},
     transform: postgres.camel,
     connection: { application_name: 'hookline' },
