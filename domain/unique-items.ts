@@ -1,4 +1,4 @@
-import type { FuncKeywordDefinition } from 'ajv';
+import type { SchemaValidateFunction, FuncKeywordDefinition } from 'ajv/dist/types';
 
 /**
  * `uniqueItems` in linear time. ajv's own compares every pair of items with a deep equality when the
@@ -39,23 +39,19 @@ function canonical(value: unknown): string {
 /** Exported for tests: equal JSON values (keys in any order) give one string, different ones different strings. */
 export const canonicalJson = canonical;
 
-export const linearUniqueItems: FuncKeywordDefinition = {
-  keyword: 'uniqueItems',
-  type: 'array',
-  schemaType: 'boolean',
-  errors: true,
-  validate: function unique(schema: boolean, data: unknown[]) {
-    if (!schema) return true;
-    const seen = new Map<string, number>();
-    for (let j = 0; j < data.length; j++) {
-      const key = canonical(data[j]);
-      const i = seen.get(key);
-      if (i !== undefined) {
-        unique.errors = [{ keyword: 'uniqueItems', message: `must NOT have duplicate items (items ## ${i} and ${j} are identical)`, params: { i, j } }];
-        return false;
-      }
-      seen.set(key, j);
+const unique: SchemaValidateFunction = (schema: boolean, data: unknown[]): boolean => {
+  if (!schema) return true;
+  const seen = new Map<string, number>();
+  for (let j = 0; j < data.length; j++) {
+    const key = canonical(data[j]);
+    const i = seen.get(key);
+    if (i !== undefined) {
+      unique.errors = [{ keyword: 'uniqueItems', message: `must NOT have duplicate items (items ## ${i} and ${j} are identical)`, params: { i, j } }];
+      return false;
     }
-    return true;
-  } as FuncKeywordDefinition['validate'] & { errors?: unknown[] },
+    seen.set(key, j);
+  }
+  return true;
 };
+
+export const linearUniqueItems: FuncKeywordDefinition = { keyword: 'uniqueItems', type: 'array', schemaType: 'boolean', errors: true, validate: unique };
