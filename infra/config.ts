@@ -70,6 +70,7 @@ const envSchema = z.object({
   HOOKLINE_WORKER_METRICS_PORT: int(1, 65535).optional(),
   HOOKLINE_TENANT_TEST_RATE: int(1, 1_000_000).default(20),
   HOOKLINE_TENANT_REDELIVER_RATE: int(1, 1_000_000).default(300),
+  HOOKLINE_AUTH_FAILURES_PER_MINUTE: int(0, 1_000_000).default(100),
   HOOKLINE_RETENTION_DAYS: int(0, 36_500).default(30),
   HOOKLINE_PURGE_INTERVAL: duration.pipe(z.number().min(60_000, 'must be at least 1m')).default(parseDuration('1h')),
   HOOKLINE_PURGE_BATCH: int(1, 100_000).default(1_000),
@@ -123,6 +124,8 @@ export interface Config {
   workerMetricsPort?: number;
   /** Per tenant and minute, across every API process; then 429 with Retry-After. */
   tenantRatePerMinute: { test: number; redeliver: number };
+  /** Failed authentications a source (IP address, IPv6 /64) may make a minute in one API process; then 429. 0: no limit. */
+  authFailuresPerMinute: number;
   /** Retention (issue 15): days of events, deliveries and attempts kept (0: forever; a tenant may override), purge cadence and batch. */
   retention: { days: number; purgeIntervalMs: number; purgeBatch: number };
   /** Where browsers reach this API (portal links); absent: the origin the admin's request came to. */
@@ -218,6 +221,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metricsToken: e.HOOKLINE_METRICS_TOKEN,
     workerMetricsPort: e.HOOKLINE_WORKER_METRICS_PORT,
     tenantRatePerMinute: { test: e.HOOKLINE_TENANT_TEST_RATE, redeliver: e.HOOKLINE_TENANT_REDELIVER_RATE },
+    authFailuresPerMinute: e.HOOKLINE_AUTH_FAILURES_PER_MINUTE,
     retention: { days: e.HOOKLINE_RETENTION_DAYS, purgeIntervalMs: e.HOOKLINE_PURGE_INTERVAL, purgeBatch: e.HOOKLINE_PURGE_BATCH },
     publicUrl: e.HOOKLINE_PUBLIC_URL?.replace(/\/+$/, ''),
     portalSessionTtlMs: e.HOOKLINE_PORTAL_SESSION_TTL,
