@@ -16,6 +16,7 @@ import { apiSecureHeaders } from './secure-headers';
 import { traceRequest } from './tracing';
 import { portalSessionKey } from './auth';
 import { adminRoutes } from './routes/admin';
+import { authFailureLimit } from './auth-failure-limit';
 import { uiRoutes } from './routes/ui';
 
 /** The whole HTTP API, built from its dependencies. */
@@ -37,6 +38,7 @@ export function createApp(deps: ApiDeps) {
     // Method, path and status only: never headers or bodies, which hold keys and secrets.
     deps.log.info({ requestId: c.get('requestId'), method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
   });
+  app.use('*', authFailureLimit(deps.config.authFailuresPerMinute));
   app.use('/v1/*', async (c, next) => {
     const type = c.req.header('content-type');
     if (['POST', 'PATCH', 'PUT'].includes(c.req.method) && type && !/^application\/json\b/i.test(type)) {

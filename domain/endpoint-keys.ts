@@ -1,6 +1,7 @@
 import { createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
 import { legacySignatureFor, secretKey, signatureFor } from './signing';
 import type { LegacySignature } from './tenant-settings';
+import { weakKeyProblem } from './weak-keys';
 
 /**
  * An endpoint's signing keys. `v1`: a shared `whsec_` secret (HMAC-SHA256). `v1a`: an ed25519 key
@@ -22,14 +23,17 @@ export function generateEd25519Key(): { privateKey: string; publicKey: string } 
   return { privateKey: pair.privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'), publicKey: `whpk_${raw.toString('base64')}` };
 }
 
-/** Why an imported secret is unusable, or null: `whsec_` and the base64 of 24 to 64 bytes (Svix's and the Standard's form). */
+/**
+ * Why an imported secret is unusable, or null: `whsec_` and the base64 of 24 to 64 bytes (Svix's and
+ * the Standard's form), not visibly guessable (see weakKeyProblem).
+ */
 export function importedSecretProblem(secret: string): string | null {
   if (!secret.startsWith('whsec_')) return 'must start with whsec_';
   const encoded = secret.slice('whsec_'.length);
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded) || encoded.length % 4 !== 0) return 'must be whsec_ followed by standard base64';
   const bytes = Buffer.from(encoded, 'base64');
   if (bytes.length < 24 || bytes.length > 64) return `must hold 24 to 64 bytes of key (it holds ${bytes.length})`;
-  return null;
+  return weakKeyProblem(bytes);
 }
 
 /** `v1a,<base64 ed25519 signature over "<id>.<timestamp>.<body>">`. */

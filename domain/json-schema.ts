@@ -1,6 +1,8 @@
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { RE2JS } from 're2js';
+import { schemaComplexityProblem } from './schema-complexity';
+import { linearUniqueItems } from './unique-items';
 
 /** JSON Schema (draft 2020-12) for event payloads, with ajv: a maintained validator, not our own. */
 
@@ -28,8 +30,11 @@ export function compilePayloadSchema(schema: unknown): PayloadValidator {
   if (typeof schema !== 'boolean' && (typeof schema !== 'object' || schema === null || Array.isArray(schema))) {
     throw new Error('must be a JSON Schema (an object or a boolean)');
   }
+  const tooComplex = schemaComplexityProblem(schema);
+  if (tooComplex) throw new Error(tooComplex);
   const ajv = new Ajv2020({ strict: false, allErrors: false, code: { regExp: linearRegExp } });
   addFormats(ajv);
+  ajv.removeKeyword('uniqueItems').addKeyword(linearUniqueItems);
   if (!ajv.validateSchema(schema as object)) {
     throw new Error(`not a valid JSON Schema (draft 2020-12): ${ajv.errorsText(ajv.errors, { dataVar: '' })}`);
   }

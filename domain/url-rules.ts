@@ -1,6 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
+import { isMetadataHostName, metadataServiceAt } from './cloud-metadata';
 
 /** Which endpoint URLs Hookline accepts, and which network targets it refuses to reach (SSRF). */
 
@@ -30,6 +31,7 @@ function embeddedIpv4(ip: ipaddr.IPv6): ipaddr.IPv4[] | null {
 }
 
 function isGlobalUnicast(ip: ipaddr.IPv4 | ipaddr.IPv6): boolean {
+  if (metadataServiceAt(ip.toString())) return false;
   if (ip.kind() === 'ipv4') return ip.range() === 'unicast';
   const v6 = ip as ipaddr.IPv6;
   const carried = embeddedIpv4(v6);
@@ -37,16 +39,37 @@ function isGlobalUnicast(ip: ipaddr.IPv4 | ipaddr.IPv6): boolean {
   return v6.match(GLOBAL_UNICAST_V6) && v6.range() === 'unicast';
 }
 
-/**
- * True for every address that is not global unicast: loopback, private, link-local (cloud metadata
- * lives there), CGNAT, multicast, reserved, and IPv6 forms (mapped, NAT64, 6to4, Teredo) of those.
- */
-export function isPrivateAddress(address: string): boolean {
+const parseLiteral = (address: string) => {
   const ip = address.replace(/^\[|\]$/g, '').replace(/%.*$/, '');
   const family = isIP(ip);
-  if (!family) return true;
   // ipaddr.js reads the deprecated ::a.b.c.d as ::ffff:a.b.c.d; the WHATWG form (::xxxx:xxxx) is what gets dialled.
-  return !isGlobalUnicast(ipaddr.parse(family === 6 ? new URL(`http://[${ip}]/`).hostname.slice(1, -1) : ip));
+  return family ? ipaddr.parse(family === 6 ? new URL(`http://[${ip}]/`).hostname.slice(1, -1) : ip) : null;
+};
+
+/**
+ * The cloud metadata service (domain/cloud-metadata.ts) `address` reaches, directly or through an
+ * IPv6 form that carries it (mapped, NAT64, 6to4, Teredo), or null.
+ */
+export function metadataServiceBehind(address: string): string | null {
+  const ip = parseLiteral(address);
+  if (!ip) return null;
+  const direct = metadataServiceAt(ip.toString());
+  if (direct || ip.kind() === 'ipv4') return direct;
+  for (const carried of embeddedIpv4(ip as ipaddr.IPv6) ?? []) {
+    const found = metadataServiceAt(carried.toString());
+    if (found) return found;
+  }
+  return null;
+}
+
+/**
+ * True for every address that is not global unicast: loopback, private, link-local, CGNAT, multicast,
+ * reserved, every cloud metadata address (some sit in public ranges), and IPv6 forms (mapped, NAT64,
+ * 6to4, Teredo) of those.
+ */
+export function isPrivateAddress(address: string): boolean {
+  const ip = parseLiteral(address);
+  return !ip || !isGlobalUnicast(ip);
 }
 
 export interface UrlPolicy {
@@ -69,14 +92,22 @@ export async function checkEndpointUrl(raw: string, policy: UrlPolicy, resolve: 
   if (policy.production && url.protocol !== 'https:') return 'must use https in production';
   if (url.username || url.password) return 'must not contain credentials';
   if (!url.hostname) return 'must have a host';
-  if (!policy.production || policy.allowPrivateTargets) return null;
+  if (!policy.production) return null;
   const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (isMetadataHostName(host)) return `host ${host} is a cloud metadata service`;
   let addresses: string[];
   try {
     addresses = isIP(host) ? [host] : await resolve(host);
   } catch {
-    return `host ${host} does not resolve`;
+    // With private targets allowed an internal name may resolve only where the worker runs.
+    return policy.allowPrivateTargets ? null : `host ${host} does not resolve`;
   }
+  // Allowing private targets never allows a metadata service.
+  for (const address of addresses) {
+    const service = metadataServiceBehind(address);
+    if (service) return `host ${host} is a cloud metadata service (${address}: ${service})`;
+  }
+  if (policy.allowPrivateTargets) return null;
   const bad = addresses.find(isPrivateAddress);
   return bad ? `host ${host} resolves to a private or reserved address (${bad})` : null;
 }

@@ -74,6 +74,7 @@ const envSchema = z.object({
   HOOKLINE_METRICS_HOST: host.optional(),
   HOOKLINE_TENANT_TEST_RATE: int(1, 1_000_000).default(20),
   HOOKLINE_TENANT_REDELIVER_RATE: int(1, 1_000_000).default(300),
+  HOOKLINE_AUTH_FAILURES_PER_MINUTE: int(0, 1_000_000).default(100),
   HOOKLINE_RETENTION_DAYS: int(0, 36_500).default(30),
   HOOKLINE_PURGE_INTERVAL: duration.pipe(z.number().min(60_000, 'must be at least 1m')).default(parseDuration('1h')),
   HOOKLINE_PURGE_BATCH: int(1, 100_000).default(1_000),
@@ -173,6 +174,8 @@ const configSchema = envSchema.transform((e, ctx) => {
     // Whether the API's own listener answers /metrics: never in production without a metrics token.
     metricsOnApi: !production || Boolean(e.HOOKLINE_METRICS_TOKEN),
     tenantRatePerMinute: { test: e.HOOKLINE_TENANT_TEST_RATE, redeliver: e.HOOKLINE_TENANT_REDELIVER_RATE },
+    // Failed authentications a source (IP address, IPv6 /64) may make a minute in one API process; then 429. 0: no limit.
+    authFailuresPerMinute: e.HOOKLINE_AUTH_FAILURES_PER_MINUTE,
     retention: { days: e.HOOKLINE_RETENTION_DAYS, purgeIntervalMs: e.HOOKLINE_PURGE_INTERVAL, purgeBatch: e.HOOKLINE_PURGE_BATCH },
     // Where browsers reach this API (portal links); absent: the origin the admin's request came to.
     publicUrl: e.HOOKLINE_PUBLIC_URL?.replace(/\/+$/, ''),

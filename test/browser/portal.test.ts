@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -139,7 +140,7 @@ describe('the tenant portal', () => {
     await box.waitFor(T);
     const first = await box.inputValue();
     expect(first).toMatch(/^whsec_/);
-    const imported = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+    const imported = `whsec_${randomBytes(32).toString('base64')}`;
     await button('Rotate secret').click();
     await page.getByLabel('Import an existing secret (optional)').fill(imported);
     await button('Rotate now').click();

@@ -60,16 +60,54 @@ describe('endpoint URL rules', () => {
   });
   test('in production, hosts that are or resolve to private addresses are refused', async () => {
     for (const url of ['https://127.0.0.1/', 'https://10.0.0.8/', 'https://169.254.169.254/latest', 'https://[::1]/', 'https://[::ffff:127.0.0.1]/']) {
-      expect(await checkEndpointUrl(url, production)).toMatch(/private/);
+      expect(await checkEndpointUrl(url, production)).toMatch(/private|metadata/);
     }
     expect(await checkEndpointUrl('https://internal.example/', production, resolveTo('93.184.216.34', '10.0.0.1'))).toMatch(/10\.0\.0\.1/);
-    expect(await checkEndpointUrl('https://localhost/', production)).toMatch(/private/);
+    expect(await checkEndpointUrl('https://localhost/', production)).toMatch(/private|metadata/);
   });
   test('an IPv6 literal that tunnels to the metadata address is refused in production', async () => {
-    expect(await checkEndpointUrl('https://[2002:a9fe:a9fe::1]/', production)).toMatch(/private/);
-    expect(await checkEndpointUrl('https://[64:ff9b:1::a9fe:a9fe]/', production)).toMatch(/private/);
+    expect(await checkEndpointUrl('https://[2002:a9fe:a9fe::1]/', production)).toMatch(/private|metadata/);
+    expect(await checkEndpointUrl('https://[64:ff9b:1::a9fe:a9fe]/', production)).toMatch(/private|metadata/);
   });
   test('HOOKLINE_ALLOW_PRIVATE_TARGETS lifts the address check', async () => {
     expect(await checkEndpointUrl('https://127.0.0.1/', { production: true, allowPrivateTargets: true })).toBeNull();
+  });
+});
+
+describe('cloud metadata services are refused in production whatever range they sit in', () => {
+  const allowPrivate = { production: true, allowPrivateTargets: true };
+  test.each([
+    ['Azure WireServer (a public range)', '168.63.129.16'],
+    ['Alibaba (CGNAT range)', '100.100.100.200'],
+    ['the link-local metadata address', '169.254.169.254'],
+    ['AWS ECS credentials', '169.254.170.2'],
+    ['AWS over IPv6', 'fd00:ec2::254'],
+    ['AWS over IPv6, long form', 'fd00:0ec2:0000:0000:0000:0000:0000:0254'],
+    ['GCP over IPv6', 'fd20:ce::254'],
+    ['Azure WireServer, IPv4-mapped', '::ffff:168.63.129.16'],
+    ['Azure WireServer, 6to4', '2002:a83f:8110::1'],
+    ['Azure WireServer, NAT64', '64:ff9b::a83f:8110'],
+  ])('%s (%s): a private address, and refused even with private targets allowed', async (_what, ip) => {
+    expect(isPrivateAddress(ip)).toBe(true);
+    const url = ip.includes(':') ? `https://[${ip}]/` : `https://${ip}/`;
+    expect(await checkEndpointUrl(url, production)).toMatch(/metadata/);
+    expect(await checkEndpointUrl(url, allowPrivate)).toMatch(/cloud metadata service/);
+  });
+
+  test('metadata host names are refused before any lookup; a name that resolves to one is refused', async () => {
+    const never = async () => { throw new Error('no lookup expected'); };
+    for (const host of ['metadata.google.internal', 'METADATA.GOOGLE.INTERNAL.', 'metadata.goog', 'instance-data.ec2.internal']) {
+      expect(await checkEndpointUrl(`https://${host}/computeMetadata/v1/`, allowPrivate, never)).toMatch(/cloud metadata service/);
+    }
+    expect(await checkEndpointUrl('https://wire.example/', allowPrivate, resolveTo('168.63.129.16'))).toMatch(/168\.63\.129\.16: Azure/);
+    expect(await checkEndpointUrl('https://internal.example/', allowPrivate, resolveTo('10.0.0.1'))).toBeNull();
+  });
+
+  test('in development nothing is resolved or refused (receivers on 127.0.0.1)', async () => {
+    expect(await checkEndpointUrl('http://168.63.129.16/', development)).toBeNull();
+  });
+
+  test('a neighbour of a metadata address in a public range stays reachable', () => {
+    expect(isPrivateAddress('168.63.129.17')).toBe(false);
   });
 });
