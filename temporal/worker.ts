@@ -10,7 +10,7 @@ import type { Metrics } from '../infra/metrics';
 import { createWebhookFetch, type WebhookFetch } from '../infra/webhook-fetch';
 import type { Sql } from '../db/sql';
 import { ensurePurgeSchedule } from './schedules';
-import { syncOperatorWebhook } from './operator-webhook';
+import { syncOperatorWebhook } from '../services/operator-webhook';
 import { OpenTelemetryActivityInboundInterceptor, makeWorkflowExporter } from '@temporalio/interceptors-opentelemetry/lib/worker';
 import type { Tracing } from '../infra/tracing';
 
