@@ -1,6 +1,6 @@
 import { allHandlersFinished, condition, continueAsNew, isCancellation, patched, setDefaultSignalHandler, setHandler, workflowInfo } from '@temporalio/workflow';
 import { deliveryOutcomeSignal, endpointStateQuery, fifoWakeSignal, sendTestSignal, setEnabledSignal } from '../messages';
-import { ARRIVAL_ORDER, HAND_OVER_MID_QUEUE } from '../patches';
+import { ARRIVAL_ORDER, HAND_OVER_MID_QUEUE, OLD_RUN_FIFO_WAKE } from '../patches';
 import type { DeliveryOutcome, EndpointInput, TestRequest } from '../types';
 import { EndpointEntity } from './entity';
 
@@ -60,4 +60,9 @@ function listen(endpoint: EndpointEntity): void {
     return;
   }
   for (const signal of [deliveryOutcomeSignal, sendTestSignal, setEnabledSignal]) setHandler(signal, (arg: unknown) => enqueue(signal.name, arg));
+  // A run this old had no fifoWake handler, so a switch to FIFO waited for its next run. Asked at each
+  // wake-up, not here: this line runs in replay for such a run, where a patch always answers false.
+  setHandler(fifoWakeSignal, () => {
+    if (patched(OLD_RUN_FIFO_WAKE)) fifo.wake();
+  });
 }
