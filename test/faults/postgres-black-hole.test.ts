@@ -16,6 +16,7 @@ let receiver: Receiver;
 
 /** How long Postgres stays stopped and its port silent: past the first try's timeout (30 s) and the next try's first heartbeat. */
 const OUTAGE_MS = 45_000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 beforeAll(async () => {
   cluster = await createPgCluster(`hookline_bh${process.pid}`, await freePort());
@@ -40,19 +41,21 @@ test('a receiver answered 2xx while Postgres was stopped and its port black-hole
   let outageOver: Promise<void> | undefined;
   receiver.script(async () => {
     proxy.blackHole();
-    await cluster.stop('immediate');
-    outageOver = new Promise((resolve) => setTimeout(resolve, OUTAGE_MS)).then(async () => {
-      await cluster.start();
-      proxy.forward();
-    });
+    outageOver = cluster
+      .stop('immediate')
+      .then(() => sleep(OUTAGE_MS))
+      .then(async () => {
+        await cluster.start();
+        proxy.forward();
+      });
     // The receiver is slow to answer: Postgres goes away while it holds the request.
-    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    await sleep(2_500);
     return 200;
   });
   await stack.admin.publish({ tenantId: tenant.id, type: 'card.viewed', data: { n: 1 } });
 
   await waitFor(() => receiver.requests.length > 0, { timeoutMs: 20_000, what: 'the first send' });
-  await waitFor(() => outageOver, { what: 'the outage to begin' });
+  await waitFor(() => outageOver !== undefined, { what: 'the outage to begin' });
   await outageOver;
   const delivery = await waitFor(async () => {
     const [d] = (await tenant.api.listDeliveries(endpoint.id)).data;
