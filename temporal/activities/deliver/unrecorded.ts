@@ -35,7 +35,10 @@ export function createUnrecordedCarry() {
     const context = Context.current();
     const { isLocal } = context.info;
     const before = (isLocal ? local.get(deliveryId) : context.info.heartbeatDetails) as Unrecorded | undefined;
-    let details: Unrecorded | undefined;
+    // What every heartbeat of this try sends: a heartbeat replaces the stored details, so a try that
+    // carries an answer and is slow before it records it (blocked connecting to Postgres) must beat
+    // with that answer, or the next try finds nothing and sends again.
+    let details: Unrecorded | undefined = isLocal ? undefined : before;
     const beat = setInterval(() => context.heartbeat(details), HEARTBEAT_AFTER_MS);
     const carry: Carry = {
       carried: (attemptsBefore) =>
