@@ -1,8 +1,11 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { ADMIN_TOKEN, startStack, type Stack } from '../../tools/testkit/stack';
 import { startReceiver, type Receiver } from '../../tools/testkit/receiver';
 import { waitFor } from '../../tools/testkit/wait';
+import { docExample } from '../../tools/testkit/doc-example';
 
 /**
  * The Go and Python clients' own test suites, and the CLI, against a real stack (API, worker,
@@ -75,4 +78,33 @@ describe('the hookline CLI', () => {
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('missing --url');
   }, 180_000);
+});
+
+describe('the examples in docs/ run as written', () => {
+  const exampleEnv = () => ({ ...stackEnv(), RECEIVER_URL: receiver.url });
+
+  test('docs/clients/go.md', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'hookline-go-example-'));
+    writeFileSync(path.join(dir, 'main.go'), docExample('clients/go.md'));
+    writeFileSync(path.join(dir, 'go.mod'), `module example\n\ngo 1.23\n\nrequire github.com/hookline/hookline/clients/go v0.0.0\n\nreplace github.com/hookline/hookline/clients/go => ${path.join(ROOT, 'clients/go')}\n`);
+    const result = await run('go', ['run', '.'], { cwd: dir, env: { ...exampleEnv(), GOFLAGS: '-mod=mod' } });
+    expect({ code: result.code, stderr: result.stderr.slice(-1000) }).toEqual({ code: 0, stderr: '' });
+    expect(result.stdout).toMatch(/^delivered \S+ after 1 attempt\(s\)$/m);
+  }, 300_000);
+
+  test('docs/clients/python.md', async () => {
+    const result = await run('python3', ['-c', docExample('clients/python.md')], { env: { ...exampleEnv(), PYTHONPATH: path.join(ROOT, 'clients/python') } });
+    expect({ code: result.code, stderr: result.stderr.slice(-1000) }).toEqual({ code: 0, stderr: '' });
+    expect(result.stdout).toMatch(/^delivered \S+ after 1 attempt\(s\)$/m);
+  }, 120_000);
+
+  test('docs/cli.md', async () => {
+    const tenant = await stack.newTenant('cli-doc');
+    const endpoint = await tenant.api.createWebhook({ url: receiver.url, events: ['card.viewed'] });
+    const result = await run('bash', ['-euo', 'pipefail', '-c', docExample('cli.md')], {
+      env: { HOOKLINE_URL: stack.api.url, ADMIN: ADMIN_TOKEN, TENANT: tenant.id, TENANT_KEY: tenant.apiKey },
+    });
+    expect({ code: result.code, stderr: result.stderr.slice(-1000) }).toEqual({ code: 0, stderr: '' });
+    expect(result.stdout).toMatch(new RegExp(`✔ 204 +attempt 1 .*card\\.viewed .*→ ${endpoint.id}`));
+  }, 300_000);
 });
