@@ -1,4 +1,3 @@
-import { Hono } from 'hono';
 import type { Client } from '@temporalio/client';
 import { pingDatabase } from '../../db/queries/health';
 import { tableRowEstimates } from '../../db/queries/table-estimates';
@@ -7,6 +6,7 @@ import type { Config } from '../../infra/config';
 import type { Metrics } from '../../infra/metrics';
 import { isDependencyUnavailable } from '../../infra/unavailable';
 import { metricsAuth } from '../auth';
+import { createRouter } from '../router';
 
 export interface ProbeDeps {
   config: Config;
@@ -37,7 +37,7 @@ const ESTIMATED_TABLES = ['deliveries', 'endpoints', 'events'] as const;
  * catalogue's row estimates: nothing a scrape does grows with the tables.
  */
 export function probeRoutes({ config, metrics, sql, client }: ProbeDeps) {
-  const app = new Hono();
+  const app = createRouter();
   app.get('/healthz', (c) => c.json({ status: 'ok', version: config.version }));
   // Readiness: can this process do its work now? The API needs Postgres; a worker, Postgres and Temporal.
   app.get('/readyz', async (c) => {
