@@ -1,3 +1,5 @@
+import type { Client } from '@temporalio/client';
+import { pingDatabase } from '../../db/queries/health';
 import { tableRowEstimates } from '../../db/queries/table-estimates';
 import type { Sql } from '../../db/sql';
 import type { Config } from '../../infra/config';
@@ -10,6 +12,21 @@ export interface ProbeDeps {
   config: Config;
   metrics: Metrics;
   sql: Sql;
+  /** A worker's Temporal client: readiness also checks Temporal (the API alone never talks to it). */
+  client?: Client;
+}
+
+const READY_CHECK_MS = 2_000;
+
+/** Resolves to undefined when `check` settles in time, else to what went wrong (a dependency's message). */
+async function failure(check: () => Promise<unknown>): Promise<string | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<string>((resolve) => (timer = setTimeout(() => resolve(`no answer within ${READY_CHECK_MS} ms`), READY_CHECK_MS)));
+  try {
+    return await Promise.race([check().then(() => undefined, (err: unknown) => (err instanceof Error ? err.message : String(err))), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 const ESTIMATED_TABLES = ['deliveries', 'endpoints', 'events'] as const;
@@ -19,9 +36,21 @@ const ESTIMATED_TABLES = ['deliveries', 'endpoints', 'events'] as const;
  * Metrics are this process's counters (a worker's deliveries, an API's publishes) and the
  * catalogue's row estimates: nothing a scrape does grows with the tables.
  */
-export function probeRoutes({ config, metrics, sql }: ProbeDeps, where: 'api' | 'metrics-listener') {
+export function probeRoutes({ config, metrics, sql, client }: ProbeDeps, where: 'api' | 'metrics-listener') {
   const app = createRouter();
   app.get('/healthz', (c) => c.json({ status: 'ok', version: config.version }));
+  // Readiness: can this process do its work now? The API needs Postgres; a worker, Postgres and Temporal.
+  app.get('/readyz', async (c) => {
+    const [postgres, temporal] = await Promise.all([
+      failure(() => pingDatabase(sql)),
+      client ? failure(() => client.withDeadline(Date.now() + READY_CHECK_MS, () => client.workflowService.getSystemInfo({}))) : undefined,
+    ]);
+    const checks = { postgres: postgres ?? 'ok', ...(client ? { temporal: temporal ?? 'ok' } : {}) };
+    if (!postgres && !temporal) return c.json({ status: 'ready', checks });
+    const down = [postgres && 'postgres', temporal && 'temporal'].filter(Boolean).join(' and ');
+    c.header('retry-after', '5');
+    return c.json({ error: { code: 'unavailable', message: `${down} unavailable: ${postgres ?? temporal}` }, checks }, 503);
+  });
   // Production with no metrics token keeps unauthenticated metrics off the public listener (docs/operations.md).
   if (where === 'api' && !config.metricsOnApi) return app;
   app.get('/metrics', metricsAuth(config.metricsToken), async (c) => {
