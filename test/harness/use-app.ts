@@ -29,7 +29,7 @@ export function useApp(overrides: Record<string, string> = {}): RouteEnv {
     Object.assign(env, {
       config,
       app,
-      call: (method: string, path: string, opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) =>
+      call: async (method: string, path: string, opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) =>
         app.request(path, {
           method,
           headers: {
