@@ -169,13 +169,17 @@ SELECT d.tenant_id, d.endpoint_id, date_trunc('minute', d.created_at, 'UTC'),
 FROM deliveries d GROUP BY 1, 2, 3;
 ALTER TABLE deliveries FORCE ROW LEVEL SECURITY;
 
--- The operator's view of the deployment now (GET /v1/admin/stats), across tenants: counts and ages only.
+-- The operator's view of the deployment now (GET /v1/admin/stats, the /metrics backlog gauges), across
+-- tenants: counts and ages only. Counts stop at 100,000 so a scrape stays cheap in a flood; the oldest
+-- pending delivery is the first entry of a small partial index (pending rows are few, and leave it when final).
+CREATE INDEX deliveries_pending_created ON deliveries (created_at) WHERE status = 'pending';
 CREATE FUNCTION hookline_admin_backlog()
   RETURNS TABLE (outbox_rows bigint, outbox_oldest timestamptz, pending_deliveries bigint, pending_oldest timestamptz)
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
-  SELECT (SELECT count(*) FROM public.outbox), (SELECT min(o.created_at) FROM public.outbox o),
-         (SELECT count(*) FROM public.deliveries d WHERE d.status = 'pending'),
-         (SELECT min(d.created_at) FROM public.deliveries d WHERE d.status = 'pending')
+  SELECT (SELECT count(*) FROM (SELECT 1 FROM public.outbox LIMIT 100000) o),
+         (SELECT o.created_at FROM public.outbox o ORDER BY o.id LIMIT 1),
+         (SELECT count(*) FROM (SELECT 1 FROM public.deliveries d WHERE d.status = 'pending' LIMIT 100000) d),
+         (SELECT d.created_at FROM public.deliveries d WHERE d.status = 'pending' ORDER BY d.created_at LIMIT 1)
 $$;
 
 CREATE FUNCTION hookline_admin_throughput(since timestamptz)

@@ -90,10 +90,14 @@ export function createDeliver({ sql, fetch, config, metrics, log }: ActivityDeps
   /** A send within the endpoint's and tenant's share of this worker's slots (send-gate.ts). */
   async function sendFairly(input: DeliveryInput, target: DeliveryTarget): Promise<SendResult> {
     let release: () => void;
+    const waitStarted = performance.now();
+    const waited = (outcome: 'granted' | 'busy') => metrics.sendSlotWait.observe({ outcome }, (performance.now() - waitStarted) / 1000);
     try {
       release = await gate.acquire(input.tenantId, input.endpointId, target.maxInFlight ?? undefined);
+      waited('granted');
     } catch (err) {
       if (!(err instanceof SendSlotsBusy)) throw err;
+      waited('busy');
       // Nothing was sent and no attempt is counted: try again later, backing off while it stays busy.
       const backoff = Math.min(BUSY_RETRY_MAX_MS, 1_000 * 2 ** Math.min(Context.current().info.attempt - 1, 5));
       throw ApplicationFailure.create({ message: err.message, type: 'SendSlotsBusy', nextRetryDelay: Math.round(backoff * (0.8 + Math.random() * 0.4)) });
