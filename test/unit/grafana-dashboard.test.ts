@@ -15,7 +15,7 @@ async function exported(): Promise<Set<string>> {
   const names = new Set(HAND_WRITTEN);
   for (const m of metrics) {
     names.add(m.name);
-    if (m.type === 'histogram') for (const suffix of ['_bucket', '_sum', '_count']) names.add(`${m.name}${suffix}`);
+    if (String(m.type) === 'histogram') for (const suffix of ['_bucket', '_sum', '_count']) names.add(`${m.name}${suffix}`);
   }
   return names;
 }
