@@ -91,7 +91,7 @@ export async function purgeStats(tx: Tx, tenantId: string, days: number, limit: 
     with doomed as (
       select endpoint_id, minute from delivery_stats
       where tenant_id = ${tenantId} and minute < now() - make_interval(days => ${days}) - interval '1 minute' and pending = 0
-      order by minute limit ${limit} for update skip locked
+      order by minute limit ${limit}
     ), d as (
       delete from delivery_stats s using doomed where s.tenant_id = ${tenantId} and s.endpoint_id = doomed.endpoint_id and s.minute = doomed.minute
       returning 1
