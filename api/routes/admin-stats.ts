@@ -1,7 +1,8 @@
-import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute } from '@hono/zod-openapi';
 import { deploymentStats } from '../../services/stats';
 import { workflowIds } from '../../temporal/workflows/types';
 import type { ApiDeps } from '../deps';
+import { createRouter } from '../router';
 import { errorResponses, json } from '../schemas';
 import { AdminStatsSchema } from './stats-schemas';
 
@@ -13,8 +14,9 @@ const route = createRoute({
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-/** GET /v1/admin/stats: on the admin router, behind its admin auth. */
-export function addAdminStats(app: OpenAPIHono, { sql, config }: ApiDeps): void {
+/** GET /v1/admin/stats: mounted by the admin router, behind its admin auth. */
+export function adminStatsRoutes({ sql, config }: ApiDeps) {
+  const app = createRouter();
   const workflowUrl = (endpointId: string) =>
     config.temporalUiUrl
       ? `${config.temporalUiUrl}/namespaces/${encodeURIComponent(config.temporal.namespace)}/workflows/${encodeURIComponent(workflowIds.endpoint(endpointId))}`
@@ -35,4 +37,5 @@ export function addAdminStats(app: OpenAPIHono, { sql, config }: ApiDeps): void 
       200,
     );
   });
+  return app;
 }

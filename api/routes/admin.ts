@@ -1,11 +1,11 @@
-import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { findDeliveries, troubledEndpoints } from '../../db/queries/admin';
 import { workflowIds } from '../../temporal/workflows/types';
 import { adminAuth } from '../auth';
 import type { ApiDeps } from '../deps';
-import { validationHook } from '../errors';
 import { errorResponses, json } from '../schemas';
-import { addAdminStats } from './admin-stats';
+import { createRouter } from '../router';
+import { adminStatsRoutes } from './admin-stats';
 
 /** The operator console's reads across tenants (admin): troubled endpoints, a delivery by any id. */
 const security = [{ bearerAuth: [] }];
@@ -42,7 +42,7 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 export function adminRoutes(deps: ApiDeps) {
   const { sql, config } = deps;
-  const app = new OpenAPIHono({ defaultHook: validationHook });
+  const app = createRouter();
   app.use('*', adminAuth(config.adminToken));
   const workflowUrl = (workflowId: string) =>
     config.temporalUiUrl
@@ -62,6 +62,6 @@ export function adminRoutes(deps: ApiDeps) {
     });
     return c.json({ data }, 200);
   });
-  addAdminStats(app, deps);
+  app.route('/', adminStatsRoutes(deps));
   return app;
 }

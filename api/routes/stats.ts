@@ -1,9 +1,9 @@
-import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
+import { createRoute } from '@hono/zod-openapi';
 import { resolveStatsRange } from '../../domain/stats-range';
 import { endpointStats, tenantStats } from '../../services/stats';
 import type { TenantEnv } from '../auth';
 import type { ApiDeps } from '../deps';
-import { validationHook } from '../errors';
+import { createRouter } from '../router';
 import { IdParam, errorResponses, json } from '../schemas';
 import { tenantOrAdminAuth } from '../tenant-or-admin-auth';
 import { EndpointStatsSchema, StatsQuery, TenantStatsSchema } from './stats-schemas';
@@ -34,7 +34,7 @@ const view = <T extends { since: Date; until: Date; series: { start: Date }[] }>
 /** GET /v1/webhooks/:id/stats and GET /v1/stats: mounted before the webhooks router, whose auth takes no admin token. */
 export function statsRoutes(deps: ApiDeps) {
   const { sql } = deps;
-  const app = new OpenAPIHono<TenantEnv>({ defaultHook: validationHook });
+  const app = createRouter<TenantEnv>();
   app.on('GET', ['/webhooks/:id/stats', '/stats'], tenantOrAdminAuth(sql, deps.config.adminToken));
 
   app.openapi(routes.endpoint, async (c) => {
