@@ -3,7 +3,7 @@ import { barChart, percent } from '../shared/chart';
 import { h, notice, replace, table } from '../shared/dom';
 import { when } from '../shared/format';
 import { link } from '../shared/router';
-import type { AdminStats } from '../shared/stats-types';
+import type { AdminStats } from '../../api/types';
 
 /** The console's home: how delivery is going across the deployment right now (GET /v1/admin/stats). */
 

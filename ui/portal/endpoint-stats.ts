@@ -2,7 +2,7 @@ import { enc, type Api } from '../shared/api';
 import { barChart, percent } from '../shared/chart';
 import { h, replace } from '../shared/dom';
 import { ms } from '../shared/format';
-import type { EndpointStats } from '../shared/stats-types';
+import type { EndpointStats } from '../../api/types';
 
 /** The endpoint page's statistics: success and failure over time (24 h by the hour, 7 d by the day), success rate, latency. */
 const RANGES = { '24h': { label: 'Last 24 hours', days: 1, bucket: 'hour' }, '7d': { label: 'Last 7 days', days: 7, bucket: 'day' } } as const;

@@ -8,7 +8,7 @@ import { deliveryLog } from './deliveries';
 import { endpointForm } from './endpoint-form';
 import { endpointStatsPanel } from './endpoint-stats';
 import { percent } from '../shared/chart';
-import type { TenantStats } from '../shared/stats-types';
+import type { TenantStats } from '../../api/types';
 import { recoveryProgress } from './recovery';
 import { KNOWN_ENDPOINT_FIELDS, type Endpoint } from './types';
 
