@@ -18,6 +18,7 @@ import { portalSessionKey } from './auth';
 import { adminRoutes } from './routes/admin';
 import { authFailureLimit } from './auth-failure-limit';
 import { uiRoutes } from './routes/ui';
+import { statsRoutes } from './routes/stats';
 
 /** The whole HTTP API, built from its dependencies. */
 export function createApp(deps: ApiDeps) {
@@ -55,6 +56,8 @@ export function createApp(deps: ApiDeps) {
   app.route('/v1', eventRoutes(deps));
   app.route('/v1', eventLogRoutes(deps));
   app.route('/v1/event-types', eventTypeRoutes(deps));
+  // Before the webhooks router: its tenant auth would refuse the admin token these reads also take.
+  app.route('/v1', statsRoutes(deps));
   app.route('/v1/webhooks', webhookRoutes(deps));
   app.route('/v1/deliveries', deliveryRoutes(deps));
   app.route('/v1/recoveries', recoveryRoutes(deps));

@@ -7,6 +7,7 @@ import type { EventTypeSchema } from './routes/event-type-schemas';
 import type { TenantSettingsSchema } from './routes/tenant-settings';
 import type { PortalSessionCreated as PortalSessionCreatedSchema, PortalSessionSchema } from './routes/portal-sessions';
 import type { AdminDelivery as AdminDeliverySchema, AdminEndpoint as AdminEndpointSchema } from './routes/admin';
+import type { AdminStatsSchema, EndpointStatsSchema, TenantStatsSchema } from './routes/stats-schemas';
 
 export type Endpoint = z.infer<typeof EndpointSchema>;
 /** An endpoint's flow control (issue 14); null sets a setting back to its default. */
@@ -53,6 +54,11 @@ export type PortalSession = z.infer<typeof PortalSessionSchema>;
 export type PortalSessionCreated = z.infer<typeof PortalSessionCreatedSchema>;
 export type AdminEndpoint = z.infer<typeof AdminEndpointSchema>;
 export type AdminDelivery = z.infer<typeof AdminDeliverySchema>;
+export type EndpointStats = z.infer<typeof EndpointStatsSchema>;
+export type TenantStats = z.infer<typeof TenantStatsSchema>;
+export type AdminStats = z.infer<typeof AdminStatsSchema>;
+/** Statistics ranges: since/until are ISO 8601 times (answered as whole minutes); tenantId only with the admin token. */
+export type StatsQuery = { since?: string; until?: string; bucket?: 'minute' | 'hour' | 'day'; tenantId?: string };
 
 export class HooklineApiError extends Error {
   constructor(
@@ -201,6 +207,16 @@ export class HooklineClient {
   }
   getRecovery(id: string) {
     return this.request<Recovery>('GET', `/v1/recoveries/${encodeURIComponent(id)}`);
+  }
+  /** Statistics (tenant key or portal session; the admin token with `tenantId`). */
+  webhookStats(id: string, query: StatsQuery = {}) {
+    return this.request<EndpointStats>('GET', `/v1/webhooks/${encodeURIComponent(id)}/stats${queryString(query)}`);
+  }
+  tenantStats(query: StatsQuery = {}) {
+    return this.request<TenantStats>('GET', `/v1/stats${queryString(query)}`);
+  }
+  adminStats() {
+    return this.request<AdminStats>('GET', '/v1/admin/stats');
   }
 }
 

@@ -5,6 +5,7 @@ import type { PortalSessionSchema } from './routes/portal-sessions';
 import type { RecoverySchema } from './routes/recovery-schemas';
 import type { ApiKeySchema, TenantSchema } from './routes/tenant-schemas';
 import type { AttemptSchema, DeliverySchema, EndpointSchema } from './schemas';
+import type { AdminStatsSchema, EndpointStatsSchema, TenantStatsSchema } from './routes/stats-schemas';
 
 /**
  * The API's answers as types, derived from the zod schemas that validate and document them. ui/
@@ -20,3 +21,6 @@ export type ApiKey = z.infer<typeof ApiKeySchema>;
 export type PortalSession = z.infer<typeof PortalSessionSchema>;
 export type AdminEndpoint = z.infer<typeof AdminEndpointSchema>;
 export type AdminDelivery = z.infer<typeof AdminDeliverySchema>;
+export type EndpointStats = z.infer<typeof EndpointStatsSchema>;
+export type TenantStats = z.infer<typeof TenantStatsSchema>;
+export type AdminStats = z.infer<typeof AdminStatsSchema>;

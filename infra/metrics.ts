@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
@@ -27,6 +27,23 @@ export function createMetrics() {
       help: 'Outbox rows carried to Temporal by this process (delivery starts, endpoint signals)',
       registers: [registry],
     }),
+    relayStartErrors: new Counter({
+      name: 'hookline_relay_start_errors_total',
+      help: 'Outbox rows whose Temporal call (a start or a signal) failed and was put back for a later try',
+      registers: [registry],
+    }),
+    sendSlotWait: new Histogram({
+      name: 'hookline_send_slot_wait_seconds',
+      help: "Time a send waited for one of this worker's send slots, by outcome (granted, or busy: given up and retried later)",
+      labelNames: ['outcome'],
+      buckets: [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    // The deployment's backlog, read from Postgres at each scrape (every process reports the same figures).
+    outboxRows: new Gauge({ name: 'hookline_outbox_rows', help: 'Outbox rows not yet carried to Temporal (counted up to 100000)', registers: [registry] }),
+    outboxOldestAge: new Gauge({ name: 'hookline_outbox_oldest_age_seconds', help: 'Age of the oldest outbox row (0 when empty)', registers: [registry] }),
+    pendingDeliveries: new Gauge({ name: 'hookline_pending_deliveries', help: 'Deliveries not yet final (counted up to 100000)', registers: [registry] }),
+    pendingOldestAge: new Gauge({ name: 'hookline_pending_oldest_age_seconds', help: 'Age of the oldest pending delivery (0 when none)', registers: [registry] }),
     endpointsDisabled: new Counter({
       name: 'hookline_endpoints_disabled_total',
       help: 'Endpoints disabled by Hookline, by reason',

@@ -73,6 +73,7 @@ export function startRelay(deps: RelayDeps, opts: RelayOptions = {}): Relay {
       await removeDone(tx, result.done);
       await deferFailed(tx, result.failed);
       deps.metrics.outboxRelayed.inc(result.done.length);
+      if (result.failed.length) deps.metrics.relayStartErrors.inc(result.failed.length);
       if (result.failed.length) deps.log.warn({ failed: result.failed.length, first: result.failed[0]!.error }, 'outbox: calls to Temporal failed, will retry');
       return rows.length;
     }) as Promise<number>;

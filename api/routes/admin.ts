@@ -5,6 +5,7 @@ import { adminAuth } from '../auth';
 import type { ApiDeps } from '../deps';
 import { errorResponses, json } from '../schemas';
 import { createRouter } from '../router';
+import { adminStatsRoutes } from './admin-stats';
 
 /** The operator console's reads across tenants (admin): troubled endpoints, a delivery by any id. */
 const security = [{ bearerAuth: [] }];
@@ -39,7 +40,8 @@ const routes = {
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-export function adminRoutes({ sql, config }: ApiDeps) {
+export function adminRoutes(deps: ApiDeps) {
+  const { sql, config } = deps;
   const app = createRouter();
   app.use('*', adminAuth(config.adminToken));
   const workflowUrl = (workflowId: string) =>
@@ -60,5 +62,6 @@ export function adminRoutes({ sql, config }: ApiDeps) {
     });
     return c.json({ data }, 200);
   });
+  app.route('/', adminStatsRoutes(deps));
   return app;
 }

@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { pingDatabase } from '../../db/queries/health';
+import { deploymentBacklog } from '../../db/queries/stats';
 import { tableRowEstimates } from '../../db/queries/table-estimates';
 import type { Sql } from '../../db/sql';
 import type { Config } from '../../infra/config';
@@ -34,7 +35,8 @@ const ESTIMATED_TABLES = ['deliveries', 'endpoints', 'events'] as const;
 /**
  * Liveness and Prometheus metrics, served by the API and, alone, by a worker on its metrics port.
  * Metrics are this process's counters (a worker's deliveries, an API's publishes) and the
- * catalogue's row estimates: nothing a scrape does grows with the tables.
+ * catalogue's row estimates, and the deployment's backlog (outbox and pending deliveries, counts capped and
+ * oldest rows found by index): nothing a scrape does grows with the tables.
  */
 export function probeRoutes({ config, metrics, sql, client }: ProbeDeps, where: 'api' | 'metrics-listener') {
   const app = createRouter();
@@ -59,6 +61,17 @@ export function probeRoutes({ config, metrics, sql, client }: ProbeDeps, where: 
       if (isDependencyUnavailable(err)) return [];
       throw err;
     });
+    const backlog = await deploymentBacklog(sql).catch((err: unknown) => {
+      if (isDependencyUnavailable(err)) return null;
+      throw err;
+    });
+    if (backlog) {
+      const age = (at: Date | null) => (at ? Math.max(0, (Date.now() - at.getTime()) / 1000) : 0);
+      metrics.outboxRows.set(backlog.outboxRows);
+      metrics.outboxOldestAge.set(age(backlog.outboxOldest));
+      metrics.pendingDeliveries.set(backlog.pendingDeliveries);
+      metrics.pendingOldestAge.set(age(backlog.pendingOldest));
+    }
     const lines = [
       '# HELP hookline_table_rows_estimate Rows in a table, as Postgres estimates them (pg_class.reltuples)',
       '# TYPE hookline_table_rows_estimate gauge',

@@ -1,4 +1,5 @@
 import type { Sql, Tx } from '../sql';
+import { purgeStats } from './stats';
 
 /**
  * Retention: what the purge deletes, and the per-tenant override. A tenant keeps
@@ -39,7 +40,8 @@ export interface PurgedCounts {
 /**
  * Deletes, under the tenant's row-level security, at most `limit` of its deliveries created more than
  * `days` ago that are not pending (a pending one is a delivery still running: its rows stay), with
- * their attempts, then at most `limit` of its events as old that have no delivery left. `more` says a
+ * their attempts, then at most `limit` of its events as old that have no delivery left, and as many
+ * statistics rollup rows of those days. `more` says a
  * limit was reached. Rows another transaction holds are skipped (the next run takes them).
  */
 export async function purgeTenantBatch(tx: Tx, tenantId: string, days: number, limit: number): Promise<PurgedCounts & { more: boolean }> {
@@ -74,11 +76,13 @@ export async function purgeTenantBatch(tx: Tx, tenantId: string, days: number, l
       order by completed_at limit ${limit} for update skip locked
     ), d as (delete from recoveries where tenant_id = ${tenantId} and id in (select id from doomed) returning 1)
     select count(*)::int as n from d`;
+  // The statistics rollup of the same days goes too (its rows for these deliveries already count them out).
+  const statRows = await purgeStats(tx, tenantId, days, limit);
   return {
     deliveries: gone!.deliveries,
     attempts: gone!.attempts,
     events: events.length,
     recoveries: rec!.n,
-    more: gone!.deliveries === limit || candidates.length === limit || rec!.n === limit,
+    more: gone!.deliveries === limit || candidates.length === limit || rec!.n === limit || statRows === limit,
   };
 }

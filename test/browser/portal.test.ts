@@ -387,6 +387,8 @@ describe('the operator console', () => {
     await c.getByLabel('Admin token').fill(ADMIN_TOKEN);
     await checkPage(c, '11-console-sign-in');
     await c.getByRole('button', { name: 'Sign in' }).click();
+    await c.getByRole('heading', { name: 'Overview' }).waitFor(T);
+    await c.getByRole('link', { name: 'Tenants' }).click();
     await c.getByRole('heading', { name: 'Tenants' }).waitFor(T);
     expect(c.url()).not.toContain(ADMIN_TOKEN);
     await c.getByRole('link', { name: `Open ${t.id}` }).click();

@@ -4,6 +4,7 @@ import { when } from '../shared/format';
 import { currentRoute, link, startRender } from '../shared/router';
 import { actionButton, confirmButton, copyField, secretPanel } from '../shared/widgets';
 import type { AdminDelivery, AdminEndpoint, ApiKey, PortalSession, Tenant } from '../../api/types';
+import { homePage } from './home';
 
 /**
  * The operator console: the admin token is typed into a form and kept in this tab's sessionStorage
@@ -28,7 +29,7 @@ function loginPage(problem?: string): void {
     try {
       await api.request('GET', '/v1/tenants?limit=1');
       sessionStorage.setItem(KEY, token);
-      location.hash = link('tenants');
+      location.hash = link('home');
       void render();
     } catch {
       /* onUnauthorized shows the form again */
@@ -42,7 +43,7 @@ function nav(active: string): HTMLElement {
   const item = (key: string, label: string) => h('li', {}, h('a', { href: link(key), ...(active === key ? { 'aria-current': 'page' } : {}) }, label));
   const signOut = h('button', { type: 'button', class: 'link' }, 'Sign out');
   signOut.addEventListener('click', () => (sessionStorage.removeItem(KEY), (token = null), loginPage()));
-  return h('nav', { 'aria-label': 'Console' }, h('ul', {}, item('tenants', 'Tenants'), item('endpoints', 'Failing endpoints'), item('search', 'Find a delivery'), h('li', {}, signOut)));
+  return h('nav', { 'aria-label': 'Console' }, h('ul', {}, item('home', 'Overview'), item('tenants', 'Tenants'), item('endpoints', 'Failing endpoints'), item('search', 'Find a delivery'), h('li', {}, signOut)));
 }
 
 async function tenantsPage(main: HTMLElement, cursor?: string): Promise<void> {
@@ -63,7 +64,7 @@ async function tenantsPage(main: HTMLElement, cursor?: string): Promise<void> {
   replace(main, h('h2', {}, 'Tenants'), h('details', {}, h('summary', {}, 'Create a tenant'), form), out,
     page.data.length
       ? table(['Id', 'Name', 'Created', ''], page.data.map((t) => [h('span', { class: 'mono' }, t.id), t.name, when(t.createdAt), h('a', { href: link('tenants', t.id), 'aria-label': `Open ${t.id}` }, 'Open')]), 'Tenants')
-      : notice('info', 'No tenants yet.'),
+      : notice('info', 'No tenants yet. Create one above: its API key is shown once, then publish events for it.'),
     page.nextCursor ? actionButton('Next page', () => tenantsPage(main, page.nextCursor!)) : null);
 }
 
@@ -146,14 +147,15 @@ async function render(): Promise<void> {
   if (!token) return loginPage();
   startRender();
   const { path, query } = currentRoute();
-  const [section = 'tenants', id] = path;
+  const [section = 'home', id] = path;
   const main = h('main', { id: 'main', tabindex: -1 }, h('p', {}, 'Loading…'));
   replace(root, h('header', { class: 'top' }, h('p', { class: 'brand' }, 'Hookline console'), nav(section)), main);
   try {
     if (section === 'tenants' && id) await tenantPage(main, id);
     else if (section === 'endpoints') await endpointsPage(main, query.get('state') ?? 'failing');
     else if (section === 'search') await searchPage(main, query.get('id') ?? '');
-    else await tenantsPage(main);
+    else if (section === 'tenants') await tenantsPage(main);
+    else await homePage(api, main);
   } catch (err) {
     if (token) replace(main, notice('error', (err as Error).message));
   }

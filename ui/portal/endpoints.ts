@@ -6,6 +6,9 @@ import { verifyPanel } from '../shared/verify';
 import { actionButton, confirmButton, copyField, poll, secretPanel } from '../shared/widgets';
 import { deliveryLog } from './deliveries';
 import { endpointForm } from './endpoint-form';
+import { endpointStatsPanel } from './endpoint-stats';
+import { percent } from '../shared/chart';
+import type { TenantStats } from '../../api/types';
 import { recoveryProgress } from './recovery';
 import { KNOWN_ENDPOINT_FIELDS, type Endpoint } from './types';
 
@@ -35,17 +38,28 @@ export function flowControl(e: Endpoint): string {
 const schemeName = (e: Endpoint) => (e.signatureScheme === 'v1a' ? 'v1a (Ed25519, public key)' : 'v1 (HMAC-SHA256, secret)');
 
 export async function endpointsPage(api: Api, main: HTMLElement): Promise<void> {
-  const { data } = await api.request<{ data: Endpoint[] }>('GET', '/v1/webhooks');
+  const [{ data }, stats] = await Promise.all([
+    api.request<{ data: Endpoint[] }>('GET', '/v1/webhooks'),
+    // The list still shows without its figures if they cannot be read.
+    api.request<TenantStats>('GET', '/v1/stats').catch(() => null),
+  ]);
+  const byEndpoint = new Map((stats?.byEndpoint ?? []).map((e) => [e.endpointId, e]));
+  const lastDelivery = (id: string) => {
+    const e = byEndpoint.get(id);
+    const last = [e?.lastSuccessAt, e?.lastFailureAt].filter((x): x is string => Boolean(x)).sort().pop();
+    return last ? when(last) : 'None in 24 h';
+  };
   const withFlow = data.some((e) => flowControl(e) !== '');
   replace(main,
     h('div', { class: 'title-row' }, h('h2', {}, 'Endpoints'), h('a', { class: 'button primary', href: link('endpoints', 'new') }, 'Add endpoint')),
     data.length
-      ? table(['URL', 'State', 'Failures', 'Events', ...(withFlow ? ['Flow control'] : []), ''], data.map((e) => [
-        h('span', { class: 'mono url' }, e.url), stateBadge(e), String(e.consecutiveFailures), eventList(e.events),
+      ? table(['Endpoint', 'State', 'Success rate (24 h)', 'Last delivery', 'Events', ...(withFlow ? ['Flow control'] : []), ''], data.map((e) => [
+        h('div', {}, h('span', { class: 'mono url' }, e.url), e.description ? h('div', { class: 'description' }, e.description) : null),
+        stateBadge(e), percent(byEndpoint.get(e.id)?.successRate), lastDelivery(e.id), eventList(e.events),
         ...(withFlow ? [flowControl(e) || '—'] : []),
         h('a', { href: link('endpoints', e.id), 'aria-label': `Manage ${e.url}` }, 'Manage'),
       ]), 'Your webhook endpoints')
-      : notice('info', 'No endpoints yet. Add one to start receiving webhooks.'));
+      : notice('info', 'No endpoints yet. Add one with the button above: give the URL of your receiver and choose the events it takes.'));
 }
 
 /** The public key of a v1a endpoint: not a secret, so readable any time, with a copy button. */
@@ -184,6 +198,7 @@ export async function endpointPage(api: Api, main: HTMLElement, id: string, isCu
       })),
     out,
     progress,
+    endpointStatsPanel(api, id),
     edit,
     recoverForm(api, id, (recoveryId) => showRecovery(recoveryId)),
     log,

@@ -2,6 +2,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { DeliveryTarget } from '../../../db/queries/attempts';
 import { FailureType } from '../../../domain/enums';
 import type { Config } from '../../../infra/config';
+import type { Metrics } from '../../../infra/metrics';
 import type { DeliveryInput } from '../../workflows/types';
 import type { SendResult } from './destination';
 import { createSendGate, SendSlotsBusy } from './send-gate';
@@ -11,7 +12,7 @@ const SLOT_WAIT_MS = 10_000;
 const BUSY_RETRY_MAX_MS = 30_000;
 
 /** Runs each send within the endpoint's and tenant's share of this worker's slots (send-gate.ts). */
-export function createFairShare(config: Pick<Config, 'workerConcurrency' | 'tenantMaxInFlight' | 'endpointMaxInFlight'>) {
+export function createFairShare(config: Pick<Config, 'workerConcurrency' | 'tenantMaxInFlight' | 'endpointMaxInFlight'>, metrics: Pick<Metrics, 'sendSlotWait'>) {
   const gate = createSendGate({
     total: config.workerConcurrency,
     perTenant: config.tenantMaxInFlight,
@@ -21,10 +22,14 @@ export function createFairShare(config: Pick<Config, 'workerConcurrency' | 'tena
 
   return async function sendFairly(input: DeliveryInput, target: DeliveryTarget, send: () => Promise<SendResult>): Promise<SendResult> {
     let release: () => void;
+    const waitStarted = performance.now();
+    const waited = (outcome: 'granted' | 'busy') => metrics.sendSlotWait.observe({ outcome }, (performance.now() - waitStarted) / 1000);
     try {
       release = await gate.acquire(input.tenantId, input.endpointId, target.maxInFlight ?? undefined);
+      waited('granted');
     } catch (err) {
       if (!(err instanceof SendSlotsBusy)) throw err;
+      waited('busy');
       // Nothing was sent and no attempt is counted: try again later, backing off while it stays busy.
       const backoff = Math.min(BUSY_RETRY_MAX_MS, 1_000 * 2 ** Math.min(Context.current().info.attempt - 1, 5));
       throw ApplicationFailure.create({ message: err.message, type: FailureType.SendSlotsBusy, nextRetryDelay: Math.round(backoff * (0.8 + Math.random() * 0.4)) });

@@ -15,7 +15,7 @@ function destinationType(_target: DeliveryTarget): DestinationType {
 /** The send stage: sign the message, take a fair-share slot, hand it to the endpoint's destination. */
 export function createSend({ fetch, config, metrics }: Pick<ActivityDeps, 'fetch' | 'config' | 'metrics'>) {
   const destinations: Record<DestinationType, Destination> = createDestinations({ fetch });
-  const sendFairly = createFairShare(config);
+  const sendFairly = createFairShare(config, metrics);
 
   return async function send(input: DeliveryInput, target: DeliveryTarget): Promise<SendResult> {
     const destination = destinations[destinationType(target)];

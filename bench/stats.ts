@@ -1,0 +1,164 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { createApp } from '../api/app';
+import { generateApiKey, hashApiKey } from '../domain/api-keys';
+import { loadConfig } from '../infra/config';
+import { createLogger } from '../infra/logger';
+import { createMetrics } from '../infra/metrics';
+import { dropDatabase, ensureDatabase, migrate } from '../db/migrate';
+import { createSql, type Sql } from '../db/sql';
+import { appLogin } from '../tools/testkit/app-login';
+
+/**
+ * `npx tsx bench/stats.ts [--rows 1000000]`: how fast the statistics routes answer for a tenant with
+ * that many deliveries. Makes a database of its own (dropped at the end), migrates it, loads one
+ * tenant's deliveries over --endpoints endpoints and 30 days with generate_series (plus
+ * --noise-tenants others with a tenth as many each), with the rollup triggers on, so the rollup is
+ * built the way the product builds it; ANALYZEs, then times requests through the real Hono app in
+ * this process (tenant auth, row-level security, JSON) for one endpoint and for the tenant, over
+ * 24 hours by the hour and 7 days by the day, and the admin's GET /v1/admin/stats.
+ *   --rows N (1000000)  --endpoints K (50)  --noise-tenants T (4)  --samples S (100)
+ *   --owner URL (postgres://postgres@127.0.0.1:5432/postgres): a role that may create databases
+ * Writes bench/results/stats-<stamp>.json and prints a table.
+ */
+const { values: flags } = parseArgs({
+  options: {
+    rows: { type: 'string', default: '1000000' },
+    endpoints: { type: 'string', default: '50' },
+    'noise-tenants': { type: 'string', default: '4' },
+    samples: { type: 'string', default: '100' },
+    owner: { type: 'string', default: process.env.BENCH_OWNER_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' },
+  },
+});
+const ROWS = Number(flags.rows);
+const ENDPOINTS = Number(flags.endpoints);
+const NOISE = Number(flags['noise-tenants']);
+const SAMPLES = Number(flags.samples);
+const FANOUT = 4;
+const CHUNK = 100_000; // deliveries per insert statement (one trigger run each)
+const log = (line: string) => console.log(`stats bench: ${line}`);
+
+/** One tenant's endpoints, events and deliveries; statuses 90 % success, 6 % failed, 3 % skipped, 1 % pending; 1 to 4 attempts. */
+async function load(sql: Sql, tenantId: string, tag: number, deliveries: number): Promise<void> {
+  const events = Math.ceil(deliveries / FANOUT);
+  await sql`insert into endpoints (id, tenant_id, url, event_types)
+    select ${tenantId} || '_ep_' || lpad(n::text, 3, '0'), ${tenantId}, 'https://example.com/hook', '{*}' from generate_series(0, ${ENDPOINTS - 1}) n`;
+  await sql`insert into events (tenant_id, id, type, data, created_at)
+    select ${tenantId}, 'evt_' || lpad(n::text, 10, '0'), 'bench.t', '{}', now() - interval '30 days' * (1 - n::float8 / ${events})
+    from generate_series(1, ${events}) n`;
+  for (let from = 1; from <= events; from += CHUNK / FANOUT) {
+    const to = Math.min(events, from + CHUNK / FANOUT - 1);
+    await sql`insert into deliveries (id, tenant_id, endpoint_id, event_id, event_type, kind, status, attempt_count, last_attempt_at, created_at, updated_at)
+      select 'dlv_' || ${tag} || lpad((e.n * ${FANOUT} + k)::text, 12, '0'), ${tenantId},
+             ${tenantId} || '_ep_' || lpad(((e.n * 7 + k * 13) % ${ENDPOINTS})::text, 3, '0'), e.id, 'bench.t', 'event', x.status,
+             case x.status when 'failed' then 4 when 'skipped' then 0 when 'pending' then 1 else 1 + (random() < 0.05)::int end,
+             e.created_at, e.created_at, e.created_at
+      from (select id, created_at, substr(id, 5)::bigint as n from events where tenant_id = ${tenantId} and substr(id, 5)::bigint between ${from} and ${to}) e
+      cross join generate_series(0, ${FANOUT - 1}) k
+      cross join lateral (select case when s < 0.90 then 'success' when s < 0.96 then 'failed' when s < 0.99 then 'skipped' else 'pending' end as status
+                          from (select random() + 0 * k + 0 * e.n as s) r) x`;
+  }
+  // Latency histograms as the attempt trigger leaves them (one insert of attempts per delivery would double the load time).
+  await sql`update delivery_stats set latency = array[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0, success + failed, attempts - success - failed, 3, 1]
+    where tenant_id = ${tenantId}`;
+}
+
+function percentiles(ms: number[]) {
+  const sorted = [...ms].sort((a, b) => a - b);
+  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+  const r = (x: number) => Math.round(x * 10) / 10;
+  return { n: sorted.length, p50: r(at(50)), p95: r(at(95)), p99: r(at(99)), max: r(sorted[sorted.length - 1]!) };
+}
+
+async function main(): Promise<void> {
+  if (!(ROWS > 0 && ENDPOINTS > 0 && SAMPLES > 0)) throw new Error('usage: --rows N --endpoints K --noise-tenants T --samples S');
+  const name = `hookline_bench_stats_${randomBytes(4).toString('hex')}`;
+  const ownerUrl = new URL(flags.owner);
+  ownerUrl.pathname = `/${name}`;
+  const url = ownerUrl.toString();
+  let cleaned = false;
+  const cleanup = async () => {
+    if (cleaned) return;
+    cleaned = true;
+    await dropDatabase(url, (u) => createSql(u, { max: 1 })).catch((err: unknown) => log(`could not drop ${name}: ${(err as Error).message}`));
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void cleanup().then(() => process.exit(130)));
+
+  await ensureDatabase(url, (u) => createSql(u, { max: 1 }));
+  const owner = createSql(url, { max: 1 });
+  const app = createSql(appLogin(url), { max: 2 });
+  try {
+    await migrate(owner);
+    const started = performance.now();
+    const tenantId = 'bench';
+    await owner`insert into tenants (id) select unnest(${[tenantId, ...Array.from({ length: NOISE }, (_, i) => `noise-${i}`)]}::text[])`;
+    await load(owner, tenantId, 0, ROWS);
+    for (let i = 0; i < NOISE; i++) await load(owner, `noise-${i}`, i + 1, Math.ceil(ROWS / 10));
+    const loadedMs = performance.now() - started;
+    await owner`vacuum analyze`;
+    const [counts] = await owner<{ deliveries: number; mine: number; rollupRows: number; mineRollupRows: number }[]>`
+      select (select count(*) from deliveries)::int as deliveries, (select count(*) from deliveries where tenant_id = ${tenantId})::int as mine,
+             (select count(*) from delivery_stats)::int as rollup_rows, (select count(*) from delivery_stats where tenant_id = ${tenantId})::int as mine_rollup_rows`;
+    log(`loaded ${counts!.mine} deliveries of one tenant (${counts!.deliveries} in all; rollup ${counts!.mineRollupRows} rows of ${counts!.rollupRows}) in ${Math.round(loadedMs / 1000)} s`);
+    // The rollup agrees with the rows it counts.
+    const [check] = await owner<{ ok: boolean }[]>`
+      select (select sum(success + failed + skipped + pending) from delivery_stats where tenant_id = ${tenantId}) = ${counts!.mine} as ok`;
+    if (!check!.ok) throw new Error('the rollup does not count every delivery');
+
+    const apiKey = generateApiKey();
+    await owner`insert into api_keys (key_hash, tenant_id) values (${hashApiKey(apiKey)}, ${tenantId})`;
+    const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: appLogin(url), LOG_LEVEL: 'silent', HOOKLINE_ADMIN_TOKEN: 'bench-admin-token-0123456789' });
+    const api = createApp({ config, sql: app, log: createLogger('silent', 'bench'), metrics: createMetrics() });
+    const get = async (pathAndQuery: string, token = apiKey) => {
+      const t0 = performance.now();
+      const res = await api.request(pathAndQuery, { headers: { authorization: `Bearer ${token}` } });
+      const body = await res.json();
+      if (res.status !== 200) throw new Error(`${res.status} ${JSON.stringify(body)}`);
+      return performance.now() - t0;
+    };
+    const endpoint = () => `${tenantId}_ep_${String(Math.floor(Math.random() * ENDPOINTS)).padStart(3, '0')}`;
+    const ago = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString();
+    // A window somewhere in the 30 days loaded, so the caches do not hold one range only.
+    const window = (days: number) => {
+      const since = Date.now() - (days + Math.random() * (29 - days)) * 86_400_000;
+      return `since=${new Date(since).toISOString()}&until=${new Date(since + days * 86_400_000).toISOString()}`;
+    };
+    const scenarios: [string, () => [string, string?]][] = [
+      ['endpoint, last 24 h by hour (default)', () => [`/v1/webhooks/${endpoint()}/stats`]],
+      ['endpoint, a 24 h window by minute', () => [`/v1/webhooks/${endpoint()}/stats?${window(1)}&bucket=minute`]],
+      ['endpoint, a 7 d window by day', () => [`/v1/webhooks/${endpoint()}/stats?${window(7)}&bucket=day`]],
+      ['endpoint, 30 d by day', () => [`/v1/webhooks/${endpoint()}/stats?since=${ago(30)}&bucket=day`]],
+      ['tenant, last 24 h by hour (default)', () => ['/v1/stats']],
+      ['tenant, a 24 h window by hour', () => [`/v1/stats?${window(1)}`]],
+      ['tenant, a 7 d window by day', () => [`/v1/stats?${window(7)}&bucket=day`]],
+      ['tenant, 30 d by day', () => [`/v1/stats?since=${ago(30)}&bucket=day`]],
+      ['admin, the deployment now', () => ['/v1/admin/stats', 'bench-admin-token-0123456789']],
+    ];
+    for (let i = 0; i < 3; i++) for (const [, s] of scenarios) await get(...s()); // warm the pool and caches
+    const results: Record<string, ReturnType<typeof percentiles>> = {};
+    for (const [label, s] of scenarios) {
+      const ms: number[] = [];
+      for (let i = 0; i < SAMPLES; i++) ms.push(await get(...s()));
+      results[label] = percentiles(ms);
+    }
+    const out = { at: new Date().toISOString(), rows: counts, endpoints: ENDPOINTS, samplesPerScenario: SAMPLES, loadSeconds: Math.round(loadedMs / 1000), scenarios: results };
+    const dir = path.join(__dirname, 'results');
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `stats-${out.at.replace(/[:.]/g, '-')}.json`);
+    writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
+    console.log('\n| route and range | p50 ms | p95 ms | p99 ms | max ms |\n|---|---:|---:|---:|---:|');
+    for (const [label, r] of Object.entries(results)) console.log(`| ${label} | ${r.p50} | ${r.p95} | ${r.p99} | ${r.max} |`);
+    log(`wrote ${path.relative(process.cwd(), file)}`);
+  } finally {
+    await app.end({ timeout: 5 });
+    await owner.end({ timeout: 5 });
+    await cleanup();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

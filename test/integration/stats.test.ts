@@ -1,0 +1,156 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Delivery, HooklineClient } from '../../api/client';
+import { createLogger } from '../../infra/logger';
+import { createPurgeBatch } from '../../temporal/activities/purge';
+import type { ActivityDeps } from '../../temporal/activities';
+import type { PurgePosition } from '../../temporal/workflows/types';
+import { startStack, type Stack } from '../../tools/testkit/stack';
+import { waitFor } from '../../tools/testkit/wait';
+import { expectError } from '../harness/expect-error';
+
+let stack: Stack;
+let receiver: Server;
+let url: string;
+
+// The receiver answers each event with the status its payload asks for, whatever order the sends come in.
+beforeAll(async () => {
+  stack = await startStack({ HOOKLINE_RETRY_SCHEDULE: '100ms,200ms,300ms' });
+  receiver = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const answer = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { data: { answer?: number } }).data.answer ?? 200;
+      setTimeout(() => res.writeHead(answer).end(), 20);
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+});
+afterAll(async () => {
+  await new Promise((resolve) => receiver?.close(resolve));
+  await stack?.stop();
+});
+
+/** Three 2xx, two 5xx (retried, then failed after 4 attempts) and one 4xx (final at once); a disabled endpoint logs each as skipped. */
+async function knownMix() {
+  const tenant = await stack.newTenant('stats');
+  const endpoint = await tenant.api.createWebhook({ url, events: ['card.viewed'] });
+  const off = await tenant.api.createWebhook({ url, events: ['card.viewed'] });
+  await tenant.api.updateWebhook(off.id, { enabled: false });
+  for (const answer of [200, 204, 200, 500, 503, 400]) await stack.admin.publish({ tenantId: tenant.id, type: 'card.viewed', data: { answer } });
+  await waitFor(async () => (await tenant.api.searchDeliveries({ endpointId: endpoint.id, status: 'pending' })).data.length === 0 && true, {
+    what: 'every delivery to finish', timeoutMs: 60_000,
+  });
+  return { tenant, endpoint, off };
+}
+
+async function deliveryLog(api: HooklineClient, q: { endpointId?: string; since: string; until: string }): Promise<Delivery[]> {
+  const all: Delivery[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await api.searchDeliveries({ ...q, limit: 100, cursor });
+    all.push(...page.data);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return all;
+}
+
+const tally = (rows: Delivery[]) => ({
+  success: rows.filter((d) => d.status === 'success').length,
+  failed: rows.filter((d) => d.status === 'failed').length,
+  skipped: rows.filter((d) => d.status === 'skipped').length,
+  pending: rows.filter((d) => d.status === 'pending').length,
+  attempts: rows.reduce((n, d) => n + d.attemptCount, 0),
+});
+
+test('an endpoint’s totals, series and success rate agree exactly with its delivery log for the same range', async () => {
+  const { tenant, endpoint } = await knownMix();
+  const stats = await tenant.api.webhookStats(endpoint.id, { bucket: 'minute', since: new Date(Date.now() - 30 * 60_000).toISOString() });
+  expect(stats.totals).toEqual({ success: 3, failed: 3, skipped: 0, pending: 0, attempts: 3 + 2 * 4 + 1, successRate: 0.5 });
+  const log = await deliveryLog(tenant.api, { endpointId: endpoint.id, since: stats.since, until: stats.until });
+  expect(tally(log)).toEqual({ success: 3, failed: 3, skipped: 0, pending: 0, attempts: 12 });
+  // Whole minutes, one point each, and the points add up to the totals.
+  expect(stats.since).toMatch(/:00\.000Z$/);
+  expect(stats.series).toHaveLength((new Date(stats.until).getTime() - new Date(stats.since).getTime()) / 60_000);
+  const sum = (k: 'success' | 'failed' | 'attempts') => stats.series.reduce((n, p) => n + p[k], 0);
+  expect([sum('success'), sum('failed'), sum('attempts')]).toEqual([3, 3, 12]);
+  expect(stats.latencyMs.p50).toBeGreaterThan(0);
+  expect(stats.latencyMs.p95!).toBeGreaterThanOrEqual(stats.latencyMs.p50!);
+  // A range that ends before anything happened counts nothing, and says so with a null rate.
+  const before = await tenant.api.webhookStats(endpoint.id, { since: '2026-01-01T00:00:00Z', until: '2026-01-02T00:00:00Z' });
+  expect(before.totals).toEqual({ success: 0, failed: 0, skipped: 0, pending: 0, attempts: 0, successRate: null });
+  expect(before.series).toHaveLength(24);
+});
+
+test('the tenant’s statistics count every endpoint, skipped deliveries included, and the admin reads them with tenantId', async () => {
+  const { tenant, endpoint, off } = await knownMix();
+  const stats = await tenant.api.tenantStats();
+  expect(stats.bucket).toBe('hour');
+  expect(new Date(stats.until).getTime() - new Date(stats.since).getTime()).toBe(24 * 3_600_000);
+  expect(stats.totals).toEqual({ success: 3, failed: 3, skipped: 6, pending: 0, attempts: 12, successRate: 0.5 });
+  expect(tally(await deliveryLog(tenant.api, { since: stats.since, until: stats.until }))).toEqual({ success: 3, failed: 3, skipped: 6, pending: 0, attempts: 12 });
+  const mine = stats.byEndpoint.find((e) => e.endpointId === endpoint.id)!;
+  expect(mine).toMatchObject({ success: 3, failed: 3, successRate: 0.5 });
+  expect(mine.lastSuccessAt).not.toBeNull();
+  expect(mine.lastFailureAt).not.toBeNull();
+  expect(stats.byEndpoint.find((e) => e.endpointId === off.id)).toMatchObject({ success: 0, failed: 0, successRate: null });
+  const asAdmin = await stack.admin.tenantStats({ tenantId: tenant.id, since: stats.since, until: stats.until });
+  expect(asAdmin.totals).toEqual(stats.totals);
+  expect((await stack.admin.webhookStats(endpoint.id, { tenantId: tenant.id })).totals.failed).toBe(3);
+  // Another tenant sees none of it.
+  const other = await stack.newTenant('other');
+  expect((await other.api.tenantStats()).totals.success).toBe(0);
+  await expectError(other.api.webhookStats(endpoint.id), 404);
+});
+
+test('bad ranges are a 400 naming the field', async () => {
+  const tenant = await stack.newTenant('stats-bad');
+  const endpoint = await tenant.api.createWebhook({ url });
+  await expectError(tenant.api.tenantStats({ since: '2026-11-02T00:00:00Z', until: '2026-11-01T00:00:00Z' }), 400, /invalid_request: until: /);
+  await expectError(tenant.api.tenantStats({ since: 'yesterday' }), 400, /invalid_request: since: /);
+  await expectError(tenant.api.webhookStats(endpoint.id, { bucket: 'week' as 'day' }), 400, /invalid_request: bucket: /);
+  await expectError(tenant.api.webhookStats(endpoint.id, { bucket: 'minute', since: '2026-11-01T00:00:00Z', until: '2026-11-08T00:00:00Z' }), 400, /invalid_request: bucket: /);
+  await expectError(tenant.api.tenantStats({ tenantId: tenant.id }), 400, /invalid_request: tenantId: /);
+  await expectError(stack.admin.tenantStats(), 400, /invalid_request: tenantId: /);
+  await expectError(tenant.api.webhookStats('ep_missing'), 404);
+});
+
+test('the admin sees the deployment: backlog, the last hour by status, the failing endpoints', async () => {
+  const { tenant, endpoint } = await knownMix();
+  const stats = await stack.admin.adminStats();
+  expect(stats.outbox.rows).toBeGreaterThanOrEqual(0);
+  expect(stats.pending.deliveries).toBeGreaterThanOrEqual(0);
+  expect(stats.throughput).toHaveLength(60);
+  const hour = stats.throughput.reduce((n, p) => ({ success: n.success + p.success, failed: n.failed + p.failed }), { success: 0, failed: 0 });
+  expect(hour.success).toBeGreaterThanOrEqual(3);
+  expect(hour.failed).toBeGreaterThanOrEqual(3);
+  expect(stats.failingEndpoints.find((e) => e.id === endpoint.id)).toMatchObject({ tenantId: tenant.id, failed: 3, success: 3, successRate: 0.5 });
+  await expectError(tenant.api.adminStats(), 401);
+});
+
+test('the retention purge removes the rollup past retention, and deleting an endpoint removes its rows', async () => {
+  const { tenant, endpoint, off } = await knownMix();
+  const { sql } = stack;
+  // 40 days ago, as if time had passed: the rollup follows its deliveries to their new minute.
+  await sql`update deliveries set created_at = now() - interval '40 days' where tenant_id = ${tenant.id}`;
+  const old = { since: new Date(Date.now() - 41 * 86_400_000).toISOString(), until: new Date(Date.now() - 39 * 86_400_000).toISOString() };
+  expect((await tenant.api.tenantStats(old)).totals).toMatchObject({ success: 3, failed: 3, skipped: 6 });
+  expect((await tenant.api.tenantStats()).totals).toMatchObject({ success: 0, failed: 0, skipped: 0 });
+  const rows = async (olderThanDays = 0) =>
+    (await sql<{ n: number }[]>`select count(*)::int as n from delivery_stats where tenant_id = ${tenant.id} and minute < now() - make_interval(days => ${olderThanDays})`)[0]!.n;
+  expect(await rows(30)).toBeGreaterThan(0);
+
+  await stack.admin.setTenantRetention(tenant.id, 30);
+  const purgeBatch = createPurgeBatch({ sql, config: stack.config, log: createLogger('silent', 'test') } as unknown as ActivityDeps);
+  let position: PurgePosition | null = { tenantId: tenant.id, pastIt: false };
+  while (position && position.tenantId <= tenant.id) position = (await purgeBatch(position)).next;
+  expect(await rows(30)).toBe(0);
+  expect((await tenant.api.tenantStats(old)).totals).toMatchObject({ success: 0, failed: 0, skipped: 0 });
+
+  await stack.admin.publish({ tenantId: tenant.id, type: 'card.viewed', data: { answer: 200 } });
+  await waitFor(async () => (await tenant.api.webhookStats(endpoint.id)).totals.success === 1, { what: 'a new success counted' });
+  await tenant.api.deleteWebhook(endpoint.id);
+  await tenant.api.deleteWebhook(off.id);
+  expect(await rows()).toBe(0);
+});
