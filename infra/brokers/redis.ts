@@ -31,12 +31,17 @@ function openClient(key: PoolKey, connectTimeoutMs: number): Promise<Redis> {
     retryStrategy: (times) => Math.min(times * 200, 2_000),
     connectionName: 'hookline',
   });
-  client.on('error', () => undefined); // reported by the command that fails
+  // While connecting, the server's refusal (WRONGPASS, NOAUTH from the ready check) comes only as
+  // an 'error' event and connect() rejects with a bare "Connection is closed": report the refusal.
+  let refusal: Error | null = null;
+  client.on('error', (err: Error) => {
+    if (err.name === 'ReplyError') refusal = err;
+  });
   return client.connect().then(
     () => client,
     (err: unknown) => {
       client.disconnect();
-      throw err;
+      throw refusal ?? err;
     },
   );
 }
