@@ -143,8 +143,8 @@ describe('Redis Streams publisher', () => {
   it('counts an entry as taken on the XADD reply, and trims approximately to maxLen', async () => {
     const out = await publisher.publish(base);
     expect(out).toMatchObject({ verdict: 'taken', code: 'appended' });
-    const [[, entries]] = (await admin.xreadgroup('GROUP', 'consumers', 'c1', 'STREAMS', stream, '>')) as [string, [string, string[]][]][];
-    expect(entries[0]![1]).toEqual(['body', '{"a":1}', 'webhook-id', 'msg_1']);
+    const read = (await admin.xreadgroup('GROUP', 'consumers', 'c1', 'STREAMS', stream, '>')) as [string, [string, string[]][]][];
+    expect(read[0]![1][0]![1]).toEqual(['body', '{"a":1}', 'webhook-id', 'msg_1']);
     for (let i = 0; i < 300; i++) await publisher.publish({ ...base, maxLen: 10 });
     expect(await admin.xlen(stream)).toBeLessThan(200);
   });
