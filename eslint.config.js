@@ -56,18 +56,24 @@ module.exports = tseslint.config(
   {
     // Workflow code is replayed: no Node built-ins, no I/O (samples-typescript's rule); of our code,
     // only other workflow files, the pure enums, and the activities as a type.
-    files: ['temporal/workflows/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: nodeBuiltins,
-          patterns: [
-            { regex: '^\\.\\./(?!activities$|\\.\\./domain/enums$)', message: 'Workflows may import only workflows/, domain/enums and (as a type) activities.' },
-            { group: ['../activities'], allowTypeImports: true, message: 'Workflows import activities only as a type (proxyActivities<...>).' },
-          ],
-        },
-      ],
-    },
+    files: ['temporal/workflows/*.ts'],
+    rules: { 'no-restricted-imports': ['error', workflowImports('../')] },
+  },
+  {
+    // The same one folder down (temporal/workflows/endpoint/).
+    files: ['temporal/workflows/*/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', workflowImports('../../')] },
   },
 );
+
+/** What workflow code may import, from a file `up` below temporal/. */
+function workflowImports(up) {
+  const esc = up.replace(/[./]/g, (c) => `\\${c}`);
+  return {
+    paths: nodeBuiltins,
+    patterns: [
+      { regex: `^${esc}(?!activities$|\\.\\./domain/enums$)`, message: 'Workflows may import only workflows/, domain/enums and (as a type) activities.' },
+      { group: [`${up}activities`], allowTypeImports: true, message: 'Workflows import activities only as a type (proxyActivities<...>).' },
+    ],
+  };
+}

@@ -1,12 +1,8 @@
-/** How one attempt's result decides what happens next. Pure: tested with fixed cases. */
+/** How one send's answer decides what happens next. Pure: tested with fixed cases. */
+import type { SendResult } from './send-result';
 
-export interface AttemptResult {
-  /** HTTP status, or null when no response came (timeout, connection error, refused target). */
-  status: number | null;
-  retryAfter?: string | null;
-  /** A send-time refusal (e.g. private target in production) is final. */
-  refused?: boolean;
-}
+/** What of a send's answer the verdict depends on. */
+type Answer = Pick<SendResult, 'status'> & Partial<Pick<SendResult, 'retryAfter' | 'refused'>>;
 
 export type Verdict =
   | { outcome: 'success' }
@@ -23,7 +19,7 @@ export function isRetryableStatus(status: number | null): boolean {
  * @param scheduleMs delays between attempts; attempts in all = scheduleMs.length + 1
  */
 export function classifyAttempt(
-  result: AttemptResult,
+  result: Answer,
   attempt: number,
   scheduleMs: number[],
   retryAfterMaxMs: number,

@@ -9,11 +9,17 @@ export type DeliveryKind = (typeof DELIVERY_KINDS)[number];
 export const DISABLED_REASONS = ['consecutive_failures', 'gone', 'manual'] as const;
 export type DisabledReason = (typeof DISABLED_REASONS)[number];
 
-/** Failure types the deliver activity raises as final (non-retryable). */
+/** Every failure type the deliver activity raises: the first three are final (non-retryable), the rest are retried. */
 export const FailureType = {
   DeliveryFailed: 'DeliveryFailed',
   EndpointGone: 'EndpointGone',
   EndpointDeleted: 'EndpointDeleted',
+  /** The receiver's answer calls for another attempt (after the schedule's delay or its Retry-After). */
+  AttemptFailed: 'AttemptFailed',
+  /** Another attempt was recorded while this one ran: reload and look again. */
+  AttemptRaced: 'AttemptRaced',
+  /** No fair-share send slot in this worker in time: nothing was sent, no attempt counted. */
+  SendSlotsBusy: 'SendSlotsBusy',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
 

@@ -108,7 +108,7 @@ export async function updateEndpoint(deps: EndpointDeps, tenantId: string, id: s
     const flow = { maxInFlight: patch.maxInFlight, rateLimit: patch.rateLimit, ordering: patch.ordering };
     const updated = await endpoints.updateEndpoint(tx, id, { url, eventTypes: patch.events, description: patch.description, enabled: patch.enabled, headers, ...flow, ...destination });
     // A change of ordering wakes the endpoint's workflow: it takes up a FIFO queue, or hands the queue
-    // over to per-delivery workflows when the endpoint goes back to unordered (temporal/workflows/fifo.ts).
+    // over to per-delivery workflows when the endpoint goes back to unordered (temporal/workflows/endpoint/fifo-queue.ts).
     if (patch.ordering !== undefined && patch.ordering !== before.ordering) {
       await enqueue(tx, to(deps, tenantId), [{ kind: 'start_endpoint', payload: { endpointId: id, fifoWake: true } }]);
     }

@@ -1,5 +1,5 @@
 import { invalid, notFound } from '../domain/errors';
-import { OPERATOR_TENANT_ID } from '../db/queries/operator';
+import { OPERATOR_TENANT_ID } from '../domain/operator';
 import { newId } from '../domain/ids';
 import { UnknownTenantError } from '../db/queries/events';
 import { insertEventWithDeliveries } from '../db/queries/publish';

@@ -10,7 +10,7 @@ import type { Metrics } from '../infra/metrics';
 import { createWebhookFetch, type WebhookFetch } from '../infra/webhook-fetch';
 import type { Sql } from '../db/sql';
 import { ensurePurgeSchedule } from './schedules';
-import { syncOperatorWebhook } from './operator-webhook';
+import { syncOperatorWebhook } from '../services/operator-webhook';
 import { OpenTelemetryActivityInboundInterceptor, makeWorkflowExporter } from '@temporalio/interceptors-opentelemetry/lib/worker';
 import type { Tracing } from '../infra/tracing';
 
@@ -75,7 +75,7 @@ export async function createHooklineWorker(deps: WorkerDeps): Promise<Worker> {
     },
     activities: createActivities({ ...deps, fetch }),
     // Twice the send slots: sends over an endpoint's fair share wait for a slot without holding
-    // up the others (temporal/activities/send-gate.ts); at most workerConcurrency actually send.
+    // up the others (temporal/activities/deliver/send-gate.ts); at most workerConcurrency actually send.
     maxConcurrentActivityTaskExecutions: config.workerConcurrency * 2,
   });
 }

@@ -7,7 +7,7 @@ import * as proto from '@temporalio/proto';
 import { patchProtobufRoot } from '@temporalio/proto/lib/patch-protobuf-root';
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import type { createActivities } from '../temporal/activities';
-import type { DeliverResult } from '../temporal/activities/deliver';
+import type { AttemptResult } from '../temporal/activities/deliver';
 import type { FifoHead } from '../temporal/activities/fifo';
 import { signalEndpointWorkflow, startDeliveryWorkflow } from '../temporal/client';
 import { deliveryWorkflow, endpointWorkflow, fanOutWorkflow, purgeWorkflow, recoveryWorkflow } from '../temporal/workflows';
@@ -73,7 +73,7 @@ interface Recorder {
   client: Client;
   taskQueue: string;
   /** What `deliver` does for a delivery id (default: success, nothing stored as failing). */
-  deliver: Map<string, () => Promise<DeliverResult>>;
+  deliver: Map<string, () => Promise<AttemptResult>>;
   /** An endpoint's FIFO queue (delivery ids) as `nextFifoDeliveries` shows it; `deliver` takes the done ones out. */
   fifoQueues: Map<string, FifoQueue>;
   stop(): Promise<void>;
@@ -85,7 +85,7 @@ async function startRecorder(address: string, workflowBundle: { code: string }):
   const connection = await NativeConnection.connect({ address });
   const client = new Client({ connection, identity: IDENTITY });
   const taskQueue = 'hookline-fixtures';
-  const deliver = new Map<string, () => Promise<DeliverResult>>();
+  const deliver = new Map<string, () => Promise<AttemptResult>>();
   const recoverySteps = new Map<string, number>();
   const fifoQueues = new Map<string, FifoQueue>();
   const activities: Activities = {

@@ -1,7 +1,7 @@
 import { createMiddleware } from 'hono/factory';
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { invalid } from '../../domain/errors';
-import { OPERATOR_TENANT_ID } from '../../db/queries/operator';
+import { OPERATOR_TENANT_ID } from '../../domain/operator';
 import * as tenants from '../../services/tenants';
 import { adminAuth } from '../auth';
 import type { ApiDeps } from '../deps';

@@ -1,4 +1,4 @@
-import { OPERATOR_TENANT_ID } from '../../db/queries/operator';
+import { OPERATOR_TENANT_ID } from '../../domain/operator';
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { HooklineError, conflict, invalid, notFound } from '../../domain/errors';
 import { getEndpoint, listEndpoints } from '../../db/queries/endpoints';

@@ -1,11 +1,6 @@
 import type { Config } from '../../infra/config';
+import { OPERATOR_ENDPOINT_ID, OPERATOR_EVENT_TYPES, OPERATOR_TENANT_ID, type OperatorEventType } from '../../domain/operator';
 import type { Sql, Tx } from '../sql';
-
-/** The reserved tenant that holds the operator's endpoint (HOOKLINE_OPERATOR_WEBHOOK_URL). */
-export const OPERATOR_TENANT_ID = 'hookline.operator';
-export const OPERATOR_ENDPOINT_ID = 'ep_hookline_operator';
-export const OPERATOR_EVENT_TYPES = ['endpoint.disabled', 'endpoint.enabled', 'delivery.exhausted', 'recovery.completed'] as const;
-export type OperatorEventType = (typeof OPERATOR_EVENT_TYPES)[number];
 
 /**
  * Writes an operational event for the operator's endpoint (event, delivery and outbox row) in the

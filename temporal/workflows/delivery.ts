@@ -1,6 +1,7 @@
 import { ActivityFailure, ApplicationFailure, continueAsNew, getExternalWorkflowHandle, isCancellation, patched, proxyActivities, proxyLocalActivities, sleep, workflowInfo } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import { deliveryOutcomeSignal } from './messages';
+import { WAIT_CONTINUES_AS_NEW } from './patches';
 import { FailureType, workflowIds, type DeliveryInput, type DeliveryOutcome, type DeliveryResult } from './types';
 
 // The activity sets each delay itself (schedule or Retry-After) and says when attempts are
@@ -10,8 +11,6 @@ import { FailureType, workflowIds, type DeliveryInput, type DeliveryOutcome, typ
 // waiting minutes. An attempt that runs past a few seconds heartbeats, so one lost with its worker
 // is retried after 10 s, not 30.
 const CRASH_RETRY_MAX = '30s';
-/** Patch: a long wait (a rate-limit backlog, a pause) hands over to a fresh run when the history grows. */
-const WAIT_CONTINUES_AS_NEW = 'delivery-wait-continue-as-new';
 const { deliver } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '30s',
   heartbeatTimeout: '10s',

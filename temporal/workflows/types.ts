@@ -1,5 +1,5 @@
 /** Inputs, outputs and messages of Hookline's workflows. Ids only: never a secret, never an event body. */
-import type { DeliveryKind, DisabledReason } from '../../domain/enums';
+import type { DeliveryKind, DisabledReason, FailureType } from '../../domain/enums';
 
 export { FailureType, type DeliveryKind, type DisabledReason } from '../../domain/enums';
 
@@ -16,7 +16,7 @@ export interface DeliveryInput {
    * change of setting never changes the commands of a running delivery.
    */
   localSend?: boolean;
-  /** A rate-limit slot the previous call reserved (temporal/activities/deliver.ts); absent on the first call. */
+  /** A rate-limit slot the previous call reserved (temporal/activities/deliver/rate-slot.ts); absent on the first call. */
   rateSlot?: RateSlot;
 }
 
@@ -32,8 +32,8 @@ export interface RateSlot {
 
 export interface DeliveryResult {
   status: 'success' | 'failed';
-  /** Why it failed, as the activity classified it (e.g. `DeliveryFailed`, `EndpointGone`). */
-  failure?: string;
+  /** Why it failed, as the activity classified it (`DeliveryFailed`, `EndpointGone` or `EndpointDeleted`). */
+  failure?: FailureType;
 }
 
 /** What a delivery tells its endpoint's workflow when it ends. */

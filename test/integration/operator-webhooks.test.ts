@@ -1,7 +1,7 @@
 import { Webhook } from 'standardwebhooks';
 import { HooklineApiError, HooklineClient } from '../../api/client';
 import { generateWebhookSecret } from '../../domain/secrets';
-import { OPERATOR_ENDPOINT_ID, OPERATOR_TENANT_ID } from '../../db/queries/operator';
+import { OPERATOR_ENDPOINT_ID, OPERATOR_TENANT_ID } from '../../domain/operator';
 import { startReceiver, type Receiver } from '../../tools/testkit/receiver';
 import { startStack, type Stack } from '../../tools/testkit/stack';
 import { waitFor } from '../../tools/testkit/wait';

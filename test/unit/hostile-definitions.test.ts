@@ -1,7 +1,7 @@
 import { compilePayloadSchema, payloadViolation } from '../../domain/json-schema';
 import { parseRetrySchedule } from '../../domain/duration';
 import { parseInstant } from '../../domain/instant';
-import { withCustomHeaders } from '../../temporal/activities/deliver';
+import { withCustomHeaders } from '../../temporal/activities/deliver/destinations/http';
 
 // Admin- and producer-supplied definitions that must not stall, crash or mislead the API.
 

@@ -1,4 +1,4 @@
-import { createSendGate, SendSlotsBusy } from '../../temporal/activities/send-gate';
+import { createSendGate, SendSlotsBusy } from '../../temporal/activities/deliver/send-gate';
 
 const limits = { total: 4, perTenant: 3, perEndpoint: 2, maxWaitMs: 200 };
 

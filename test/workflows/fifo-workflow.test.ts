@@ -9,7 +9,7 @@ import { freePort } from '../../tools/testkit/free-port';
 import { waitFor } from '../../tools/testkit/wait';
 import { newEndpointId, useMockWorker, type MockWorker } from './mock-worker';
 
-// The FIFO queue of the endpoint workflow (temporal/workflows/fifo.ts): real Temporal, mocked
+// The FIFO queue of the endpoint workflow (temporal/workflows/endpoint/fifo-queue.ts): real Temporal, mocked
 // activities. The mocks keep each endpoint's queue as Postgres would (pending deliveries in order,
 // a delivery leaves it when its send succeeds) and record every send.
 const TENANT = 'tenant_fifo';

@@ -1,14 +1,10 @@
 import { CancellationScope, ParentClosePolicy, condition, isCancellation, patched, proxyActivities, sleep, startChild, workflowInfo } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import type { createActivities } from '../activities';
-import { deliveryWorkflow } from './delivery';
-import { ENDPOINT_ID, EVENT_TYPE, TENANT_ID } from './search-attributes';
-import { workflowIds, type DeliveryKind } from './types';
-
-/** Patch: histories recorded before FIFO endpoints existed never ran the queue (test/replay). */
-export const FIFO_QUEUE = 'endpoint-fifo-queue';
-/** Patch: the next head waits until the endpoint workflow has handled the outcomes already in (it may disable). */
-const WAIT_FOR_OUTCOMES = 'fifo-next-head-after-outcomes';
+import type { createActivities } from '../../activities';
+import { deliveryWorkflow } from '../delivery';
+import { FIFO_QUEUE, WAIT_FOR_OUTCOMES } from '../patches';
+import { ENDPOINT_ID, EVENT_TYPE, TENANT_ID } from '../search-attributes';
+import { workflowIds, type DeliveryKind } from '../types';
 
 /** Deliveries read from the queue per activity call. */
 const FIFO_BATCH = 20;
@@ -31,6 +27,10 @@ export interface FifoHost {
   settled(): boolean;
 }
 
+type Head = { deliveryId: string; eventId: string; eventType: string; kind: DeliveryKind };
+
+const handOverSuggested = () => workflowInfo().continueAsNewSuggested;
+
 /**
  * The FIFO queue of one endpoint, run inside its endpoint workflow. Postgres is the queue (pending
  * deliveries in seq order); the workflow holds only a wake-up flag. Woken (`wake()`) by the relay for
@@ -39,13 +39,74 @@ export interface FifoHost {
  * queue is empty. It stops between deliveries when Temporal suggests continue-as-new (`busy` goes
  * false, `wanted` stays true and travels to the next run).
  */
-export function createFifoQueue(host: FifoHost, initiallyWanted: boolean) {
-  const ids = { tenantId: host.tenantId, endpointId: host.endpointId };
-  const fifo = { wanted: initiallyWanted, busy: false, failure: undefined as unknown };
-  const handOverSuggested = () => workflowInfo().continueAsNewSuggested;
+export class FifoQueue {
+  /** Woken and not yet drained. */
+  wanted: boolean;
+  /** Draining: a delivery may be running. */
+  busy = false;
+  /** Why the queue's loop stopped (not a cancellation): the workflow raises it. */
+  failure: unknown = undefined;
+  private readonly ids: { tenantId: string; endpointId: string };
+
+  constructor(
+    private readonly host: FifoHost,
+    initiallyWanted: boolean,
+  ) {
+    this.ids = { tenantId: host.tenantId, endpointId: host.endpointId };
+    this.wanted = initiallyWanted;
+  }
+
+  wake(): void {
+    this.wanted = true;
+  }
+
+  /** Starts the queue's loop; a failure other than cancellation is kept in `failure` for the workflow to raise. */
+  start(): void {
+    this.run().catch((err: unknown) => {
+      if (!isCancellation(err)) this.failure = err;
+    });
+  }
+
+  private async run(): Promise<void> {
+    for (;;) {
+      await condition(() => this.wanted && this.host.enabled() && !handOverSuggested());
+      this.wanted = false;
+      if (!patched(FIFO_QUEUE)) continue;
+      this.busy = true;
+      try {
+        await this.drain();
+      } finally {
+        this.busy = false;
+      }
+    }
+  }
+
+  private async drain(): Promise<void> {
+    const { host, ids } = this;
+    for (;;) {
+      if (!host.enabled()) return;
+      if (handOverSuggested()) return void (this.wanted = true);
+      const head = await nextFifoDeliveries({ ...ids, limit: FIFO_BATCH });
+      if (!head || !head.enabled || head.queue.length === 0) return;
+      if (head.ordering !== 'fifo') {
+        // Back to unordered: whatever is still queued gets a workflow of its own.
+        await releaseFifoQueue(ids);
+        return;
+      }
+      for (const d of head.queue) {
+        // The head just done reported its outcome before it ended: a final failure that disables the
+        // endpoint must stop the queue before the next head starts.
+        if (patched(WAIT_FOR_OUTCOMES)) await condition(() => host.settled());
+        if (!host.enabled()) return;
+        if (handOverSuggested()) return void (this.wanted = true);
+        if (!(await this.runHead(d, head.localSend))) break; // look at the queue afresh
+      }
+    }
+  }
 
   /** Runs one delivery to its end. False when it is not done yet (running elsewhere, or broken). */
-  async function runHead(d: { deliveryId: string; eventId: string; eventType: string; kind: DeliveryKind }, localSend: boolean): Promise<boolean> {
+  private async runHead(d: Head, localSend: boolean): Promise<boolean> {
+    const { ids } = this;
     try {
       const child = await startChild(deliveryWorkflow, {
         workflowId: workflowIds.delivery(d.deliveryId),
@@ -70,53 +131,4 @@ export function createFifoQueue(host: FifoHost, initiallyWanted: boolean) {
       return false;
     }
   }
-
-  async function drain(): Promise<void> {
-    for (;;) {
-      if (!host.enabled()) return;
-      if (handOverSuggested()) return void (fifo.wanted = true);
-      const head = await nextFifoDeliveries({ ...ids, limit: FIFO_BATCH });
-      if (!head || !head.enabled || head.queue.length === 0) return;
-      if (head.ordering !== 'fifo') {
-        // Back to unordered: whatever is still queued gets a workflow of its own.
-        await releaseFifoQueue(ids);
-        return;
-      }
-      for (const d of head.queue) {
-        // The head just done reported its outcome before it ended: a final failure that disables the
-        // endpoint must stop the queue before the next head starts.
-        if (patched(WAIT_FOR_OUTCOMES)) await condition(() => host.settled());
-        if (!host.enabled()) return;
-        if (handOverSuggested()) return void (fifo.wanted = true);
-        if (!(await runHead(d, head.localSend))) break; // look at the queue afresh
-      }
-    }
-  }
-
-  async function run(): Promise<void> {
-    for (;;) {
-      await condition(() => fifo.wanted && host.enabled() && !handOverSuggested());
-      fifo.wanted = false;
-      if (!patched(FIFO_QUEUE)) continue;
-      fifo.busy = true;
-      try {
-        await drain();
-      } finally {
-        fifo.busy = false;
-      }
-    }
-  }
-
-  return {
-    state: fifo,
-    wake(): void {
-      fifo.wanted = true;
-    },
-    /** Starts the queue's loop; a failure other than cancellation is kept in `state.failure` for the workflow to raise. */
-    start(): void {
-      run().catch((err: unknown) => {
-        if (!isCancellation(err)) fifo.failure = err;
-      });
-    },
-  };
 }

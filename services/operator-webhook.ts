@@ -1,7 +1,8 @@
 import { encryptSecret, fingerprint } from '../domain/secrets';
 import type { Config } from '../infra/config';
 import type { Logger } from '../infra/logger';
-import { OPERATOR_ENDPOINT_ID, OPERATOR_TENANT_ID, syncOperatorEndpoint } from '../db/queries/operator';
+import { OPERATOR_ENDPOINT_ID, OPERATOR_TENANT_ID } from '../domain/operator';
+import { syncOperatorEndpoint } from '../db/queries/operator';
 import type { Sql } from '../db/sql';
 
 /**

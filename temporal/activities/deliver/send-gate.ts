@@ -6,6 +6,8 @@
  * retries later without having sent anything. The permits are memory of this process only: a
  * crash frees them with it, so none can be lost or leak across workers.
  */
+import { FailureType } from '../../../domain/enums';
+
 export interface SendGateLimits {
   total: number;
   perTenant: number;
@@ -15,7 +17,7 @@ export interface SendGateLimits {
 }
 
 export class SendSlotsBusy extends Error {
-  override name = 'SendSlotsBusy';
+  override name = FailureType.SendSlotsBusy;
 }
 
 interface Waiter {

@@ -1,0 +1,29 @@
+import type { DeliveryTarget } from '../../../db/queries/attempts';
+import type { DeliveryInput } from '../../workflows/types';
+import type { ActivityDeps } from '../deps';
+import type { Destination, SendResult } from './destination';
+import { createDestinations, type DestinationType } from './destinations';
+import { createFairShare } from './fair-share';
+import { buildMessage } from './message';
+import { tracedSend } from './tracing';
+
+/** The endpoint's type names its destination; every endpoint is HTTP until the endpoint row says otherwise. */
+function destinationType(_target: DeliveryTarget): DestinationType {
+  return 'http';
+}
+
+/** The send stage: sign the message, take a fair-share slot, hand it to the endpoint's destination. */
+export function createSend({ fetch, config, metrics }: Pick<ActivityDeps, 'fetch' | 'config' | 'metrics'>) {
+  const destinations: Record<DestinationType, Destination> = createDestinations({ fetch });
+  const sendFairly = createFairShare(config);
+
+  return async function send(input: DeliveryInput, target: DeliveryTarget): Promise<SendResult> {
+    const destination = destinations[destinationType(target)];
+    const sent = await sendFairly(input, target, () => {
+      const message = buildMessage(config, input, target);
+      return tracedSend(target.url, () => destination.send(target, message, { timeoutMs: config.requestTimeoutMs }));
+    });
+    metrics.attemptDuration.observe({ outcome: sent.status === null ? 'error' : String(sent.status) }, sent.durationMs / 1000);
+    return sent;
+  };
+}
