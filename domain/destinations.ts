@@ -23,8 +23,8 @@ export const BROKER_SCHEMES: Record<BrokerType, { plain: string; tls: string[] }
 /** The attempt log's `outcome` for a broker attempt (HTTP attempts leave it null: their status says it). */
 export const BROKER_OUTCOMES = {
   taken: ['confirmed', 'acked', 'duplicate', 'appended'],
-  retry: ['refused', 'reset', 'timeout', 'dns', 'unreachable', 'no_responders', 'broker_error', 'target_refused'],
-  final: ['auth_failed', 'not_found', 'not_allowed', 'unroutable', 'no_stream', 'wrong_type', 'bad_config'],
+  retry: ['refused', 'reset', 'timeout', 'dns', 'unreachable', 'no_responders', 'broker_error'],
+  final: ['auth_failed', 'not_found', 'not_allowed', 'unroutable', 'no_stream', 'wrong_type', 'bad_config', 'target_refused'],
 } as const;
 
 /**
