@@ -28,8 +28,25 @@ export type RecoverRequest = z.infer<typeof RecoverWebhook>;
 export type EventType = z.infer<typeof EventTypeSchema>;
 export type TenantSettings = z.infer<typeof TenantSettingsSchema>;
 
+/** Broker destinations: `config` per type (see DestinationConfig in the OpenAPI document). */
+export type EndpointType = 'http' | 'rabbitmq' | 'nats' | 'redis';
+export interface DestinationConfig {
+  serverUrl: string;
+  exchange?: string;
+  routingKey?: string;
+  subject?: string;
+  stream?: string;
+  maxLen?: number;
+}
+/** Write-only: rabbitmq { username, password }; nats { token } | { username, password }; redis { password } | { username, password }. */
+export type DestinationCredentials = { username?: string; password?: string; token?: string };
+
 export interface CreateWebhookInput {
-  url: string;
+  /** Required for type http (the default); absent for broker types. */
+  url?: string;
+  type?: EndpointType;
+  config?: DestinationConfig;
+  credentials?: DestinationCredentials;
   events?: string[];
   description?: string;
   headers?: Record<string, string>;
@@ -166,7 +183,7 @@ export class HooklineClient {
   getWebhook(id: string) {
     return this.request<Endpoint>('GET', `/v1/webhooks/${encodeURIComponent(id)}`);
   }
-  updateWebhook(id: string, patch: { url?: string; events?: string[]; description?: string; enabled?: boolean; headers?: Record<string, string>; recoverSkipped?: boolean } & FlowSettings) {
+  updateWebhook(id: string, patch: { url?: string; config?: DestinationConfig; credentials?: DestinationCredentials | null; events?: string[]; description?: string; enabled?: boolean; headers?: Record<string, string>; recoverSkipped?: boolean } & FlowSettings) {
     return this.request<Endpoint & { recoveryId?: string }>('PATCH', `/v1/webhooks/${encodeURIComponent(id)}`, patch);
   }
   deleteWebhook(id: string) {

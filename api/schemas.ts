@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { DELIVERY_KINDS, DELIVERY_STATUSES, DISABLED_REASONS } from '../domain/enums';
 import { SIGNATURE_SCHEMES } from '../domain/endpoint-keys';
+import { ENDPOINT_TYPES } from '../domain/destinations';
 import { ERROR_CODES } from '../domain/errors';
 import { textProblem } from '../domain/json-depth';
 import type { EndpointRow } from '../db/queries/endpoints';
@@ -49,6 +50,9 @@ export const EndpointSchema = z
     maxInFlight: z.number().int().nullable().openapi({ description: "Sends to this endpoint at once per worker; null: the worker's default (HOOKLINE_ENDPOINT_MAX_IN_FLIGHT)" }),
     rateLimit: z.number().nullable().openapi({ description: 'Deliveries per second across all workers; null: no limit' }),
     ordering: z.enum(['unordered', 'fifo']).openapi({ description: 'fifo: one delivery at a time, in publish order' }),
+    type: z.enum(ENDPOINT_TYPES).openapi({ description: 'http: POST to url; rabbitmq, nats, redis: publish as config says (url is then config.serverUrl)' }),
+    config: z.record(z.string(), z.union([z.string(), z.number()])).openapi({ description: 'The broker destination ({} for http)' }),
+    credentialsSet: z.array(z.string()).openapi({ description: 'Which credential fields are set (their values are never shown)', example: ['username', 'password'] }),
   })
   .openapi('Endpoint');
 
@@ -73,8 +77,9 @@ export const AttemptSchema = z
     attempt: z.number().int(),
     startedAt: z.string(),
     durationMs: z.number().int(),
-    responseStatus: z.number().int().nullable(),
-    responseBody: z.string().nullable(),
+    responseStatus: z.number().int().nullable().openapi({ description: 'The HTTP status; for a broker, what its outcome stands for: 202 taken, 400 final, null retried' }),
+    responseBody: z.string().nullable().openapi({ description: "The first 1 KiB of the answer; for a broker, its words (e.g. 'stored in stream ORDERS at sequence 12')" }),
+    outcome: z.string().nullable().openapi({ description: 'A broker attempt\'s outcome code (confirmed, acked, appended, unroutable, no_stream, auth_failed, timeout, ...); null for http' }),
     error: z.string().nullable(),
     nextRetryAt: z.string().nullable(),
   })
@@ -102,6 +107,9 @@ export function toEndpointView(row: EndpointRow): z.infer<typeof EndpointSchema>
     maxInFlight: row.maxInFlight,
     rateLimit: row.rateLimit,
     ordering: row.ordering,
+    type: row.type ?? 'http',
+    config: (row.config ?? {}) as Record<string, string | number>,
+    credentialsSet: row.credentialFields ?? [],
   };
 }
 
@@ -122,7 +130,7 @@ export function toDeliveryView(row: DeliveryRow): z.infer<typeof DeliverySchema>
 }
 
 export function toAttemptView(row: AttemptRow): z.infer<typeof AttemptSchema> {
-  return { ...row, startedAt: row.startedAt.toISOString(), nextRetryAt: iso(row.nextRetryAt) };
+  return { ...row, outcome: row.outcome ?? null, startedAt: row.startedAt.toISOString(), nextRetryAt: iso(row.nextRetryAt) };
 }
 
 const RETRY_AFTER = { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' as const, minimum: 1 } } };

@@ -10,4 +10,6 @@ export interface SendResult {
   error: string | null;
   /** A send-time refusal (e.g. private target in production) is final. */
   refused: boolean;
+  /** A broker destination's outcome code (domain/destinations.ts), logged beside the status; absent for http. */
+  outcome?: string | null;
 }

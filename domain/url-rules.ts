@@ -92,8 +92,22 @@ export async function checkEndpointUrl(raw: string, policy: UrlPolicy, resolve: 
   if (policy.production && url.protocol !== 'https:') return 'must use https in production';
   if (url.username || url.password) return 'must not contain credentials';
   if (!url.hostname) return 'must have a host';
+  return hostProblem(url.hostname, policy, resolve);
+}
+
+/**
+ * Returns why a broker's `serverUrl` is refused, or null: in production it must use one of the
+ * type's TLS schemes (credentials cross the network) and reach only global addresses, as for HTTP.
+ */
+export async function checkBrokerUrl(raw: string, tlsSchemes: string[], policy: UrlPolicy, resolve: Resolver = systemResolver): Promise<string | null> {
+  const url = new URL(raw);
+  if (policy.production && !tlsSchemes.includes(url.protocol)) return `must use ${tlsSchemes.map((s) => `${s}//`).join(' or ')} in production`;
+  return hostProblem(url.hostname, policy, resolve);
+}
+
+async function hostProblem(hostname: string, policy: UrlPolicy, resolve: Resolver): Promise<string | null> {
   if (!policy.production) return null;
-  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const host = hostname.replace(/^\[|\]$/g, '');
   if (isMetadataHostName(host)) return `host ${host} is a cloud metadata service`;
   let addresses: string[];
   try {

@@ -7,7 +7,6 @@ import { getTenantSettings } from '../db/queries/tenant-settings';
 import { checkSubscription } from './event-types';
 import { newId } from '../domain/ids';
 import { encryptSecret, fingerprint, generateWebhookSecret } from '../domain/secrets';
-import { checkEndpointUrl } from '../domain/url-rules';
 import * as endpoints from '../db/queries/endpoints';
 import { insertDeliveries, insertEvent } from '../db/queries/events';
 import { enqueue } from '../db/queries/outbox';
@@ -15,6 +14,7 @@ import { withTenant, type Tx } from '../db/sql';
 import { emitOperatorEvent } from '../db/queries/operator';
 import { transactionTime } from '../db/queries/recoveries';
 import { recoveryId, startRecoveryIn } from './recoveries';
+import { prepareDestination, type DestinationFields } from './destinations';
 
 /**
  * Endpoint changes (the API calls them "webhooks"). Each writes its rows and, in the same
@@ -23,8 +23,7 @@ import { recoveryId, startRecoveryIn } from './recoveries';
 type EndpointDeps = ServiceDeps;
 const to = (deps: ServiceDeps, tenantId: string) => ({ tenantId, taskQueue: deps.config.temporal.taskQueue });
 
-export interface EndpointFields extends endpoints.FlowSettings {
-  url: string;
+export interface EndpointFields extends endpoints.FlowSettings, DestinationFields {
   events?: string[];
   description?: string;
   /** Sent on every attempt; see domain/header-names.ts for what is refused. */
@@ -41,11 +40,6 @@ export interface KeyChoice {
 function checkFlow(deps: EndpointDeps, fields: endpoints.FlowSettings): void {
   const max = deps.config.workerConcurrency;
   if (fields.maxInFlight != null && fields.maxInFlight > max) throw invalid('maxInFlight', `must be at most HOOKLINE_WORKER_CONCURRENCY (${max})`);
-}
-
-async function checkUrl(deps: EndpointDeps, url: string): Promise<void> {
-  const problem = await checkEndpointUrl(url, deps.config);
-  if (problem) throw invalid('url', problem);
 }
 
 const checkEvents = checkSubscription;
@@ -79,11 +73,11 @@ function sealedSecret(deps: EndpointDeps, endpointId: string, choice: KeyChoice 
 }
 
 export async function createEndpoint(deps: EndpointDeps, tenantId: string, fields: EndpointFields & KeyChoice) {
-  await checkUrl(deps, fields.url);
+  const id = newId('ep');
+  const { url, destination } = await prepareDestination(deps, id, fields);
   await checkEvents(deps, fields.events);
   checkFlow(deps, fields);
   const headers = await checkHeaders(deps, tenantId, fields.headers);
-  const id = newId('ep');
   const { secret, sealed } = sealedSecret(deps, id, fields);
   const row = await withTenant(deps.sql, tenantId, async (tx) => {
     if ((await endpoints.countEndpointsLocked(tx, tenantId)) >= deps.config.maxEndpointsPerTenant) {
@@ -91,7 +85,7 @@ export async function createEndpoint(deps: EndpointDeps, tenantId: string, field
     }
     const created = await endpoints.insertEndpoint(
       tx,
-      { id, tenantId, url: fields.url, description: fields.description ?? '', eventTypes: fields.events ?? ['*'], headers, maxInFlight: fields.maxInFlight, rateLimit: fields.rateLimit, ordering: fields.ordering },
+      { id, tenantId, url: url!, description: fields.description ?? '', eventTypes: fields.events ?? ['*'], headers, maxInFlight: fields.maxInFlight, rateLimit: fields.rateLimit, ordering: fields.ordering, ...destination },
       sealed,
     );
     await enqueue(tx, to(deps, tenantId), [{ kind: 'start_endpoint', payload: { endpointId: id } }]);
@@ -101,7 +95,10 @@ export async function createEndpoint(deps: EndpointDeps, tenantId: string, field
 }
 
 export async function updateEndpoint(deps: EndpointDeps, tenantId: string, id: string, patch: Partial<EndpointFields> & { enabled?: boolean; recoverSkipped?: boolean }) {
-  if (patch.url !== undefined) await checkUrl(deps, patch.url);
+  const changesDestination = patch.url !== undefined || patch.type !== undefined || patch.config !== undefined || patch.credentials !== undefined;
+  const current = changesDestination ? (await withTenant(deps.sql, tenantId, (tx) => endpoints.getEndpoint(tx, id)))?.type : undefined;
+  if (changesDestination && !current) throw notFound('webhook');
+  const { url, destination } = changesDestination ? await prepareDestination(deps, id, patch, current) : { url: undefined, destination: {} };
   await checkEvents(deps, patch.events);
   checkFlow(deps, patch);
   const headers = await checkHeaders(deps, tenantId, patch.headers);
@@ -109,7 +106,7 @@ export async function updateEndpoint(deps: EndpointDeps, tenantId: string, id: s
     const before = await endpoints.getEndpoint(tx, id);
     if (!before) return null;
     const flow = { maxInFlight: patch.maxInFlight, rateLimit: patch.rateLimit, ordering: patch.ordering };
-    const updated = await endpoints.updateEndpoint(tx, id, { url: patch.url, eventTypes: patch.events, description: patch.description, enabled: patch.enabled, headers, ...flow });
+    const updated = await endpoints.updateEndpoint(tx, id, { url, eventTypes: patch.events, description: patch.description, enabled: patch.enabled, headers, ...flow, ...destination });
     // A change of ordering wakes the endpoint's workflow: it takes up a FIFO queue, or hands the queue
     // over to per-delivery workflows when the endpoint goes back to unordered (temporal/workflows/endpoint/fifo-queue.ts).
     if (patch.ordering !== undefined && patch.ordering !== before.ordering) {

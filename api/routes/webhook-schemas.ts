@@ -3,6 +3,7 @@ import { DELIVERY_STATUSES } from '../../domain/enums';
 import { EVENT_TYPE_PATTERN } from '../../domain/event-types';
 import { SIGNATURE_SCHEMES } from '../../domain/endpoint-keys';
 import { storableText } from '../schemas';
+import { ENDPOINT_TYPES } from '../../domain/destinations';
 
 const events = z
   .array(z.string().max(128).regex(new RegExp(`^\\*$|${EVENT_TYPE_PATTERN.source}`), 'must be "*" or an event type'))
@@ -36,8 +37,29 @@ const rateLimit = z
   .openapi({ description: 'Deliveries per second, across all workers; excess deliveries wait. null: no limit' });
 const ordering = z.enum(['unordered', 'fifo']).openapi({ description: 'fifo: one delivery at a time in publish order; a retrying head holds the rest' });
 
+/** Broker destinations (issue 26): which fields apply to which type is checked by domain/destinations.ts, naming the field. */
+const type = z.enum(ENDPOINT_TYPES).openapi({ description: 'Where it delivers: http (default: POST to url), rabbitmq, nats (JetStream) or redis (a stream)' });
+const config = z
+  .looseObject({
+    serverUrl: z.string().max(2048).optional().openapi({ description: 'amqp(s)://host:5672/vhost, nats://host:4222 (tls:// for TLS), redis(s)://host:6379/0; no credentials in it' }),
+    exchange: z.string().optional().openapi({ description: 'rabbitmq: the exchange to publish to (it must exist)' }),
+    routingKey: z.string().optional().openapi({ description: 'rabbitmq: the routing key; absent: the event type' }),
+    subject: z.string().optional().openapi({ description: 'nats: the subject; {type} stands for the event type; a JetStream stream must capture it' }),
+    stream: z.string().optional().openapi({ description: 'redis: the stream key (it must exist: XADD NOMKSTREAM)' }),
+    maxLen: z.number().int().optional().openapi({ description: 'redis: trim the stream to about this many entries (MAXLEN ~)' }),
+  })
+  .openapi('DestinationConfig', { description: 'The broker destination; required for rabbitmq, nats and redis, absent for http', example: { serverUrl: 'amqp://mq.example.com:5672/', exchange: 'webhooks' } });
+const credentials = z
+  .looseObject({ username: z.string().optional(), password: z.string().optional(), token: z.string().optional() })
+  .openapi('DestinationCredentials', {
+    description: 'Write-only, sealed at rest: rabbitmq { username, password }; nats { token } or { username, password }; redis { password } or { username, password }. Answers show only credentialsSet.',
+  });
+
 export const CreateWebhook = z.strictObject({
-  url: storableText(2048),
+  url: storableText(2048).optional().openapi({ description: 'The receiver (type http, required); broker types use config.serverUrl' }),
+  type: type.optional(),
+  config: config.optional(),
+  credentials: credentials.optional(),
   events: events.optional(),
   description: storableText(500).optional(),
   headers: headers.optional(),
@@ -51,6 +73,9 @@ export const CreateWebhook = z.strictObject({
 export const UpdateWebhook = z
   .strictObject({
     url: storableText(2048).optional(),
+    type: type.optional().openapi({ description: 'Cannot change; accepted when it is the endpoint\'s own' }),
+    config: config.optional(),
+    credentials: credentials.nullable().optional().openapi({ description: 'Replaces the credentials; null removes them' }),
     events: events.optional(),
     description: storableText(500).optional(),
     enabled: z.boolean().optional(),
@@ -63,7 +88,7 @@ export const UpdateWebhook = z
     rateLimit: rateLimit.optional(),
     ordering: ordering.optional(),
   })
-  .refine((p) => Object.keys(p).length > 0, 'give at least one of url, events, description, enabled, headers')
+  .refine((p) => Object.keys(p).length > 0, 'give at least one of url, config, credentials, events, description, enabled, headers')
   .refine((p) => !p.recoverSkipped || p.enabled === true, { message: 'recoverSkipped: needs enabled: true', path: ['recoverSkipped'] });
 
 export const RotateSecret = z.strictObject({

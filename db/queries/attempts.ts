@@ -1,3 +1,4 @@
+import type { DestinationConfig, EndpointType } from '../../domain/destinations';
 import type { SignatureScheme } from '../../domain/endpoint-keys';
 import type { DeliveryStatus } from '../../domain/enums';
 import type { LegacySignature } from '../../domain/tenant-settings';
@@ -28,9 +29,13 @@ export interface DeliveryTarget {
   maxInFlight: number | null;
   rateLimit: number | null;
   rateEpoch: number;
+  /** Where it delivers (issue 26): http to `url`, or a broker by `config` with its sealed credentials (null: none). */
+  type: EndpointType;
+  config: DestinationConfig | Record<string, never>;
+  credentials: string | null;
 }
 
-type RawTarget = Omit<DeliveryTarget, 'eventData' | 'headers' | 'legacySignature'> & { eventData: string; headers: string; legacySignature: string | null };
+type RawTarget = Omit<DeliveryTarget, 'eventData' | 'headers' | 'legacySignature' | 'config'> & { eventData: string; headers: string; legacySignature: string | null; config: string };
 
 /** Everything one attempt needs, read in one statement; null when the endpoint or delivery is gone. */
 export async function loadDeliveryTarget(tx: Tx, deliveryId: string): Promise<DeliveryTarget | null> {
@@ -44,7 +49,8 @@ export async function loadDeliveryTarget(tx: Tx, deliveryId: string): Promise<De
                 where s.endpoint_id = e.id and (s.expires_at is null or s.expires_at > now())), '{}') as secrets,
       coalesce((select array_agg(s.scheme order by s.created_at desc, s.id desc) from endpoint_secrets s
                 where s.endpoint_id = e.id and (s.expires_at is null or s.expires_at > now())), '{}') as secret_schemes,
-      e.headers::text as headers, ts.legacy_signature::text as legacy_signature, ts.retry_schedule_ms
+      e.headers::text as headers, ts.legacy_signature::text as legacy_signature, ts.retry_schedule_ms,
+      e.type, e.config::text as config, e.credentials_ciphertext as credentials
     from deliveries d
     join endpoints e on e.id = d.endpoint_id
     join events ev on ev.tenant_id = d.tenant_id and ev.id = d.event_id
@@ -55,6 +61,7 @@ export async function loadDeliveryTarget(tx: Tx, deliveryId: string): Promise<De
     ...row,
     eventData: JSON.parse(row.eventData),
     headers: Object.fromEntries(JSON.parse(row.headers) as [string, string][]),
+    config: JSON.parse(row.config),
     legacySignature: row.legacySignature === null ? null : JSON.parse(row.legacySignature),
   };
 }
@@ -71,6 +78,8 @@ export interface AttemptRecord {
   error: string | null;
   status: DeliveryStatus;
   nextRetryAt: Date | null;
+  /** A broker attempt's outcome code (domain/destinations.ts); null for http. */
+  outcome?: string | null;
   /** Pause the whole endpoint this long (a Retry-After); a success ends any pause. */
   pauseEndpointMs: number | null;
 }
@@ -94,8 +103,8 @@ export async function recordAttempt(tx: Tx, a: AttemptRecord): Promise<boolean> 
         and (${a.pauseEndpointMs}::float8 is not null or (${a.status} = 'success' and e.paused_until is not null))
       returning e.id
     )
-    insert into attempts (delivery_id, tenant_id, attempt, started_at, duration_ms, response_status, response_body, error, next_retry_at)
-    select d.id, ${a.tenantId}, ${a.attempt}, ${a.startedAt}, ${a.durationMs}, ${a.responseStatus}, ${a.responseBody}, ${a.error}, ${a.nextRetryAt}
+    insert into attempts (delivery_id, tenant_id, attempt, started_at, duration_ms, response_status, response_body, error, next_retry_at, outcome)
+    select d.id, ${a.tenantId}, ${a.attempt}, ${a.startedAt}, ${a.durationMs}, ${a.responseStatus}, ${a.responseBody}, ${a.error}, ${a.nextRetryAt}, ${a.outcome ?? null}
     from d
     returning attempt`;
   return rows.length > 0;

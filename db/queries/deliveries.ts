@@ -23,6 +23,8 @@ export interface AttemptRow {
   responseBody: string | null;
   error: string | null;
   nextRetryAt: Date | null;
+  /** A broker attempt's outcome code; null for http. */
+  outcome: string | null;
 }
 
 const COLUMNS = (tx: Tx) => tx`
@@ -64,7 +66,7 @@ export async function getDelivery(tx: Tx, id: string): Promise<DeliveryRow | nul
 
 export async function listAttempts(tx: Tx, deliveryId: string): Promise<AttemptRow[]> {
   return tx<AttemptRow[]>`
-    select attempt, started_at, duration_ms, response_status, response_body, error, next_retry_at
+    select attempt, started_at, duration_ms, response_status, response_body, error, next_retry_at, outcome
     from attempts where delivery_id = ${deliveryId} order by attempt`;
 }
 

@@ -1,3 +1,4 @@
+import type { DestinationConfig, EndpointType } from '../../domain/destinations';
 import type { Tx } from '../sql';
 
 export interface EndpointRow {
@@ -21,12 +22,24 @@ export interface EndpointRow {
   maxInFlight: number | null;
   rateLimit: number | null;
   ordering: EndpointOrdering;
+  /** Where it delivers (issue 26): 'http' to `url`, or a broker by `config` (whose serverUrl is also `url`). */
+  type: EndpointType;
+  /** Keys are camelCase without underscores, so the client's row transform leaves them as they are. */
+  config: DestinationConfig | Record<string, never>;
+  /** Which credential fields are set; the credentials themselves are never read back here. */
+  credentialFields: string[];
+}
+
+/** Broker credentials as stored: sealed JSON, and the names of the fields it holds. */
+export interface SealedCredentials {
+  ciphertext: string;
+  fields: string[];
 }
 
 export type EndpointOrdering = 'unordered' | 'fifo';
 
 const COLUMNS = 'id, tenant_id, url, description, event_types, enabled, consecutive_failures, disabled_at, disabled_reason, created_at, updated_at'
-  + ', headers, signature_scheme, public_key, max_in_flight, rate_limit, ordering';
+  + ', headers, signature_scheme, public_key, max_in_flight, rate_limit, ordering, type, config, credential_fields';
 
 /** A new key: v1 secrets have no public half; v1a key pairs do. */
 export interface SealedKey {
@@ -45,13 +58,15 @@ export async function countEndpointsLocked(tx: Tx, tenantId: string): Promise<nu
 
 export async function insertEndpoint(
   tx: Tx,
-  e: { id: string; tenantId: string; url: string; description: string; eventTypes: string[]; headers?: [string, string][] } & FlowSettings,
+  e: { id: string; tenantId: string; url: string; description: string; eventTypes: string[]; headers?: [string, string][] } & FlowSettings & Destination,
   secret: SealedKey,
 ): Promise<EndpointRow> {
   const [row] = await tx<EndpointRow[]>`
-    insert into endpoints (id, tenant_id, url, description, event_types, headers, signature_scheme, public_key, max_in_flight, rate_limit, ordering)
+    insert into endpoints (id, tenant_id, url, description, event_types, headers, signature_scheme, public_key, max_in_flight, rate_limit, ordering,
+      type, config, credentials_ciphertext, credential_fields)
     values (${e.id}, ${e.tenantId}, ${e.url}, ${e.description}, ${e.eventTypes}, ${JSON.stringify(e.headers ?? [])}::text::jsonb,
-      ${secret.scheme ?? 'v1'}, ${secret.publicKey ?? null}, ${e.maxInFlight ?? null}, ${e.rateLimit ?? null}, ${e.ordering ?? 'unordered'})
+      ${secret.scheme ?? 'v1'}, ${secret.publicKey ?? null}, ${e.maxInFlight ?? null}, ${e.rateLimit ?? null}, ${e.ordering ?? 'unordered'},
+      ${e.type ?? 'http'}, ${JSON.stringify(e.config ?? {})}::text::jsonb, ${e.credentials?.ciphertext ?? null}, ${e.credentials?.fields ?? []}::text[])
     returning ${tx.unsafe(COLUMNS)}`;
   await tx`insert into endpoint_secrets (endpoint_id, tenant_id, ciphertext, fingerprint, scheme)
            values (${e.id}, ${e.tenantId}, ${secret.ciphertext}, ${secret.fingerprint}, ${secret.scheme ?? 'v1'})`;
@@ -74,7 +89,15 @@ export interface FlowSettings {
   ordering?: EndpointOrdering;
 }
 
-export interface EndpointPatch extends FlowSettings {
+/** A broker destination's settings; for http, type alone (or nothing). */
+export interface Destination {
+  type?: EndpointType;
+  config?: DestinationConfig;
+  /** undefined leaves them as they are; null removes them. */
+  credentials?: SealedCredentials | null;
+}
+
+export interface EndpointPatch extends FlowSettings, Omit<Destination, 'type'> {
   url?: string;
   eventTypes?: string[];
   description?: string;
@@ -103,6 +126,9 @@ export async function updateEndpoint(tx: Tx, id: string, patch: EndpointPatch): 
       rate_sent_tat = case when ${patch.rateLimit !== undefined} and rate_limit is distinct from ${patch.rateLimit ?? null}::float8 then null else rate_sent_tat end,
       rate_epoch = case when ${patch.rateLimit !== undefined} and rate_limit is distinct from ${patch.rateLimit ?? null}::float8 then rate_epoch + 1 else rate_epoch end,
       ordering = coalesce(${patch.ordering ?? null}, ordering),
+      config = coalesce(${patch.config === undefined ? null : JSON.stringify(patch.config)}::text::jsonb, config),
+      credentials_ciphertext = case when ${patch.credentials !== undefined} then ${patch.credentials?.ciphertext ?? null} else credentials_ciphertext end,
+      credential_fields = case when ${patch.credentials !== undefined} then ${patch.credentials?.fields ?? []}::text[] else credential_fields end,
       updated_at = now()
     where id = ${id}
     returning ${tx.unsafe(COLUMNS)}`;

@@ -28,6 +28,7 @@ export function record(sql: Sql, config: Config, input: DeliveryInput, target: D
       responseStatus: sent.status,
       responseBody: sent.body,
       error: sent.error,
+      outcome: sent.outcome ?? null,
       status: verdict.outcome === 'retry' ? 'pending' : verdict.outcome,
       nextRetryAt: verdict.outcome === 'retry' ? new Date(Date.now() + verdict.delayMs) : null,
       pauseEndpointMs: verdict.outcome === 'retry' && verdict.pauseEndpoint ? verdict.delayMs : null,

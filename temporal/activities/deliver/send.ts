@@ -7,14 +7,14 @@ import { createFairShare } from './fair-share';
 import { buildMessage } from './message';
 import { tracedSend } from './tracing';
 
-/** The endpoint's type names its destination; every endpoint is HTTP until the endpoint row says otherwise. */
-function destinationType(_target: DeliveryTarget): DestinationType {
-  return 'http';
+/** The endpoint's type names its destination. */
+function destinationType(target: DeliveryTarget): DestinationType {
+  return target.type ?? 'http';
 }
 
 /** The send stage: sign the message, take a fair-share slot, hand it to the endpoint's destination. */
 export function createSend({ fetch, config, metrics }: Pick<ActivityDeps, 'fetch' | 'config' | 'metrics'>) {
-  const destinations: Record<DestinationType, Destination> = createDestinations({ fetch });
+  const destinations: Record<DestinationType, Destination> = createDestinations({ fetch, config });
   const sendFairly = createFairShare(config, metrics);
 
   return async function send(input: DeliveryInput, target: DeliveryTarget): Promise<SendResult> {

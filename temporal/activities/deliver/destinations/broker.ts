@@ -1,0 +1,46 @@
+import type { DeliveryTarget } from '../../../../db/queries/attempts';
+import { BROKER_SCHEMES, credentialsBinding, equivalentStatus, type BrokerType, type Credentials } from '../../../../domain/destinations';
+import { decryptSecret } from '../../../../domain/secrets';
+import { checkBrokerUrl } from '../../../../domain/url-rules';
+import type { PublishOutcome } from '../../../../infra/brokers/outcome';
+import type { Config } from '../../../../infra/config';
+import type { OutboundMessage, SendResult } from '../destination';
+import { withCustomHeaders } from './http';
+
+/** What every broker destination shares: credentials, the send-time SSRF check, headers and the result. */
+export type BrokerConfig = Pick<Config, 'encryptionKey' | 'production' | 'allowPrivateTargets'>;
+
+/** The endpoint's credentials, opened only here, for the one publish (never logged or returned). */
+export function credentialsOf(config: BrokerConfig, target: DeliveryTarget, endpointId: string): Credentials {
+  if (!target.credentials) return {};
+  return JSON.parse(decryptSecret(config.encryptionKey, target.credentials, credentialsBinding(endpointId))) as Credentials;
+}
+
+/** Production refuses private hosts at send time too (a name may resolve elsewhere than at create time). */
+export async function refusal(config: BrokerConfig, type: BrokerType, serverUrl: string, startedAt: Date): Promise<SendResult | null> {
+  const problem = await checkBrokerUrl(serverUrl, BROKER_SCHEMES[type].tls, config);
+  if (!problem) return null;
+  return { startedAt, durationMs: Date.now() - startedAt.getTime(), status: null, body: null, retryAfter: null, error: `target refused: ${problem}`, refused: true, outcome: 'target_refused' };
+}
+
+/**
+ * The message's headers on a broker: the endpoint's custom headers, then Hookline's (the Standard
+ * Webhooks three, the legacy signature, content-type, user-agent), and the event type, which an
+ * HTTP receiver reads from the body but a broker consumer may want to route or filter on.
+ */
+export function brokerHeaders(target: DeliveryTarget, message: OutboundMessage): Record<string, string> {
+  return withCustomHeaders(target.headers, { ...message.headers, 'webhook-event-type': message.eventType });
+}
+
+export function toSendResult(startedAt: Date, outcome: PublishOutcome): SendResult {
+  return {
+    startedAt,
+    durationMs: outcome.durationMs,
+    status: equivalentStatus(outcome.verdict),
+    body: outcome.detail.slice(0, 1024),
+    retryAfter: null,
+    error: outcome.verdict === 'taken' ? null : `${outcome.code}: ${outcome.detail}`.slice(0, 1024),
+    refused: false,
+    outcome: outcome.code,
+  };
+}
