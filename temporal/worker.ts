@@ -13,6 +13,7 @@ import { ensurePurgeSchedule } from './schedules';
 import { syncOperatorWebhook } from './operator-webhook';
 import { OpenTelemetryActivityInboundInterceptor, makeWorkflowExporter } from '@temporalio/interceptors-opentelemetry/lib/worker';
 import type { Tracing } from '../infra/tracing';
+import { bundleFile, bundleOptions, type BundleKind } from './workflow-bundles';
 
 export interface WorkerDeps {
   config: Config;
@@ -22,22 +23,25 @@ export interface WorkerDeps {
   log: Logger;
   metrics: Metrics;
   fetch?: WebhookFetch;
-  /** A prebuilt bundle; when absent, `npm run build`'s one beside the compiled code, else bundled at start. */
+  /** A prebuilt bundle without interceptors; when absent, `npm run build`'s one beside the compiled code, else bundled at start. */
   workflowBundle?: { codePath: string };
+  /** The same with the tracing interceptors, used instead when tracing is on. */
+  tracedWorkflowBundle?: { codePath: string };
   tracing?: Tracing;
 }
 
-/** `npm run build` writes it here: dist/workflow-bundle.js, beside dist/temporal/. */
-export const PREBUILT_BUNDLE = path.resolve(__dirname, '..', 'workflow-bundle.js');
+/** `npm run build` writes them here, beside dist/temporal/. */
+const DIST = path.resolve(__dirname, '..');
 
-function workflowSource(deps: WorkerDeps): { workflowBundle: { codePath: string } } | { workflowsPath: string } {
-  if (deps.workflowBundle) return { workflowBundle: deps.workflowBundle };
-  if (existsSync(PREBUILT_BUNDLE)) return { workflowBundle: { codePath: PREBUILT_BUNDLE } };
-  return { workflowsPath: require.resolve('./workflows') };
+/** The bundle for this worker: with the tracing interceptors only when tracing is on (temporal/workflow-bundles.ts). */
+function workflowSource(deps: WorkerDeps): { workflowBundle: { codePath: string } } | { workflowsPath: string; interceptorModules: string[] } {
+  const kind: BundleKind = deps.tracing ? 'traced' : 'plain';
+  const given = kind === 'traced' ? deps.tracedWorkflowBundle : deps.workflowBundle;
+  if (given) return { workflowBundle: given };
+  if (existsSync(bundleFile(DIST, kind))) return { workflowBundle: { codePath: bundleFile(DIST, kind) } };
+  const { workflowsPath, workflowInterceptorModules } = bundleOptions(kind);
+  return { workflowsPath, interceptorModules: workflowInterceptorModules };
 }
-
-/** Bundled with the workflows everywhere they are bundled (build, tests, histories): see the module. */
-export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('./workflows/tracing-interceptors')];
 
 /**
  * Tracing: activities continue the trace their workflow passed in headers; spans made inside
@@ -67,11 +71,11 @@ export async function createHooklineWorker(deps: WorkerDeps): Promise<Worker> {
     connection: deps.connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    ...source,
+    ...('workflowBundle' in source ? { workflowBundle: source.workflowBundle } : { workflowsPath: source.workflowsPath }),
     sinks: traced.sinks,
     interceptors: {
       activity: traced.activity,
-      ...('workflowsPath' in source ? { workflowModules: WORKFLOW_INTERCEPTOR_MODULES } : {}),
+      ...('workflowsPath' in source ? { workflowModules: source.interceptorModules } : {}),
     },
     activities: createActivities({ ...deps, fetch }),
     // Twice the send slots: sends over an endpoint's fair share wait for a slot without holding

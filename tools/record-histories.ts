@@ -14,7 +14,7 @@ import { deliveryWorkflow, endpointWorkflow, fanOutWorkflow, purgeWorkflow, reco
 import { deliveryOutcomeSignal, endpointStateQuery, fifoWakeSignal, sendTestSignal, setEnabledSignal } from '../temporal/workflows/messages';
 import { FailureType, workflowIds, type DeliveryInput } from '../temporal/workflows/types';
 import { findOrBuildTemporalCli } from './temporal-cli';
-import { WORKFLOW_INTERCEPTOR_MODULES } from '../temporal/worker';
+import { bundleOptions } from '../temporal/workflow-bundles';
 import { startDevServer, type DevServer } from './temporal-dev-server';
 import { freePort } from './testkit/free-port';
 import { waitFor } from './testkit/wait';
@@ -369,7 +369,7 @@ async function main(): Promise<void> {
   const recorders: Recorder[] = [];
   try {
     const [bundle, primary, early] = await Promise.all([
-      bundleWorkflowCode({ workflowsPath: require.resolve('../temporal/workflows'), workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES, logger: new DefaultLogger('ERROR') }),
+      bundleWorkflowCode({ ...bundleOptions('plain'), logger: new DefaultLogger('ERROR') }),
       startDevServer({ binary, port: await freePort(), logLevel: 'error' }).then((s) => (servers.push(s), s)),
       startDevServer({ binary, port: await freePort(), logLevel: 'error', dynamicConfig: { 'limit.historyCount.suggestContinueAsNew': 40 } }).then((s) => (servers.push(s), s)),
     ]);
