@@ -31,7 +31,7 @@ export async function runHookline(config: Config, opts: RunOptions): Promise<voi
   try {
     if (withTemporal) {
       worker = await createHooklineWorker({ ...withTemporal, workflowBundle: opts.workflowBundle });
-      relay = startRelay({ ...withTemporal, taskQueue: config.temporal.taskQueue, localSend: config.localSend });
+      relay = startRelay({ ...withTemporal, taskQueue: config.temporal.taskQueue, localSend: config.localSend, localFirst: config.localFirstAttempt });
     }
     if (opts.api) api = await serveApi(runtime, config.port);
     // Alone, a worker has no API to expose its counters: it serves them itself, when asked to.

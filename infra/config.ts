@@ -64,6 +64,7 @@ const envSchema = z.object({
   HOOKLINE_EVENT_TYPES_FILE: z.string().regex(/\.(ya?ml|json)$/, 'expected a .yaml, .yml or .json file').optional(),
   HOOKLINE_WORKER_CONCURRENCY: int(1, 10_000).default(100),
   HOOKLINE_LOCAL_SEND: bool.default(false),
+  HOOKLINE_LOCAL_FIRST_ATTEMPT: bool.default(true),
   HOOKLINE_ENDPOINT_MAX_IN_FLIGHT: int(1, 10_000).optional(),
   HOOKLINE_TENANT_MAX_IN_FLIGHT: int(1, 10_000).optional(),
   HOOKLINE_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -114,6 +115,8 @@ export interface Config {
   workerConcurrency: number;
   /** Deliveries send from a local activity (see temporal/workflows/delivery.ts). */
   localSend: boolean;
+  /** A delivery's first attempt runs as a local activity in its first workflow task, later ones as activities (temporal/workflows/delivery.ts). */
+  localFirstAttempt: boolean;
   /** A worker's send slots one endpoint, and one tenant, may hold at once (fair share). */
   endpointMaxInFlight: number;
   tenantMaxInFlight: number;
@@ -213,6 +216,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     eventTypesFile: path.resolve(e.HOOKLINE_EVENT_TYPES_FILE ?? SHIPPED_EVENT_TYPES_FILE),
     workerConcurrency: e.HOOKLINE_WORKER_CONCURRENCY,
     localSend: e.HOOKLINE_LOCAL_SEND,
+    localFirstAttempt: e.HOOKLINE_LOCAL_FIRST_ATTEMPT,
     endpointMaxInFlight: e.HOOKLINE_ENDPOINT_MAX_IN_FLIGHT ?? Math.max(1, Math.floor(e.HOOKLINE_WORKER_CONCURRENCY / 4)),
     tenantMaxInFlight: e.HOOKLINE_TENANT_MAX_IN_FLIGHT ?? Math.max(1, Math.floor(e.HOOKLINE_WORKER_CONCURRENCY / 2)),
     metricsToken: e.HOOKLINE_METRICS_TOKEN,

@@ -11,6 +11,8 @@ export interface RelayDeps {
   client: Client;
   taskQueue: string;
   localSend: boolean;
+  /** HOOKLINE_LOCAL_FIRST_ATTEMPT (temporal/workflows/delivery.ts). */
+  localFirst?: boolean;
   log: Logger;
   metrics: Metrics;
 }
@@ -63,7 +65,7 @@ export function startRelay(deps: RelayDeps, opts: RelayOptions = {}): Relay {
       const orderings = await endpointOrderings(tx, endpointIdsOf(rows));
       const liveEndpoints = new Set(orderings.keys());
       const fifoEndpoints = new Set([...orderings].filter(([, o]) => o === 'fifo').map(([id]) => id));
-      const dispatched = dispatchRows(rows, { client: deps.client, taskQueue: deps.taskQueue, localSend: deps.localSend, liveEndpoints, fifoEndpoints, concurrency });
+      const dispatched = dispatchRows(rows, { client: deps.client, taskQueue: deps.taskQueue, localSend: deps.localSend, localFirst: deps.localFirst, eager: true, liveEndpoints, fifoEndpoints, concurrency });
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), batchTimeoutMs)));
       const result = (await Promise.race([dispatched, timedOut]).finally(() => clearTimeout(timer))) ?? {

@@ -1,4 +1,5 @@
 import { ActivityFailure, ApplicationFailure, continueAsNew, getExternalWorkflowHandle, isCancellation, patched, proxyActivities, proxyLocalActivities, sleep, workflowInfo } from '@temporalio/workflow';
+import { optionalTsToMs } from '@temporalio/common/lib/time';
 import type { createActivities } from '../activities';
 import { deliveryOutcomeSignal } from './messages';
 import { FailureType, workflowIds, type DeliveryInput, type DeliveryOutcome, type DeliveryResult } from './types';
@@ -12,6 +13,8 @@ import { FailureType, workflowIds, type DeliveryInput, type DeliveryOutcome, typ
 const CRASH_RETRY_MAX = '30s';
 /** Patch: a long wait (a rate-limit backlog, a pause) hands over to a fresh run when the history grows. */
 const WAIT_CONTINUES_AS_NEW = 'delivery-wait-continue-as-new';
+/** The wait before the regular activity when a failed first attempt named none (an unexpected error, a crash). */
+const FIRST_RETRY_FALLBACK_MS = 1_000;
 const { deliver } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '30s',
   heartbeatTimeout: '10s',
@@ -24,6 +27,12 @@ const { deliver: deliverLocally } = proxyLocalActivities<ReturnType<typeof creat
   localRetryThreshold: '10s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: CRASH_RETRY_MAX },
 });
+// One try only: whatever follows a failed first attempt is durable (a timer, then `deliver`). A worker that
+// dies mid-send loses its workflow task, and the worker that takes the task over sends once more.
+const { deliver: deliverFirstLocally } = proxyLocalActivities<ReturnType<typeof createActivities>>({
+  startToCloseTimeout: '30s',
+  retry: { maximumAttempts: 1 },
+});
 const { signalEndpoint } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '30s',
   retry: { maximumInterval: '1m' },
@@ -34,8 +43,12 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryRe
   let result: DeliveryResult;
   let nothingToReset = false;
   try {
-    const attempt = input.localSend ? deliverLocally : deliver;
-    let sent = await attempt(input);
+    // `localFirst`: the first attempt inside the first workflow task (which the relay's eager start
+    // hands to its own worker), so a first-try success is one start and one task completion; every
+    // later attempt is a durable timer and a regular activity, never a local-activity backoff that a
+    // worker's death would cut short. Runs started with `localSend` alone send every attempt locally.
+    const attempt = input.localSend && !input.localFirst ? deliverLocally : deliver;
+    let sent = input.localFirst ? await firstAttemptLocally(input) : await attempt(input);
     // The endpoint is paused by a receiver's Retry-After, or over its rate limit: wait durably, then
     // try again (with the rate slot the activity reserved, so it is not reserved twice).
     while (sent.waitMs) {
@@ -68,6 +81,21 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryRe
     });
   }
   return result;
+}
+
+/** The first attempt as a local activity; after a retryable failure, the activity's delay as a durable timer and the attempt again as `deliver`. */
+async function firstAttemptLocally(input: DeliveryInput): ReturnType<typeof deliver> {
+  try {
+    return await deliverFirstLocally(input);
+  } catch (err) {
+    if (isCancellation(err) || !(err instanceof ActivityFailure)) throw err;
+    const cause = err.cause instanceof ApplicationFailure ? err.cause : undefined;
+    if (cause?.nonRetryable) throw err;
+    // The delay the activity chose (the schedule, a Retry-After) travels as the failure's nextRetryDelay,
+    // which the SDK keeps only on the failure it decoded.
+    await sleep(optionalTsToMs(cause?.failure?.applicationFailureInfo?.nextRetryDelay) ?? FIRST_RETRY_FALLBACK_MS);
+    return deliver(input);
+  }
 }
 
 async function reportOutcome(input: DeliveryInput, outcome: DeliveryOutcome): Promise<void> {

@@ -90,7 +90,7 @@ export async function startStack(overrides: Record<string, string> = {}, opts: S
         workflowBundle: { codePath: process.env.HOOKLINE_TEST_WORKFLOW_BUNDLE! },
         tracedWorkflowBundle: { codePath: process.env.HOOKLINE_TEST_WORKFLOW_BUNDLE_TRACED! },
       });
-      running = { worker, done: worker.run(), relay: startRelay({ ...runtime, taskQueue: config.temporal.taskQueue, localSend: config.localSend }) };
+      running = { worker, done: worker.run(), relay: startRelay({ ...runtime, taskQueue: config.temporal.taskQueue, localSend: config.localSend, localFirst: config.localFirstAttempt }) };
     },
     async stopWorker() {
       if (!running) return;
