@@ -20,8 +20,10 @@ export interface RelayDeps {
 export interface RelayOptions {
   /** Outbox rows claimed per transaction. */
   batchSize?: number;
-  /** How often to look without a notification (one lost with a dropped connection, or none at all). */
+  /** How often to look without a notification while LISTEN works (deferred rows, a notification lost in a reconnect). */
   sweepMs?: number;
+  /** How often to look without LISTEN, and while rows put back after a failed call are waiting. */
+  fastSweepMs?: number;
   /** Temporal calls in flight at once. */
   concurrency?: number;
   /** A claimed batch that takes longer is put back for another try (its calls are idempotent). */
@@ -42,7 +44,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 export function startRelay(deps: RelayDeps, opts: RelayOptions = {}): Relay {
   const batchSize = opts.batchSize ?? 100;
-  const sweepMs = opts.sweepMs ?? 1_000;
+  // Every look is a claim query on every worker: with notifications working, one every few seconds
+  // is enough to pick up what they cannot announce.
+  const sweepMs = opts.sweepMs ?? 5_000;
+  const fastSweepMs = opts.fastSweepMs ?? 1_000;
+  let listened = false;
+  let deferred = false;
   const concurrency = opts.concurrency ?? 64;
   const batchTimeoutMs = opts.batchTimeoutMs ?? 15_000;
   let running = true;
@@ -52,10 +59,15 @@ export function startRelay(deps: RelayDeps, opts: RelayOptions = {}): Relay {
     poked = true;
     wake?.();
   };
-  const listening = deps.sql.listen('hookline_outbox', poke, poke).catch((err: unknown) => {
-    deps.log.warn({ err: { message: (err as Error).message } }, `outbox: no LISTEN, sweeping every ${sweepMs} ms`);
-    return undefined;
-  });
+  const listening = deps.sql
+    .listen('hookline_outbox', poke, () => {
+      listened = true;
+      poke();
+    })
+    .catch((err: unknown) => {
+      deps.log.warn({ err: { message: (err as Error).message } }, `outbox: no LISTEN, sweeping every ${fastSweepMs} ms`);
+      return undefined;
+    });
 
   async function relayBatch(): Promise<number> {
     return deps.sql.begin(async (tx) => {
@@ -74,6 +86,8 @@ export function startRelay(deps: RelayDeps, opts: RelayOptions = {}): Relay {
       };
       await removeDone(tx, result.done);
       await deferFailed(tx, result.failed);
+      // Put back with a delay of a second or more, and no notification will say when it is due.
+      deferred = result.failed.length > 0;
       deps.metrics.outboxRelayed.inc(result.done.length);
       if (result.failed.length) deps.log.warn({ failed: result.failed.length, first: result.failed[0]!.error }, 'outbox: calls to Temporal failed, will retry');
       return rows.length;
@@ -96,7 +110,7 @@ export function startRelay(deps: RelayDeps, opts: RelayOptions = {}): Relay {
       }
       if (handled >= batchSize || poked) continue;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, sweepMs);
+        const timer = setTimeout(resolve, listened && !deferred ? sweepMs : fastSweepMs);
         wake = () => (clearTimeout(timer), resolve());
       });
       wake = undefined;

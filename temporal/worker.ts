@@ -56,6 +56,26 @@ function tracingOptions(tracing: Tracing | undefined): { sinks: InjectedSinks<{ 
   };
 }
 
+/**
+ * What a worker costs per unit of time rather than per delivery, set for short workflows.
+ * - Pollers scale with the work (autoscaling) instead of 10 long polls per queue held open all the
+ *   time: with first attempts local, the activity queue is mostly empty, and every idle poll is a
+ *   request the server's matching service holds and answers empty every minute, on every worker.
+ * - A cached workflow is only worth its memory while it runs: a delivery finishes in one task, so the
+ *   cache mostly holds endpoint workflows (one per endpoint with recent traffic). The SDK's default
+ *   sizes it from the heap (about 2,000 on a 4 GiB heap); 1,000 keeps the hot endpoints and bounds
+ *   the worker's memory. A miss costs one replay of a short history.
+ * - A sticky workflow task not taken within the timeout is re-queued on the shared queue and handed
+ *   over with its whole history: under CPU contention the default 10 s was reached, and each miss
+ *   cost a full replay. 20 s rides out a busy spell; a dead worker's cached runs move 10 s later.
+ */
+const COST_OPTIONS = {
+  workflowTaskPollerBehavior: { type: 'autoscaling', minimum: 1, initial: 2, maximum: 10 },
+  activityTaskPollerBehavior: { type: 'autoscaling', minimum: 1, initial: 2, maximum: 10 },
+  maxCachedWorkflows: 1_000,
+  stickyQueueScheduleToStartTimeout: '20s',
+} as const;
+
 export async function createHooklineWorker(deps: WorkerDeps): Promise<Worker> {
   const { config } = deps;
   await syncOperatorWebhook(deps);
@@ -81,5 +101,9 @@ export async function createHooklineWorker(deps: WorkerDeps): Promise<Worker> {
     // Twice the send slots: sends over an endpoint's fair share wait for a slot without holding
     // up the others (temporal/activities/send-gate.ts); at most workerConcurrency actually send.
     maxConcurrentActivityTaskExecutions: config.workerConcurrency * 2,
+    // First attempts are local activities (temporal/workflows/delivery.ts): the same cap as the
+    // send slots, so a burst of eager starts cannot send more at once than the regular path may.
+    maxConcurrentLocalActivityExecutions: config.workerConcurrency,
+    ...COST_OPTIONS,
   });
 }
