@@ -88,12 +88,16 @@ async function firstAttemptLocally(input: DeliveryInput): ReturnType<typeof deli
   try {
     return await deliverFirstLocally(input);
   } catch (err) {
-    if (isCancellation(err) || !(err instanceof ActivityFailure)) throw err;
-    const cause = err.cause instanceof ApplicationFailure ? err.cause : undefined;
-    if (cause?.nonRetryable) throw err;
+    if (isCancellation(err)) throw err;
+    // A local activity's failure arrives as the activity's own error, not wrapped as a scheduled one's is.
+    const cause = err instanceof ActivityFailure ? err.cause : err;
+    if (!(cause instanceof ApplicationFailure || err instanceof ActivityFailure)) throw err;
+    if (cause instanceof ApplicationFailure && cause.nonRetryable) {
+      throw err instanceof ActivityFailure ? err : new ActivityFailure(cause.message, 'deliver', undefined, 'NON_RETRYABLE_FAILURE', undefined, cause);
+    }
     // The delay the activity chose (the schedule, a Retry-After) travels as the failure's nextRetryDelay,
     // which the SDK keeps only on the failure it decoded.
-    await sleep(optionalTsToMs(cause?.failure?.applicationFailureInfo?.nextRetryDelay) ?? FIRST_RETRY_FALLBACK_MS);
+    await sleep((cause instanceof ApplicationFailure && optionalTsToMs(cause.failure?.applicationFailureInfo?.nextRetryDelay)) || FIRST_RETRY_FALLBACK_MS);
     return deliver(input);
   }
 }
