@@ -30,6 +30,11 @@ export function startDeliveryWorkflow(client: Client, taskQueue: string, input: 
     workflowId: workflowIds.delivery(input.deliveryId),
     taskQueue,
     ...(opts.eager ? { requestEagerStart: true } : {}),
+    // A first attempt sent from a local activity runs inside the workflow task: a task that outlives
+    // its timeout is handed out again and sends again. Sends take up to the request timeout, and
+    // under CPU contention tasks of 8 s were seen, so the default 10 s is too tight; a dead worker's
+    // send is then repeated after 30 s instead of 10.
+    ...(input.localFirst ? { workflowTaskTimeout: '30s' } : {}),
     args: [input],
     typedSearchAttributes: [
       { key: TENANT_ID, value: input.tenantId },

@@ -326,6 +326,29 @@ async function recordRateLimited(r: Recorder): Promise<void> {
   await save('delivery-rate-limited', await runDelivery(r, input));
 }
 
+/** The first attempt as a local activity (`localFirst`), started eagerly: a first-try success, a retry after a failed first attempt, a final failure. */
+async function recordLocalFirst(r: Recorder): Promise<void> {
+  const start = async (input: DeliveryInput) => {
+    const handle = await r.client.workflow.start(deliveryWorkflow, { workflowId: workflowIds.delivery(input.deliveryId), taskQueue: r.taskQueue, args: [input], requestEagerStart: true });
+    await handle.result().catch(() => undefined);
+    return handle;
+  };
+  await save('delivery-local-first-success', await start({ ...deliveryInput('local_first'), localFirst: true }));
+  const retried = { ...deliveryInput('local_first_retried'), localFirst: true };
+  let calls = 0;
+  r.deliver.set(retried.deliveryId, async () => {
+    calls += 1;
+    if (calls === 1) throw ApplicationFailure.create({ type: 'AttemptFailed', message: 'attempt 1: HTTP 503', nextRetryDelay: 50 });
+    return { attempt: 2, responseStatus: 200, endpointFailures: 1 };
+  });
+  await save('delivery-local-first-retried', await start(retried));
+  const failed = { ...deliveryInput('local_first_failed'), localFirst: true };
+  r.deliver.set(failed.deliveryId, async () => {
+    throw final(FailureType.DeliveryFailed);
+  });
+  await save('delivery-local-first-failed', await start(failed));
+}
+
 /** A FIFO endpoint: woken, runs three deliveries one at a time, a re-enable wakes it, then it goes back to unordered. */
 async function recordFifo(r: Recorder): Promise<void> {
   const endpointId = 'ep_fifo';
@@ -387,6 +410,7 @@ async function main(): Promise<void> {
     await recordRateLimited(r);
     await recordFifo(r);
     await recordFifoContinueAsNew(rEarly);
+    await recordLocalFirst(r);
   } finally {
     for (const rec of recorders) await rec.stop();
     for (const s of servers) await s.stop();
