@@ -1,12 +1,12 @@
-import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { parseRetrySchedule } from '../../domain/duration';
 import { refuseSignatureHeaderName } from '../../domain/header-names';
 import { LEGACY_FORMATS, formatSchedule, type TenantSettings } from '../../domain/tenant-settings';
 import * as settings from '../../services/tenant-settings';
 import type { ApiDeps } from '../deps';
-import { validationHook } from '../errors';
 import { errorResponses, json } from '../schemas';
 import { TenantParam } from './tenant-schemas';
+import { createRouter } from '../router';
 
 /**
  * A tenant's settings (admin, under the tenant routes' auth): its legacy signature header, retry
@@ -84,7 +84,7 @@ function view({ settings: s, effective: e }: Awaited<ReturnType<typeof settings.
 }
 
 export function tenantSettingsRoutes(deps: ApiDeps) {
-  const app = new OpenAPIHono({ defaultHook: validationHook });
+  const app = createRouter();
   app.openapi(routes.get, async (c) => c.json(view(await settings.readTenantSettings(deps, c.req.valid('param').id)), 200));
   app.openapi(routes.update, async (c) => {
     const body = c.req.valid('json');
