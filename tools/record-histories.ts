@@ -402,6 +402,7 @@ async function main(): Promise<void> {
     recorders.push(rEarly);
     console.log(`recording into ${path.relative(process.cwd(), OUT)}/`);
     await recordDeliveries(r);
+    await recordLocalFirst(r);
     await recordEndpointLifecycle(r);
     await recordFanOut(r);
     await recordPurge(r);
@@ -410,7 +411,6 @@ async function main(): Promise<void> {
     await recordRateLimited(r);
     await recordFifo(r);
     await recordFifoContinueAsNew(rEarly);
-    await recordLocalFirst(r);
   } finally {
     for (const rec of recorders) await rec.stop();
     for (const s of servers) await s.stop();
