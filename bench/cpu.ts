@@ -241,3 +241,17 @@ export async function waitForIdleMachine(maxCores: number, maxMinutes: number, l
 }
 
 export const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+/** Peak resident set (VmHWM) of the largest process of the tree `root`, in MiB: the worker's node, not npm or tsx around it. */
+export function peakRssMiB(root: number): number | null {
+  let peak = 0;
+  for (const p of descendants(processTable(), root)) {
+    try {
+      const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${p.pid}/status`, 'utf8'))?.[1];
+      if (kb) peak = Math.max(peak, Number(kb));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return peak ? Math.round(peak / 1024) : null;
+}

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
@@ -6,7 +7,7 @@ import { forEachLimited } from '../infra/concurrency';
 import { createWebhookFetch } from '../infra/webhook-fetch';
 import { quantile } from '../tools/proof/stats';
 import type { BarePost } from './bare-workflow';
-import { CpuMeter, per1000, round, threadSeconds, type CpuUse } from './cpu';
+import { CpuMeter, peakRssMiB, per1000, round, threadSeconds, type CpuUse } from './cpu';
 import type { BenchReceiver } from './receiver';
 import { countActions, type ActionCount } from './temporal-cost';
 import { startEngine, type Engine, type Stack } from './topologies';
@@ -154,11 +155,19 @@ export interface HooklineResult {
   halfRate?: RunResult & { ratePerSec: number };
   fanOut?: { endpoints: number; seconds: number; cpu: CpuUse };
   cost?: ActionCount;
+  /**
+   * With a CPU hog (one busy core, not in any measured tree) beside the stack: the M=1 run again, and
+   * a fixed 15 events/s. The ratio to the quiet M=1 run's CPU says whether anything costs per unit of
+   * time or per timeout rather than per delivery.
+   */
+  contention?: { m1: RunResult; at15: RunResult; cpuPer1000Ratio: number | null };
+  /** Peak RSS (VmHWM) of each measured process's largest process, read at the end of the run. */
+  peakRssMiB?: Record<string, number | null>;
   /** The M=1 run once more with the worker under --cpu-prof (split only, with --profile). */
   profiled?: { run: RunResult; window: ProfileWindow };
 }
 
-export type Phase = 'accept' | 'm1' | 'm10' | 'half' | 'fanout';
+export type Phase = 'accept' | 'm1' | 'm10' | 'half' | 'fanout' | 'contention';
 
 /** Hookline through its API, phase by phase, each on a settled system and a tenant of its own. */
 export async function measureHookline(stack: Stack, receiver: BenchReceiver, opts: { size: number; fanout: number; phases: Phase[]; profileDir?: string; log: (line: string) => void }): Promise<HooklineResult> {
@@ -311,12 +320,32 @@ export async function measureHookline(stack: Stack, receiver: BenchReceiver, opt
     log(`fan-out to ${opts.fanout} endpoints: last receipt after ${seconds} s`);
   }
 
+  if (has('contention') && out.m1) {
+    const hog = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
+    try {
+      const t = await tenantWith('hog', 1);
+      await settle();
+      const m1 = await publishRun(t.id, 1, N, 'hogm1');
+      await settle();
+      const t15 = await tenantWith('hog15', 1);
+      await settle();
+      const at15 = await publishRun(t15.id, 1, Math.min(N, 450), 'hog15', 15);
+      out.contention = { m1, at15, cpuPer1000Ratio: out.m1.cpuSecondsPer1000.total ? round(m1.cpuSecondsPer1000.total / out.m1.cpuSecondsPer1000.total) : null };
+      log(`with a CPU hog on one core: M=1 ${m1.deliveriesPerSec} deliveries/s, ${m1.cpuSecondsPer1000.total} CPU-s per 1,000 (${out.contention.cpuPer1000Ratio}× quiet); at 15/s publish-to-receipt ${fmt(at15.publishToReceiptMs)} ms`);
+    } finally {
+      hog.kill('SIGKILL');
+    }
+    await settle();
+  }
+
   if (m1Endpoint) {
     // Billable actions and history events of first-try deliveries, from their histories and their endpoint's.
     const sample = (await sql<{ id: string }[]>`select id from deliveries where endpoint_id = ${m1Endpoint} limit 50`).map((d) => `delivery-${d.id}`);
     out.cost = await countActions(client, sample, [`endpoint-${m1Endpoint}`], N).catch(() => countActions(client, sample, []));
     log(`cost: ${out.cost.actionsPerDelivery} billable actions, ${out.cost.historyEventsPerDelivery} history events per first-try delivery`);
   }
+  out.peakRssMiB = Object.fromEntries(stack.trees().filter((t) => t.kind !== 'postgres').map((t) => [t.name, peakRssMiB(t.pid)]));
+  log(`peak RSS (MiB): ${Object.entries(out.peakRssMiB).map(([k, m]) => `${k} ${m}`).join(', ')}`);
   if (opts.profileDir) {
     // Apart from the measured runs: a worker under --cpu-prof (its sampler costs CPU), the same M=1 run again.
     await stack.restartWorker(['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`]);

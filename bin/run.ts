@@ -39,7 +39,7 @@ export async function runHookline(config: Config, opts: RunOptions): Promise<voi
     }
     if (withTemporal) {
       worker = await createHooklineWorker({ ...withTemporal, workflowBundle: opts.workflowBundle });
-      relay = startRelay({ ...withTemporal, taskQueue: config.temporal.taskQueue, localSend: config.localSend });
+      relay = startRelay({ ...withTemporal, taskQueue: config.temporal.taskQueue, localSend: config.localSend, localFirst: config.localFirstAttempt });
     }
     opts.onStarted?.({ api, ops });
     announceStart(runtime.log, config, { api: api?.url, metrics: ops?.url, worker: Boolean(worker) });

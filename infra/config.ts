@@ -66,6 +66,7 @@ const envSchema = z.object({
   HOOKLINE_EVENT_TYPES_FILE: z.string().regex(/\.(ya?ml|json)$/, 'expected a .yaml, .yml or .json file').optional(),
   HOOKLINE_WORKER_CONCURRENCY: int(1, 10_000).default(100),
   HOOKLINE_LOCAL_SEND: bool.default(false),
+  HOOKLINE_LOCAL_FIRST_ATTEMPT: bool.default(true),
   HOOKLINE_ENDPOINT_MAX_IN_FLIGHT: int(1, 10_000).optional(),
   HOOKLINE_TENANT_MAX_IN_FLIGHT: int(1, 10_000).optional(),
   HOOKLINE_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -161,6 +162,8 @@ const configSchema = envSchema.transform((e, ctx) => {
     eventTypesFile: path.resolve(e.HOOKLINE_EVENT_TYPES_FILE ?? SHIPPED_EVENT_TYPES_FILE),
     workerConcurrency: e.HOOKLINE_WORKER_CONCURRENCY,
     localSend: e.HOOKLINE_LOCAL_SEND,
+    // A delivery's first attempt runs as a local activity in its first workflow task, later ones as activities (temporal/workflows/delivery.ts).
+    localFirstAttempt: e.HOOKLINE_LOCAL_FIRST_ATTEMPT,
     // A worker's send slots one endpoint, and one tenant, may hold at once (fair share).
     endpointMaxInFlight: e.HOOKLINE_ENDPOINT_MAX_IN_FLIGHT ?? Math.max(1, Math.floor(e.HOOKLINE_WORKER_CONCURRENCY / 4)),
     tenantMaxInFlight: e.HOOKLINE_TENANT_MAX_IN_FLIGHT ?? Math.max(1, Math.floor(e.HOOKLINE_WORKER_CONCURRENCY / 2)),

@@ -19,15 +19,22 @@ export async function startOnce<T extends Workflow>(client: Client, workflow: T,
 }
 
 /**
- * Starts a delivery's workflow. Not eagerly: eager start (the server handing the first workflow
- * task to this process's worker in the start's answer) made the worker's memory grow about three
- * times faster under `npm run test:load` (404 → 463 MiB against 345 → 371 MiB in 40 s at 10
- * deliveries/s, SDK 1.24), so it stays off until that is understood.
+ * Starts a delivery's workflow. `eager` (the relay, whose client shares its NativeConnection with a
+ * worker of the task queue): the server hands the first workflow task back in the start's answer,
+ * to this process's worker, with no trip through matching; with the first attempt as a local
+ * activity in that task, a first-try delivery is one start and one task completion. The SDK asks
+ * only when that worker has a free workflow-task slot; otherwise the start is an ordinary one.
  */
-export function startDeliveryWorkflow(client: Client, taskQueue: string, input: DeliveryInput): Promise<void> {
+export function startDeliveryWorkflow(client: Client, taskQueue: string, input: DeliveryInput, opts: { eager?: boolean } = {}): Promise<void> {
   return startOnce(client, deliveryWorkflow, {
     workflowId: workflowIds.delivery(input.deliveryId),
     taskQueue,
+    ...(opts.eager ? { requestEagerStart: true } : {}),
+    // A first attempt sent from a local activity runs inside the workflow task: a task that outlives
+    // its timeout is handed out again and sends again. Sends take up to the request timeout, and
+    // under CPU contention tasks of 8 s were seen, so the default 10 s is too tight; a dead worker's
+    // send is then repeated after 30 s instead of 10.
+    ...(input.localFirst ? { workflowTaskTimeout: '30s' } : {}),
     args: [input],
     typedSearchAttributes: [
       { key: TENANT_ID, value: input.tenantId },

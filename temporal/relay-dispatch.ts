@@ -4,6 +4,7 @@ import { forEachLimited } from '../infra/concurrency';
 import { withTraceparent } from '../infra/tracing';
 import { signalEndpointWorkflow, startDeliveryWorkflow, startEndpointWorkflow, startRecoveryWorkflow, stopEndpointWorkflows } from './client';
 import { fifoWakeSignal, sendTestSignal, setEnabledSignal } from './workflows/messages';
+import type { DeliveryInput } from './workflows/types';
 
 /** The Temporal calls one claimed batch of outbox rows stands for, each row to one result. */
 export interface Dispatch {
@@ -17,6 +18,10 @@ export interface Dispatch {
   concurrency: number;
   /** Deliveries send from a local activity (HOOKLINE_LOCAL_SEND). */
   localSend: boolean;
+  /** A delivery's first attempt is a local activity, later ones activities (HOOKLINE_LOCAL_FIRST_ATTEMPT); wins over localSend. */
+  localFirst?: boolean;
+  /** Ask for eager starts: the client shares its connection with a worker of the task queue (the relay in a worker process). */
+  eager?: boolean;
 }
 
 type Call = () => Promise<unknown>;
@@ -41,7 +46,7 @@ function callsFor(row: OutboxRow, d: Dispatch, wakes: Wakes = new Map()): Call[]
       );
       return deliveries
         .filter((x) => live(x.endpointId) && !(fifo(x.endpointId) && x.kind !== 'test'))
-        .map((x): Call => () => startDeliveryWorkflow(d.client, d.taskQueue, { ...ids, deliveryId: x.id, endpointId: x.endpointId, eventId, eventType, kind: x.kind, ...(d.localSend ? { localSend: true } : {}) }))
+        .map((x): Call => () => startDeliveryWorkflow(d.client, d.taskQueue, { ...ids, deliveryId: x.id, endpointId: x.endpointId, eventId, eventType, kind: x.kind, ...sendMode(d) }, { eager: d.eager }))
         .concat(wake);
     }
     case 'test': {
@@ -65,6 +70,11 @@ function callsFor(row: OutboxRow, d: Dispatch, wakes: Wakes = new Map()): Call[]
       return live(endpointId) ? [() => startRecoveryWorkflow(d.client, d.taskQueue, { ...ids, recoveryId }, endpointId)] : [];
     }
   }
+}
+
+function sendMode(d: Dispatch): Pick<DeliveryInput, 'localFirst' | 'localSend'> {
+  if (d.localFirst) return { localFirst: true };
+  return d.localSend ? { localSend: true } : {};
 }
 
 export function endpointIdsOf(rows: OutboxRow[]): string[] {

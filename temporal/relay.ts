@@ -11,6 +11,8 @@ export interface RelayDeps {
   client: Client;
   taskQueue: string;
   localSend: boolean;
+  /** HOOKLINE_LOCAL_FIRST_ATTEMPT (temporal/workflows/delivery.ts). */
+  localFirst?: boolean;
   log: Logger;
   metrics: Metrics;
 }
@@ -18,8 +20,10 @@ export interface RelayDeps {
 export interface RelayOptions {
   /** Outbox rows claimed per transaction. */
   batchSize?: number;
-  /** How often to look without a notification (one lost with a dropped connection, or none at all). */
+  /** How often to look without a notification while LISTEN works (deferred rows, a notification lost in a reconnect). */
   sweepMs?: number;
+  /** How often to look without LISTEN, and while rows put back after a failed call are waiting. */
+  fastSweepMs?: number;
   /** Temporal calls in flight at once. */
   concurrency?: number;
   /** A claimed batch that takes longer is put back for another try (its calls are idempotent). */
@@ -40,7 +44,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 export function startRelay(deps: RelayDeps, opts: RelayOptions = {}): Relay {
   const batchSize = opts.batchSize ?? 100;
-  const sweepMs = opts.sweepMs ?? 1_000;
+  // Every look is a claim query on every worker: with notifications working, one every few seconds
+  // is enough to pick up what they cannot announce.
+  const sweepMs = opts.sweepMs ?? 5_000;
+  const fastSweepMs = opts.fastSweepMs ?? 1_000;
+  let listened = false;
+  let deferred = false;
   const concurrency = opts.concurrency ?? 64;
   const batchTimeoutMs = opts.batchTimeoutMs ?? 15_000;
   let running = true;
@@ -50,10 +59,15 @@ export function startRelay(deps: RelayDeps, opts: RelayOptions = {}): Relay {
     poked = true;
     wake?.();
   };
-  const listening = deps.sql.listen('hookline_outbox', poke, poke).catch((err: unknown) => {
-    deps.log.warn({ err: { message: (err as Error).message } }, `outbox: no LISTEN, sweeping every ${sweepMs} ms`);
-    return undefined;
-  });
+  const listening = deps.sql
+    .listen('hookline_outbox', poke, () => {
+      listened = true;
+      poke();
+    })
+    .catch((err: unknown) => {
+      deps.log.warn({ err: { message: (err as Error).message } }, `outbox: no LISTEN, sweeping every ${fastSweepMs} ms`);
+      return undefined;
+    });
 
   async function relayBatch(): Promise<number> {
     return deps.sql.begin(async (tx) => {
@@ -63,7 +77,7 @@ export function startRelay(deps: RelayDeps, opts: RelayOptions = {}): Relay {
       const orderings = await endpointOrderings(tx, endpointIdsOf(rows));
       const liveEndpoints = new Set(orderings.keys());
       const fifoEndpoints = new Set([...orderings].filter(([, o]) => o === 'fifo').map(([id]) => id));
-      const dispatched = dispatchRows(rows, { client: deps.client, taskQueue: deps.taskQueue, localSend: deps.localSend, liveEndpoints, fifoEndpoints, concurrency });
+      const dispatched = dispatchRows(rows, { client: deps.client, taskQueue: deps.taskQueue, localSend: deps.localSend, localFirst: deps.localFirst, eager: true, liveEndpoints, fifoEndpoints, concurrency });
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), batchTimeoutMs)));
       const result = (await Promise.race([dispatched, timedOut]).finally(() => clearTimeout(timer))) ?? {
@@ -72,6 +86,8 @@ export function startRelay(deps: RelayDeps, opts: RelayOptions = {}): Relay {
       };
       await removeDone(tx, result.done);
       await deferFailed(tx, result.failed);
+      // Put back with a delay of a second or more, and no notification will say when it is due.
+      deferred = result.failed.length > 0;
       deps.metrics.outboxRelayed.inc(result.done.length);
       if (result.failed.length) deps.metrics.relayStartErrors.inc(result.failed.length);
       if (result.failed.length) deps.log.warn({ failed: result.failed.length, first: result.failed[0]!.error }, 'outbox: calls to Temporal failed, will retry');
@@ -95,7 +111,7 @@ export function startRelay(deps: RelayDeps, opts: RelayOptions = {}): Relay {
       }
       if (handled >= batchSize || poked) continue;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, sweepMs);
+        const timer = setTimeout(resolve, listened && !deferred ? sweepMs : fastSweepMs);
         wake = () => (clearTimeout(timer), resolve());
       });
       wake = undefined;

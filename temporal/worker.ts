@@ -13,6 +13,7 @@ import { ensurePurgeSchedule } from './schedules';
 import { syncOperatorWebhook } from '../services/operator-webhook';
 import { OpenTelemetryActivityInboundInterceptor, makeWorkflowExporter } from '@temporalio/interceptors-opentelemetry/lib/worker';
 import type { Tracing } from '../infra/tracing';
+import { bundleFile, bundleOptions, type BundleKind } from './workflow-bundles';
 
 export interface WorkerDeps {
   config: Config;
@@ -22,22 +23,25 @@ export interface WorkerDeps {
   log: Logger;
   metrics: Metrics;
   fetch?: WebhookFetch;
-  /** A prebuilt bundle; when absent, `npm run build`'s one beside the compiled code, else bundled at start. */
+  /** A prebuilt bundle without interceptors; when absent, `npm run build`'s one beside the compiled code, else bundled at start. */
   workflowBundle?: { codePath: string };
+  /** The same with the tracing interceptors, used instead when tracing is on. */
+  tracedWorkflowBundle?: { codePath: string };
   tracing?: Tracing;
 }
 
-/** `npm run build` writes it here: dist/workflow-bundle.js, beside dist/temporal/. */
-export const PREBUILT_BUNDLE = path.resolve(__dirname, '..', 'workflow-bundle.js');
+/** `npm run build` writes them here, beside dist/temporal/. */
+const DIST = path.resolve(__dirname, '..');
 
-function workflowSource(deps: WorkerDeps): { workflowBundle: { codePath: string } } | { workflowsPath: string } {
-  if (deps.workflowBundle) return { workflowBundle: deps.workflowBundle };
-  if (existsSync(PREBUILT_BUNDLE)) return { workflowBundle: { codePath: PREBUILT_BUNDLE } };
-  return { workflowsPath: require.resolve('./workflows') };
+/** The bundle for this worker: with the tracing interceptors only when tracing is on (temporal/workflow-bundles.ts). */
+function workflowSource(deps: WorkerDeps): { workflowBundle: { codePath: string } } | { workflowsPath: string; interceptorModules: string[] } {
+  const kind: BundleKind = deps.tracing ? 'traced' : 'plain';
+  const given = kind === 'traced' ? deps.tracedWorkflowBundle : deps.workflowBundle;
+  if (given) return { workflowBundle: given };
+  if (existsSync(bundleFile(DIST, kind))) return { workflowBundle: { codePath: bundleFile(DIST, kind) } };
+  const { workflowsPath, workflowInterceptorModules } = bundleOptions(kind);
+  return { workflowsPath, interceptorModules: workflowInterceptorModules };
 }
-
-/** Bundled with the workflows everywhere they are bundled (build, tests, histories): see the module. */
-export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('./workflows/tracing-interceptors')];
 
 /**
  * Tracing: activities continue the trace their workflow passed in headers; spans made inside
@@ -51,6 +55,26 @@ function tracingOptions(tracing: Tracing | undefined): { sinks: InjectedSinks<{ 
     activity: [(ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx) })],
   };
 }
+
+/**
+ * What a worker costs per unit of time rather than per delivery, set for short workflows.
+ * - Pollers scale with the work (autoscaling) instead of 10 long polls per queue held open all the
+ *   time: with first attempts local, the activity queue is mostly empty, and every idle poll is a
+ *   request the server's matching service holds and answers empty every minute, on every worker.
+ * - A cached workflow is only worth its memory while it runs: a delivery finishes in one task, so the
+ *   cache mostly holds endpoint workflows (one per endpoint with recent traffic). The SDK's default
+ *   sizes it from the heap (about 2,000 on a 4 GiB heap); 1,000 keeps the hot endpoints and bounds
+ *   the worker's memory. A miss costs one replay of a short history.
+ * - A sticky workflow task not taken within the timeout is re-queued on the shared queue and handed
+ *   over with its whole history: under CPU contention the default 10 s was reached, and each miss
+ *   cost a full replay. 20 s rides out a busy spell; a dead worker's cached runs move 10 s later.
+ */
+const COST_OPTIONS = {
+  workflowTaskPollerBehavior: { type: 'autoscaling', minimum: 1, initial: 2, maximum: 10 },
+  activityTaskPollerBehavior: { type: 'autoscaling', minimum: 1, initial: 2, maximum: 10 },
+  maxCachedWorkflows: 1_000,
+  stickyQueueScheduleToStartTimeout: '20s',
+} as const;
 
 export async function createHooklineWorker(deps: WorkerDeps): Promise<Worker> {
   const { config } = deps;
@@ -67,15 +91,19 @@ export async function createHooklineWorker(deps: WorkerDeps): Promise<Worker> {
     connection: deps.connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    ...source,
+    ...('workflowBundle' in source ? { workflowBundle: source.workflowBundle } : { workflowsPath: source.workflowsPath }),
     sinks: traced.sinks,
     interceptors: {
       activity: traced.activity,
-      ...('workflowsPath' in source ? { workflowModules: WORKFLOW_INTERCEPTOR_MODULES } : {}),
+      ...('workflowsPath' in source ? { workflowModules: source.interceptorModules } : {}),
     },
     activities: createActivities({ ...deps, fetch }),
     // Twice the send slots: sends over an endpoint's fair share wait for a slot without holding
     // up the others (temporal/activities/deliver/send-gate.ts); at most workerConcurrency actually send.
     maxConcurrentActivityTaskExecutions: config.workerConcurrency * 2,
+    // First attempts are local activities (temporal/workflows/delivery.ts): the same cap as the
+    // send slots, so a burst of eager starts cannot send more at once than the regular path may.
+    maxConcurrentLocalActivityExecutions: config.workerConcurrency,
+    ...COST_OPTIONS,
   });
 }

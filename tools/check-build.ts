@@ -50,6 +50,8 @@ async function main(): Promise<void> {
     worker.kill('SIGTERM');
     if (seen.bundle !== BUNDLE) throw new Error(`the built worker loaded ${seen.bundle}, not ${BUNDLE}`);
     console.log(`check-build: node dist/bin/migrate.js and node dist/bin/worker.js work; the worker loaded ${path.relative(ROOT, BUNDLE)}`);
+    // Tracing workers load the bundle with the interceptors instead (temporal/workflow-bundles.ts).
+    if (!existsSync(path.join(ROOT, 'dist', 'workflow-bundle-traced.js'))) throw new Error('dist/workflow-bundle-traced.js is missing (npm run build)');
     // The portal and console are served from prebuilt files: production has no esbuild.
     for (const file of ['portal.js', 'console.js', 'app.css']) {
       if (!existsSync(path.join(ROOT, 'dist', 'ui-assets', file))) throw new Error(`dist/ui-assets/${file} is missing (npm run build)`);

@@ -14,7 +14,7 @@ import { deliveryWorkflow, endpointWorkflow, fanOutWorkflow, purgeWorkflow, reco
 import { deliveryOutcomeSignal, endpointStateQuery, fifoWakeSignal, sendTestSignal, setEnabledSignal } from '../temporal/workflows/messages';
 import { FailureType, workflowIds, type DeliveryInput } from '../temporal/workflows/types';
 import { findOrBuildTemporalCli } from './temporal/temporal-cli';
-import { WORKFLOW_INTERCEPTOR_MODULES } from '../temporal/worker';
+import { bundleOptions } from '../temporal/workflow-bundles';
 import { startDevServer, type DevServer } from './temporal/temporal-dev-server';
 import { freePort } from './testkit/free-port';
 import { waitFor } from './testkit/wait';
@@ -326,6 +326,29 @@ async function recordRateLimited(r: Recorder): Promise<void> {
   await save('delivery-rate-limited', await runDelivery(r, input));
 }
 
+/** The first attempt as a local activity (`localFirst`), started eagerly: a first-try success, a retry after a failed first attempt, a final failure. */
+async function recordLocalFirst(r: Recorder): Promise<void> {
+  const start = async (input: DeliveryInput) => {
+    const handle = await r.client.workflow.start(deliveryWorkflow, { workflowId: workflowIds.delivery(input.deliveryId), taskQueue: r.taskQueue, args: [input], requestEagerStart: true });
+    await handle.result().catch(() => undefined);
+    return handle;
+  };
+  await save('delivery-local-first-success', await start({ ...deliveryInput('local_first'), localFirst: true }));
+  const retried = { ...deliveryInput('local_first_retried'), localFirst: true };
+  let calls = 0;
+  r.deliver.set(retried.deliveryId, async () => {
+    calls += 1;
+    if (calls === 1) throw ApplicationFailure.create({ type: 'AttemptFailed', message: 'attempt 1: HTTP 503', nextRetryDelay: 50 });
+    return { attempt: 2, responseStatus: 200, endpointFailures: 1 };
+  });
+  await save('delivery-local-first-retried', await start(retried));
+  const failed = { ...deliveryInput('local_first_failed'), localFirst: true };
+  r.deliver.set(failed.deliveryId, async () => {
+    throw final(FailureType.DeliveryFailed);
+  });
+  await save('delivery-local-first-failed', await start(failed));
+}
+
 /** A FIFO endpoint: woken, runs three deliveries one at a time, a re-enable wakes it, then it goes back to unordered. */
 async function recordFifo(r: Recorder): Promise<void> {
   const endpointId = 'ep_fifo';
@@ -369,7 +392,7 @@ async function main(): Promise<void> {
   const recorders: Recorder[] = [];
   try {
     const [bundle, primary, early] = await Promise.all([
-      bundleWorkflowCode({ workflowsPath: require.resolve('../temporal/workflows'), workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES, logger: new DefaultLogger('ERROR') }),
+      bundleWorkflowCode({ ...bundleOptions('plain'), logger: new DefaultLogger('ERROR') }),
       startDevServer({ binary, port: await freePort(), logLevel: 'error' }).then((s) => (servers.push(s), s)),
       startDevServer({ binary, port: await freePort(), logLevel: 'error', dynamicConfig: { 'limit.historyCount.suggestContinueAsNew': 40 } }).then((s) => (servers.push(s), s)),
     ]);
@@ -379,6 +402,7 @@ async function main(): Promise<void> {
     recorders.push(rEarly);
     console.log(`recording into ${path.relative(process.cwd(), OUT)}/`);
     await recordDeliveries(r);
+    await recordLocalFirst(r);
     await recordEndpointLifecycle(r);
     await recordFanOut(r);
     await recordPurge(r);

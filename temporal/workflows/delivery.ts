@@ -1,4 +1,5 @@
 import { ActivityFailure, ApplicationFailure, continueAsNew, getExternalWorkflowHandle, isCancellation, patched, proxyActivities, proxyLocalActivities, sleep, workflowInfo } from '@temporalio/workflow';
+import { optionalTsToMs } from '@temporalio/common/lib/time';
 import type { createActivities } from '../activities';
 import { deliveryOutcomeSignal } from './messages';
 import { WAIT_CONTINUES_AS_NEW } from './patches';
@@ -11,6 +12,8 @@ import { FailureType, workflowIds, type DeliveryInput, type DeliveryOutcome, typ
 // waiting minutes. An attempt that runs past a few seconds heartbeats, so one lost with its worker
 // is retried after 10 s, not 30.
 const CRASH_RETRY_MAX = '30s';
+/** The wait before the regular activity when a failed first attempt named none (an unexpected error, a crash). */
+const FIRST_RETRY_FALLBACK_MS = 1_000;
 const { deliver } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '30s',
   heartbeatTimeout: '10s',
@@ -23,6 +26,12 @@ const { deliver: deliverLocally } = proxyLocalActivities<ReturnType<typeof creat
   localRetryThreshold: '10s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: CRASH_RETRY_MAX },
 });
+// One try only: whatever follows a failed first attempt is durable (a timer, then `deliver`). A worker that
+// dies mid-send loses its workflow task, and the worker that takes the task over sends once more.
+const { deliver: deliverFirstLocally } = proxyLocalActivities<ReturnType<typeof createActivities>>({
+  startToCloseTimeout: '30s',
+  retry: { maximumAttempts: 1 },
+});
 const { signalEndpoint } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '30s',
   retry: { maximumInterval: '1m' },
@@ -33,8 +42,12 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryRe
   let result: DeliveryResult;
   let nothingToReset = false;
   try {
-    const attempt = input.localSend ? deliverLocally : deliver;
-    let sent = await attempt(input);
+    // `localFirst`: the first attempt inside the first workflow task (which the relay's eager start
+    // hands to its own worker), so a first-try success is one start and one task completion; every
+    // later attempt is a durable timer and a regular activity, never a local-activity backoff that a
+    // worker's death would cut short. Runs started with `localSend` alone send every attempt locally.
+    const attempt = input.localSend && !input.localFirst ? deliverLocally : deliver;
+    let sent = input.localFirst ? await firstAttemptLocally(input) : await attempt(input);
     // The endpoint is paused by a receiver's Retry-After, or over its rate limit: wait durably, then
     // try again (with the rate slot the activity reserved, so it is not reserved twice).
     while (sent.waitMs) {
@@ -67,6 +80,25 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryRe
     });
   }
   return result;
+}
+
+/** The first attempt as a local activity; after a retryable failure, the activity's delay as a durable timer and the attempt again as `deliver`. */
+async function firstAttemptLocally(input: DeliveryInput): ReturnType<typeof deliver> {
+  try {
+    return await deliverFirstLocally(input);
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    // A local activity's failure arrives as the activity's own error, not wrapped as a scheduled one's is.
+    const cause = err instanceof ActivityFailure ? err.cause : err;
+    if (!(cause instanceof ApplicationFailure || err instanceof ActivityFailure)) throw err;
+    if (cause instanceof ApplicationFailure && cause.nonRetryable) {
+      throw err instanceof ActivityFailure ? err : new ActivityFailure(cause.message, 'deliver', undefined, 'NON_RETRYABLE_FAILURE', undefined, cause);
+    }
+    // The delay the activity chose (the schedule, a Retry-After) travels as the failure's nextRetryDelay,
+    // which the SDK keeps only on the failure it decoded.
+    await sleep((cause instanceof ApplicationFailure && optionalTsToMs(cause.failure?.applicationFailureInfo?.nextRetryDelay)) || FIRST_RETRY_FALLBACK_MS);
+    return deliver(input);
+  }
 }
 
 async function reportOutcome(input: DeliveryInput, outcome: DeliveryOutcome): Promise<void> {

@@ -16,6 +16,14 @@ export interface DeliveryInput {
    * change of setting never changes the commands of a running delivery.
    */
   localSend?: boolean;
+  /**
+   * The first attempt runs as a local activity inside the first workflow task, every later one as a
+   * regular activity after a durable timer. Set by whoever starts the workflow
+   * (HOOKLINE_LOCAL_FIRST_ATTEMPT); it takes precedence over `localSend`. Runs started without it
+   * keep the path they were started on, so the field, not a patch marker, keeps replay deterministic
+   * (a marker would be a seventh history event on every first-try delivery).
+   */
+  localFirst?: boolean;
   /** A rate-limit slot the previous call reserved (temporal/activities/deliver/rate-slot.ts); absent on the first call. */
   rateSlot?: RateSlot;
 }

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { WORKFLOW_INTERCEPTOR_MODULES } from '../../temporal/worker';
+import { bundleOptions, type BundleKind } from '../../temporal/workflow-bundles';
 import { ensureDatabase, migrate } from '../../db/migrate';
 import { createSql } from '../../db/sql';
 import { loadCatalogueFile } from '../../services/event-types';
@@ -20,10 +20,11 @@ import { noteServer, reapOrphanedServers } from './orphans';
  */
 export default async function globalSetup(): Promise<void> {
   const started = Date.now();
-  const [temporalAddress, databaseUrl, bundlePath] = await Promise.all([startTemporal(), createDatabase(), bundleWorkflows()]);
+  const [temporalAddress, databaseUrl, bundlePath, tracedBundlePath] = await Promise.all([startTemporal(), createDatabase(), bundleWorkflows('plain'), bundleWorkflows('traced')]);
   process.env.HOOKLINE_TEST_TEMPORAL_ADDRESS = temporalAddress;
   process.env.HOOKLINE_TEST_DATABASE_URL = databaseUrl;
   process.env.HOOKLINE_TEST_WORKFLOW_BUNDLE = bundlePath;
+  process.env.HOOKLINE_TEST_WORKFLOW_BUNDLE_TRACED = tracedBundlePath;
   console.log(`\nhookline tests: Temporal ${temporalAddress}, Postgres ${new URL(databaseUrl).pathname.slice(1)} (${Date.now() - started} ms)`);
 }
 
@@ -64,13 +65,13 @@ async function createDatabase(): Promise<string> {
   return url;
 }
 
-async function bundleWorkflows(): Promise<string> {
+/** Both bundles a worker may run (temporal/workflow-bundles.ts): without and with the tracing interceptors. */
+async function bundleWorkflows(kind: BundleKind): Promise<string> {
   const { code } = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../../temporal/workflows'),
-    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+    ...bundleOptions(kind),
     logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never,
   });
-  const file = path.join(os.tmpdir(), `hookline-workflows-${process.pid}.js`);
+  const file = path.join(os.tmpdir(), `hookline-workflows-${kind}-${process.pid}.js`);
   writeFileSync(file, code);
   return file;
 }

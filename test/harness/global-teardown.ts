@@ -20,5 +20,5 @@ export default async function globalTeardown(): Promise<void> {
   }
   const url = g.__hooklineDatabaseUrl as string | undefined;
   if (url && !process.env.HOOKLINE_TEST_KEEP_DB) await dropDatabase(url, (u) => createSql(u, { max: 1 })).catch(() => {});
-  if (process.env.HOOKLINE_TEST_WORKFLOW_BUNDLE) rmSync(process.env.HOOKLINE_TEST_WORKFLOW_BUNDLE, { force: true });
+  for (const bundle of [process.env.HOOKLINE_TEST_WORKFLOW_BUNDLE, process.env.HOOKLINE_TEST_WORKFLOW_BUNDLE_TRACED]) if (bundle) rmSync(bundle, { force: true });
 }

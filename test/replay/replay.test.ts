@@ -22,12 +22,16 @@ test('there is a recorded history of every workflow type', () => {
   expect(new Set(fixtures.map((f) => workflowType(f.history)))).toEqual(new Set(['deliveryWorkflow', 'endpointWorkflow', 'fanOutWorkflow', 'purgeWorkflow', 'recoveryWorkflow']));
 });
 
-test('every recorded history replays on the current workflow code without a determinism error', async () => {
+// Workers run the bundle without interceptors unless tracing is on (temporal/workflow-bundles.ts): both must replay.
+test.each([
+  ['without interceptors', 'HOOKLINE_TEST_WORKFLOW_BUNDLE'],
+  ['with the tracing interceptors', 'HOOKLINE_TEST_WORKFLOW_BUNDLE_TRACED'],
+])('every recorded history replays on the current workflow code (%s) without a determinism error', async (_, bundle) => {
   quietSdkLogs();
   const failures: string[] = [];
   const replayed: string[] = [];
   const results = Worker.runReplayHistories(
-    { workflowBundle: { codePath: process.env.HOOKLINE_TEST_WORKFLOW_BUNDLE! } },
+    { workflowBundle: { codePath: process.env[bundle]! } },
     fixtures.map(({ file, history }) => ({ workflowId: file, history })),
   );
   for await (const result of results) {

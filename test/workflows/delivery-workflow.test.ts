@@ -201,6 +201,55 @@ test('over its rate limit, the delivery sleeps the wait on a timer and calls del
   expect(timers).toBe(2);
 });
 
+describe('with the first attempt local (localFirst)', () => {
+  const eventTypes = async (handle: { fetchHistory(): Promise<{ events?: { eventType?: unknown }[] | null }> }) =>
+    ((await handle.fetchHistory()).events ?? []).map((e) => String(e.eventType));
+
+  test('a first-try success started eagerly is one start and one task completion: six history events, no activity task', async () => {
+    const input: DeliveryInput = { ...deliveryInput('local-first-ok'), localFirst: true };
+    const local: boolean[] = [];
+    env.behaviour.deliver = async () => {
+      local.push(Context.current().info.isLocal);
+      return { attempt: 1, responseStatus: 200, endpointFailures: 0 };
+    };
+    const handle = await env.client.workflow.start(deliveryWorkflow, { workflowId: workflowIds.delivery(input.deliveryId), taskQueue: env.taskQueue, args: [input], requestEagerStart: true });
+    expect(handle.eagerlyStarted).toBe(true);
+    expect(await handle.result()).toEqual({ status: 'success' });
+    expect(local).toEqual([true]);
+    const events = await eventTypes(handle);
+    expect(events.length).toBeLessThanOrEqual(6);
+    expect(events.some((e) => e.includes('ACTIVITY_TASK'))).toBe(false);
+  });
+
+  test('after a failed first attempt, the delay the activity chose is a durable timer and the next attempt a regular activity', async () => {
+    const input: DeliveryInput = { ...deliveryInput('local-first-retry'), localFirst: true };
+    const local: boolean[] = [];
+    env.behaviour.deliver = async () => {
+      local.push(Context.current().info.isLocal);
+      if (local.length === 1) throw ApplicationFailure.create({ type: 'AttemptFailed', message: 'attempt 1: HTTP 503', nextRetryDelay: 700 });
+      return { attempt: 2, responseStatus: 200, endpointFailures: 0 };
+    };
+    const handle = await runDelivery(input);
+    expect(await handle.result()).toEqual({ status: 'success' });
+    expect(local).toEqual([true, false]);
+    const history = (await handle.fetchHistory()).events ?? [];
+    const timers = history.filter((e) => e.timerStartedEventAttributes).map((e) => e.timerStartedEventAttributes!.startToFireTimeout);
+    expect(timers.map((t) => Number(t!.seconds ?? 0) * 1000 + Math.round((t!.nanos ?? 0) / 1e6))).toEqual([700]);
+    expect(history.filter((e) => e.activityTaskScheduledEventAttributes)).toHaveLength(1);
+  });
+
+  test('a final failure of the first attempt is not retried and is reported as the regular path reports it', async () => {
+    const input: DeliveryInput = { ...deliveryInput('local-first-final'), localFirst: true };
+    env.behaviour.deliver = async () => {
+      throw finalFailure(FailureType.DeliveryFailed);
+    };
+    const handle = await runDelivery(input);
+    expect(await handle.result()).toEqual({ status: 'failed', failure: FailureType.DeliveryFailed });
+    expect(env.inputsOf('deliver', input.endpointId)).toHaveLength(1);
+    expect(env.inputsOf('signalEndpoint', input.endpointId).map((s) => s.outcome)).toEqual([{ deliveryId: input.deliveryId, ok: false, gone: false }]);
+  });
+});
+
 describe('on a server that suggests continue-as-new after 40 history events', () => {
   let server: DevServer | undefined;
   beforeAll(async () => {

@@ -85,8 +85,12 @@ export async function startStack(overrides: Record<string, string> = {}, opts: S
     },
     async startWorker() {
       if (running) return;
-      const worker = await createHooklineWorker({ ...runtime, workflowBundle: { codePath: process.env.HOOKLINE_TEST_WORKFLOW_BUNDLE! } });
-      running = { worker, done: worker.run(), relay: startRelay({ ...runtime, taskQueue: config.temporal.taskQueue, localSend: config.localSend }) };
+      const worker = await createHooklineWorker({
+        ...runtime,
+        workflowBundle: { codePath: process.env.HOOKLINE_TEST_WORKFLOW_BUNDLE! },
+        tracedWorkflowBundle: { codePath: process.env.HOOKLINE_TEST_WORKFLOW_BUNDLE_TRACED! },
+      });
+      running = { worker, done: worker.run(), relay: startRelay({ ...runtime, taskQueue: config.temporal.taskQueue, localSend: config.localSend, localFirst: config.localFirstAttempt }) };
     },
     async stopWorker() {
       if (!running) return;
