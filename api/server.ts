@@ -1,8 +1,10 @@
+import type { Server } from 'node:http';
 import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from './app';
 import type { ApiDeps } from './deps';
 import { createOpsApp, type OpsDeps } from './ops-app';
 import { loadEventCatalogueAtStart } from './event-catalogue-start';
+import { finishBeforeRefusing } from './client-errors';
 
 export interface RunningApi {
   server: ServerType;
@@ -20,6 +22,7 @@ function listen(fetch: (req: Request) => Response | Promise<Response>, port: num
         close: () => new Promise<void>((done) => server.close(() => done())),
       });
     });
+    finishBeforeRefusing(server as Server);
   });
 }
 
