@@ -1,9 +1,11 @@
+import type { Server } from 'node:http';
 import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from './app';
 import type { ApiDeps } from './deps';
 import { createOpsApp, type OpsDeps } from './ops-app';
 import { loadEventCatalogueAtStart } from './event-catalogue-start';
 import { ListenError } from './listen-error';
+import { finishBeforeRefusing } from './client-errors';
 
 export interface RunningApi {
   server: ServerType;
@@ -25,6 +27,7 @@ function listen(fetch: (req: Request) => Response | Promise<Response>, port: num
     // A bind failure is the operator's to fix (a busy port, a wrong HOST): a message, never a stack trace.
     const refuse = (err: NodeJS.ErrnoException) => reject(err.code ? new ListenError(`${hostname}:${port}`, err.code) : err);
     server.once('error', refuse);
+    finishBeforeRefusing(server as Server);
   });
 }
 

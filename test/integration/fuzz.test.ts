@@ -79,7 +79,24 @@ const bodies = fc.oneof(
   fc.integer({ min: 1, max: 200_000 }).map((n) => JSON.stringify({ tenantId: '__tenant__', type: 'card.viewed', data: { s: 'x'.repeat(n) } })),
   text,
   edgeBodies(),
+  hostileDefinitions(),
 );
+
+/** Issue 22 items 4–6: exploding schemas for /v1/event-types, quadratic uniqueItems data, weak imported secrets. */
+function hostileDefinitions() {
+  const chain = (levels: number, combinator: string) => {
+    const $defs: Record<string, unknown> = { [`d${levels}`]: { type: 'string' } };
+    for (let i = 0; i < levels; i++) $defs[`d${i}`] = { [combinator]: [{ $ref: `#/$defs/d${i + 1}` }, { $ref: `#/$defs/d${i + 1}` }] };
+    return { $ref: '#/$defs/d0', $defs };
+  };
+  const weakSecrets = [`whsec_${'A'.repeat(32)}`, `whsec_${Buffer.from('password'.repeat(4)).toString('base64')}`, `whsec_${Buffer.alloc(24, 1).toString('base64')}`];
+  return fc.oneof(
+    fc.tuple(fc.integer({ min: 12, max: 40 }), fc.constantFrom('anyOf', 'allOf', 'oneOf'), fc.nat()).map(([n, c, k]) => JSON.stringify({ type: `fuzz.chain${k}`, schema: chain(n, c) })),
+    fc.tuple(fc.integer({ min: 1_000, max: 15_000 }), fc.nat()).map(([n, k]) => JSON.stringify({ type: `fuzz.unique${k}`, schema: { type: 'array', uniqueItems: true }, example: Array.from({ length: n }, (_, i) => [i]) })),
+    fc.integer({ min: 1_000, max: 15_000 }).map((n) => JSON.stringify({ tenantId: '__tenant__', type: 'card.viewed', data: Array.from({ length: n }, (_, i) => [i]) })),
+    fc.tuple(fc.constantFrom(...weakSecrets), fc.webUrl()).map(([secret, url]) => JSON.stringify({ url, secret, graceSeconds: 60 })),
+  );
+}
 
 /** Bodies with unstorable text in every string field, null or huge flat data. */
 function edgeBodies() {

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { ADMIN_TOKEN, startStack, type Stack } from '../../tools/testkit/stack';
 
@@ -123,6 +124,46 @@ describe('every route with a body has a limit', () => {
       duplex: 'half',
     } as RequestInit);
     expect(res.status).toBe(413);
+  });
+});
+
+describe('HTTP edges on a raw socket (issue 22 item 8)', () => {
+  /** Writes `parts` to a fresh connection (each awaited, so a reset shows as an error) and returns all the server sent, or the error. */
+  async function rawExchange(parts: (string | Buffer)[]): Promise<{ received: string; writeError?: string }> {
+    const { hostname, port } = new URL(stack.api.url);
+    const socket = net.createConnection({ host: hostname, port: Number(port) });
+    const received: Buffer[] = [];
+    socket.on('data', (d) => received.push(d));
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    let writeError: string | undefined;
+    socket.on('error', (e) => (writeError ??= (e as NodeJS.ErrnoException).code ?? e.message));
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    for (const part of parts) {
+      if (socket.destroyed) break;
+      await new Promise<void>((resolve) => socket.write(part, () => resolve()));
+    }
+    const deadline = setTimeout(() => socket.destroy(), 30_000);
+    await closed;
+    clearTimeout(deadline);
+    return { received: Buffer.concat(received).toString('latin1'), writeError };
+  }
+
+  // Known broken (issue 22 item 8): the 413 is written, but the connection is closed while the client still sends (EPIPE).
+  test.failing('a 10 MiB chunked publish gets its 413, not a reset before any answer', async () => {
+    const head = `POST /v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${ADMIN_TOKEN}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n`;
+    const chunk = Buffer.alloc(64 * 1024, 0x61);
+    const framed = Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]);
+    const body = [Buffer.from(`${(13).toString(16)}\r\n{"tenantId":"\r\n`), ...Array.from({ length: 160 }, () => framed), Buffer.from('0\r\n\r\n')];
+    const { received, writeError } = await rawExchange([head, ...body]);
+    expect({ status: received.split('\r\n')[0], writeError }).toEqual({ status: 'HTTP/1.1 413 Payload Too Large', writeError: undefined });
+  });
+
+  test('a valid publish followed by garbage in the same packet: the publish’s 202 comes first', async () => {
+    const json = JSON.stringify({ tenantId: tenant.id, type: 'card.viewed', data: { edge: 'garbage-after' } });
+    const publish = `POST /v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${ADMIN_TOKEN}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(json)}\r\n\r\n${json}`;
+    const { received } = await rawExchange([`${publish}\u0001\u0002GARBAGE \x7f\r\n\r\n`]);
+    expect(received.split('\r\n')[0]).toBe('HTTP/1.1 202 Accepted');
+    expect(received).toMatch(/\{"id":"[^"]+"\}/);
   });
 });
 

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { compilePayloadSchema, payloadViolation } from '../../domain/json-schema';
 import { parseRetrySchedule } from '../../domain/duration';
 import { parseInstant } from '../../domain/instant';
@@ -54,6 +55,19 @@ describe('schemas whose validation explodes', () => {
     const started = Date.now();
     expect(() => compilePayloadSchema(schema)).toThrow(/too complex: its subschemas expand to more than 5000/);
     expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
+  test('generated chains (any combinator, pointer or anchor references, 1 to 40 levels): usable when small, refused at once when not', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 40 }), fc.constantFrom('anyOf', 'allOf', 'oneOf'), fc.boolean(), (levels, combinator, byAnchor) => {
+        const schema = chain(levels, combinator, byAnchor ? (i) => `#a${i}` : (i) => `#/$defs/d${i}`);
+        const started = Date.now();
+        if (2 ** (levels + 1) > 5_000) expect(() => compilePayloadSchema(schema)).toThrow(/too complex/);
+        else payloadViolation(compilePayloadSchema(schema), 'x'); // compiles and validates (oneOf of two equal branches is a violation, not an error)
+        expect(Date.now() - started).toBeLessThan(5_000);
+      }),
+      { numRuns: 30 },
+    );
   });
 
   test('a short chain, a large flat schema and a recursive tree are usable', () => {
