@@ -95,6 +95,7 @@ export async function startPrivateRabbit(): Promise<PrivateBroker> {
     RABBITMQ_LOG_BASE: path.join(dir, 'log'),
     RABBITMQ_PID_FILE: path.join(dir, 'pid'),
     RABBITMQ_ENABLED_PLUGINS_FILE: path.join(dir, 'enabled_plugins'),
+    RABBITMQ_FEATURE_FLAGS_FILE: path.join(dir, 'feature_flags'),
     RABBITMQ_NODE_IP_ADDRESS: '127.0.0.1',
   };
   const ctl = (...args: string[]) => execFileSync('rabbitmqctl', ['-n', node, ...args], { env, stdio: 'ignore', timeout: 60_000 });
