@@ -25,7 +25,7 @@ export function cell(value: unknown): string {
 
 /** Rows as an aligned table with the given columns (key, or [key, heading]). */
 export function table(rows: Record<string, unknown>[], columns: (string | [string, string])[]): string {
-  const cols = columns.map((c) => (typeof c === 'string' ? [c, c] : c));
+  const cols: [string, string][] = columns.map((c) => (typeof c === 'string' ? [c, c] : c));
   const cells = [cols.map(([, heading]) => heading.toUpperCase()), ...rows.map((row) => cols.map(([key]) => cell(row[key])))];
   const widths = cols.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
   return cells.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n');

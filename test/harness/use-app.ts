@@ -29,8 +29,8 @@ export function useApp(overrides: Record<string, string> = {}): RouteEnv {
     Object.assign(env, {
       config,
       app,
-      call: async (method: string, path: string, opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) =>
-        app.request(path, {
+      call: async (method: string, path: string, opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<Response> =>
+        await app.request(path, {
           method,
           headers: {
             ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { WORKFLOW_INTERCEPTOR_MODULES } from '../../temporal/worker';
+import { INTERCEPTOR_MODULES } from '../../temporal/workflow-bundles';
 
 /**
  * Today's workflow code as it ran before the given patches existed: `patched(id)` answers false for
@@ -21,7 +21,7 @@ module.exports = { ...wf, patched: (id) => (absent.has(id) ? false : wf.patched(
   );
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../temporal/workflows'),
-    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+    workflowInterceptorModules: INTERCEPTOR_MODULES.plain,
     logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never,
     webpackConfigHook: (config) => ({ ...config, resolve: { ...config.resolve, alias: { ...(config.resolve?.alias as object), '@temporalio/workflow$': shim } } }),
   });
