@@ -238,6 +238,36 @@ func (c *Client) Redeliver(ctx context.Context, id string) (string, error) {
 	return out.DeliveryID, c.call(ctx, "POST", "/v1/deliveries/{id}/redeliver", []string{id}, nil, nil, &out, nil)
 }
 
+// Statistics.
+
+// StatsQuery bounds a statistics answer: Since and Until are ISO 8601 times (default the last 24 h),
+// Bucket "minute", "hour" (default) or "day"; TenantID only with the admin token.
+type StatsQuery struct {
+	Since, Until, Bucket, TenantID string
+}
+
+func (s StatsQuery) values() url.Values {
+	return query("since", s.Since, "until", s.Until, "bucket", s.Bucket, "tenantId", s.TenantID)
+}
+
+// EndpointStats answers totals, latency percentiles and a series for one endpoint, as JSON.
+func (c *Client) EndpointStats(ctx context.Context, id string, s StatsQuery) (map[string]any, error) {
+	var out map[string]any
+	return out, c.call(ctx, "GET", "/v1/webhooks/{id}/stats", []string{id}, s.values(), nil, &out, nil)
+}
+
+// TenantStats answers the tenant's statistics, whole and by endpoint, as JSON.
+func (c *Client) TenantStats(ctx context.Context, s StatsQuery) (map[string]any, error) {
+	var out map[string]any
+	return out, c.call(ctx, "GET", "/v1/stats", nil, s.values(), nil, &out, nil)
+}
+
+// AdminStats answers the deployment now (admin): backlog, the last hour, failing and disabled endpoints.
+func (c *Client) AdminStats(ctx context.Context) (map[string]any, error) {
+	var out map[string]any
+	return out, c.call(ctx, "GET", "/v1/admin/stats", nil, nil, nil, &out, nil)
+}
+
 // Operator console (admin token).
 
 // AdminEndpoints lists failing or disabled endpoints across tenants (state "failing", "disabled" or "").

@@ -107,8 +107,12 @@ type Endpoint struct {
 	MaxInFlight         *int              `json:"maxInFlight"`
 	RateLimit           *float64          `json:"rateLimit"`
 	Ordering            string            `json:"ordering"`
-	CreatedAt           string            `json:"createdAt"`
-	UpdatedAt           string            `json:"updatedAt"`
+	// Type is "http", or a broker ("rabbitmq", "nats", "redis") whose Config says where to publish.
+	Type           string         `json:"type"`
+	Config         map[string]any `json:"config"`
+	CredentialsSet []string       `json:"credentialsSet"`
+	CreatedAt      string         `json:"createdAt"`
+	UpdatedAt      string         `json:"updatedAt"`
 }
 
 // CreatedEndpoint holds the signing secret (v1), shown this once.
@@ -131,7 +135,11 @@ type EndpointInput struct {
 	RateLimit       *float64          `json:"rateLimit,omitempty"`
 	Ordering        string            `json:"ordering,omitempty"`
 	RecoverSkipped  bool              `json:"recoverSkipped,omitempty"`
-	Extra           map[string]any    `json:"-"`
+	// Type, Config and Credentials make a broker endpoint (docs/api/destinations.md); URL stays empty then.
+	Type        string         `json:"type,omitempty"`
+	Config      map[string]any `json:"config,omitempty"`
+	Credentials map[string]any `json:"credentials,omitempty"`
+	Extra       map[string]any `json:"-"`
 }
 
 // MarshalJSON sends the typed fields and then Extra.
@@ -186,6 +194,8 @@ type Attempt struct {
 	ResponseBody   *string `json:"responseBody"`
 	Error          *string `json:"error"`
 	NextRetryAt    *string `json:"nextRetryAt"`
+	// Outcome is a broker attempt's code (confirmed, acked, appended, unroutable, …); nil for HTTP.
+	Outcome *string `json:"outcome"`
 }
 
 // DeliverySearch filters GET /v1/deliveries; Since and Until are ISO 8601 times with a zone.

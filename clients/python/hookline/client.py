@@ -271,6 +271,23 @@ class Hookline:
     def redeliver(self, id: str) -> Dict[str, Any]:
         return self.request("POST", f"/v1/deliveries/{_quote(id)}/redeliver")
 
+    # --- statistics ----------------------------------------------------------------------------------
+
+    @operation("GET", "/v1/webhooks/{id}/stats")
+    def endpoint_stats(self, id: str, since: Optional[str] = None, until: Optional[str] = None, bucket: Optional[str] = None, tenant_id: Optional[str] = None) -> Dict[str, Any]:
+        """Totals, p50/p95 latency and a series (bucket minute|hour|day) over [since, until); default the last 24 h."""
+        return self.request("GET", f"/v1/webhooks/{_quote(id)}/stats", query={"since": since, "until": until, "bucket": bucket, "tenant_id": tenant_id})
+
+    @operation("GET", "/v1/stats")
+    def tenant_stats(self, since: Optional[str] = None, until: Optional[str] = None, bucket: Optional[str] = None, tenant_id: Optional[str] = None) -> Dict[str, Any]:
+        """The tenant's statistics, whole and by endpoint; `tenant_id` with the admin token."""
+        return self.request("GET", "/v1/stats", query={"since": since, "until": until, "bucket": bucket, "tenant_id": tenant_id})
+
+    @operation("GET", "/v1/admin/stats")
+    def admin_stats(self) -> Dict[str, Any]:
+        """The deployment now: backlog, the last hour by status, failing and recently disabled endpoints."""
+        return self.request("GET", "/v1/admin/stats")
+
     # --- operator console (admin) ------------------------------------------------------------------
 
     @operation("GET", "/v1/admin/endpoints")
