@@ -219,6 +219,8 @@ describe('service routes', () => {
         // The generic product: event types as data, tenant settings, v1a public keys.
         'POST /v1/event-types', 'GET /v1/event-types/{type}', 'PATCH /v1/event-types/{type}', 'POST /v1/event-types/{type}/archive',
         'GET /v1/tenants/{id}/settings', 'PATCH /v1/tenants/{id}/settings', 'GET /v1/webhooks/{id}/public-key',
+        // Delivery statistics: an endpoint's, a tenant's, the deployment's (admin).
+        'GET /v1/webhooks/{id}/stats', 'GET /v1/stats', 'GET /v1/admin/stats',
         // Portal links and the operator console's reads across tenants (admin).
         'POST /v1/tenants/{id}/portal-sessions', 'GET /v1/tenants/{id}/portal-sessions', 'DELETE /v1/tenants/{id}/portal-sessions/{sessionId}',
         'GET /v1/admin/endpoints', 'GET /v1/admin/deliveries',

@@ -2,8 +2,11 @@ import type { Api } from '../shared/api';
 import { field, h, notice, uid } from '../shared/dom';
 import type { Endpoint, EventType } from './types';
 
-/** Body properties this form has inputs for; any other the API takes goes in "More settings (JSON)". */
-const NAMED = new Set(['url', 'events', 'description', 'enabled', 'headers', 'secret', 'signatureScheme', 'recoverSkipped', 'maxInFlight', 'rateLimit', 'ordering']);
+/**
+ * Body properties this form has inputs for, or leaves to the API (a broker destination's type, config
+ * and credentials: made through the API); any other the API takes goes in "More settings (JSON)".
+ */
+const NAMED = new Set(['url', 'events', 'description', 'enabled', 'headers', 'secret', 'signatureScheme', 'recoverSkipped', 'maxInFlight', 'rateLimit', 'ordering', 'type', 'config', 'credentials']);
 
 /** The key/value editor of an endpoint's custom headers: one labelled row per header, add and remove. */
 function headersEditor(initial: Record<string, string>): { el: HTMLElement; read: () => Record<string, string> | string } {
