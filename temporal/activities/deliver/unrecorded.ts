@@ -34,7 +34,9 @@ export function createUnrecordedCarry() {
   return async function withCarry<T>(deliveryId: string, run: (carry: Carry) => Promise<T>): Promise<T> {
     const context = Context.current();
     const { isLocal } = context.info;
-    const before = (isLocal ? local.get(deliveryId) : context.info.heartbeatDetails) as Unrecorded | undefined;
+    // A regular try after a local one (the first attempt runs as a local activity) finds that try's
+    // answer in this process when no heartbeat carries one.
+    const before = (isLocal ? local.get(deliveryId) : ((context.info.heartbeatDetails as Unrecorded | undefined) ?? local.get(deliveryId))) as Unrecorded | undefined;
     // What every heartbeat of this try sends: a heartbeat replaces the stored details, so a try that
     // carries an answer and is slow before it records it (blocked connecting to Postgres) must beat
     // with that answer, or the next try finds nothing and sends again.
