@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { pingDatabase } from '../../db/queries/health';
-import { deploymentBacklog } from '../../db/queries/stats';
+import { deploymentBacklogWithoutWaiting } from '../../db/queries/stats';
 import { tableRowEstimates } from '../../db/queries/table-estimates';
 import type { Sql } from '../../db/sql';
 import type { Config } from '../../infra/config';
@@ -61,7 +61,7 @@ export function probeRoutes({ config, metrics, sql, client }: ProbeDeps, where: 
       if (isDependencyUnavailable(err)) return [];
       throw err;
     });
-    const backlog = await deploymentBacklog(sql).catch((err: unknown) => {
+    const backlog = await deploymentBacklogWithoutWaiting(sql).catch((err: unknown) => {
       if (isDependencyUnavailable(err)) return null;
       throw err;
     });

@@ -115,6 +115,26 @@ export async function deploymentBacklog(sql: Sql): Promise<Backlog> {
   return row!;
 }
 
+/**
+ * The backlog for a metrics scrape, which must answer whatever holds the tables (a migration, a long
+ * lock): null, and the gauges skipped for this scrape, rather than wait (lock_timeout 55P03,
+ * statement_timeout 57014).
+ */
+export async function deploymentBacklogWithoutWaiting(sql: Sql): Promise<Backlog | null> {
+  try {
+    return await sql.begin(async (tx) => {
+      await tx`set local lock_timeout = '250ms'`;
+      await tx`set local statement_timeout = '2s'`;
+      const [row] = await tx<Backlog[]>`
+        select outbox_rows::int, outbox_oldest, pending_deliveries::int, pending_oldest from hookline_admin_backlog()`;
+      return row!;
+    });
+  } catch (err) {
+    if (['55P03', '57014'].includes((err as { code?: string }).code ?? '')) return null;
+    throw err;
+  }
+}
+
 export interface ThroughputPoint {
   minute: Date;
   pending: number;
