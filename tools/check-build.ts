@@ -39,7 +39,7 @@ async function main(): Promise<void> {
       lines.on('line', (line) => {
         const entry = JSON.parse(line) as { msg?: string; workflows?: string };
         if (entry.msg === 'worker starting') found.bundle = entry.workflows;
-        if (entry.msg === 'hookline started') {
+        if (/^hookline \S+ (worker started|listening on )/.test(entry.msg ?? '')) {
           found.started = true;
           clearTimeout(timer);
           resolve(found);
