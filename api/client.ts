@@ -47,6 +47,7 @@ export interface TenantSettingsPatch {
   legacySignature?: { header: string; format?: 'sha256=hex' | 'hex' } | 'none' | null;
   retrySchedule?: string | null;
   disableAfterFailures?: number | null;
+  fairnessWeight?: number | null;
 }
 
 export type PortalSession = z.infer<typeof PortalSessionSchema>;

@@ -19,9 +19,11 @@ export interface TenantSettings {
   retryScheduleMs: number[] | null;
   /** null: HOOKLINE_DISABLE_AFTER_FAILURES's. */
   disableAfterFailures: number | null;
+  /** The tenant's share of worker capacity against other tenants' (domain/fairness.ts); null: 1. */
+  fairnessWeight: number | null;
 }
 
-export const NO_SETTINGS: TenantSettings = { legacySignature: null, retryScheduleMs: null, disableAfterFailures: null };
+export const NO_SETTINGS: TenantSettings = { legacySignature: null, retryScheduleMs: null, disableAfterFailures: null, fairnessWeight: null };
 
 export interface Defaults {
   legacySignatureHeader?: string;
@@ -30,10 +32,13 @@ export interface Defaults {
 }
 
 /** What applies to the tenant: its settings over the deployment's defaults. */
-export function effectiveSettings(s: TenantSettings, d: Defaults): { legacySignature: LegacySignature | null; retryScheduleMs: number[]; disableAfterFailures: number } {
+export function effectiveSettings(
+  s: TenantSettings,
+  d: Defaults,
+): { legacySignature: LegacySignature | null; retryScheduleMs: number[]; disableAfterFailures: number; fairnessWeight: number } {
   const legacySignature =
     s.legacySignature === 'none' ? null : (s.legacySignature ?? (d.legacySignatureHeader ? { header: d.legacySignatureHeader, format: 'sha256=hex' as const } : null));
-  return { legacySignature, retryScheduleMs: s.retryScheduleMs ?? d.retryScheduleMs, disableAfterFailures: s.disableAfterFailures ?? d.disableAfterFailures };
+  return { legacySignature, retryScheduleMs: s.retryScheduleMs ?? d.retryScheduleMs, disableAfterFailures: s.disableAfterFailures ?? d.disableAfterFailures, fairnessWeight: s.fairnessWeight ?? 1 };
 }
 
 

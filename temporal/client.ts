@@ -1,5 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowStartOptions } from '@temporalio/client';
-import type { Workflow } from '@temporalio/common';
+import type { Priority, Workflow } from '@temporalio/common';
+import { PRIORITY_LANES, fairnessKeyOf, type PriorityLane } from '../domain/fairness';
 import type { SignalDefinition } from '@temporalio/workflow';
 import { deliveryWorkflow } from './workflows/delivery';
 import { endpointWorkflow } from './workflows/endpoint';
@@ -8,6 +9,14 @@ import { ENDPOINT_ID, EVENT_TYPE, TENANT_ID } from './workflows/search-attribute
 import { workflowIds, type DeliveryInput, type EndpointInput, type RecoveryInput } from './workflows/types';
 
 /** Every start, signal and cancel Hookline sends Temporal, in one place (the samples' `client.ts`). */
+
+/**
+ * The tenant's share of the task queue (domain/fairness.ts): its fairness key, its weight when its
+ * settings give one, and the lane. Activities inherit it from their workflow.
+ */
+export function priorityOf(tenantId: string, lane: PriorityLane, weight?: number | null): Priority {
+  return { priorityKey: PRIORITY_LANES[lane], fairnessKey: fairnessKeyOf(tenantId), ...(weight ? { fairnessWeight: weight } : {}) };
+}
 
 /** Starts a workflow whose id is deterministic: starting it again, running or done, is a no-op. */
 export async function startOnce<T extends Workflow>(client: Client, workflow: T, options: WorkflowStartOptions<T>): Promise<void> {
@@ -24,11 +33,12 @@ export async function startOnce<T extends Workflow>(client: Client, workflow: T,
  * times faster under `npm run test:load` (404 → 463 MiB against 345 → 371 MiB in 40 s at 10
  * deliveries/s, SDK 1.24), so it stays off until that is understood.
  */
-export function startDeliveryWorkflow(client: Client, taskQueue: string, input: DeliveryInput): Promise<void> {
+export function startDeliveryWorkflow(client: Client, taskQueue: string, input: DeliveryInput, weight?: number | null): Promise<void> {
   return startOnce(client, deliveryWorkflow, {
     workflowId: workflowIds.delivery(input.deliveryId),
     taskQueue,
     args: [input],
+    priority: priorityOf(input.tenantId, input.kind === 'redelivery' ? 'background' : 'live', weight),
     typedSearchAttributes: [
       { key: TENANT_ID, value: input.tenantId },
       { key: ENDPOINT_ID, value: input.endpointId },
@@ -47,6 +57,7 @@ export function startEndpointWorkflow(client: Client, taskQueue: string, ids: En
     workflowId: workflowIds.endpoint(ids.endpointId),
     taskQueue,
     args: [ids],
+    priority: priorityOf(ids.tenantId, 'control'),
     typedSearchAttributes: endpointAttributes(ids),
   });
 }
@@ -65,6 +76,7 @@ export async function signalEndpointWorkflow<T>(
     args: [ids],
     signal,
     signalArgs: [arg] as [T],
+    priority: priorityOf(ids.tenantId, 'control'),
     typedSearchAttributes: endpointAttributes(ids),
   });
 }
@@ -89,12 +101,13 @@ export async function stopEndpointWorkflows(client: Client, endpointId: string, 
  * that row again, and its workflow must run again (a closed run of that id may still be in Temporal).
  * A second run of a recovery that is not running ends at once (recoverBatch finds it done).
  */
-export function startRecoveryWorkflow(client: Client, taskQueue: string, input: RecoveryInput, endpointId: string): Promise<void> {
+export function startRecoveryWorkflow(client: Client, taskQueue: string, input: RecoveryInput, endpointId: string, weight?: number | null): Promise<void> {
   return startOnce(client, recoveryWorkflow, {
     workflowIdReusePolicy: 'ALLOW_DUPLICATE',
     workflowId: workflowIds.recovery(input.recoveryId),
     taskQueue,
     args: [input],
+    priority: priorityOf(input.tenantId, 'background', weight),
     typedSearchAttributes: [
       { key: TENANT_ID, value: input.tenantId },
       { key: ENDPOINT_ID, value: endpointId },

@@ -17,6 +17,8 @@ export interface Dispatch {
   concurrency: number;
   /** Deliveries send from a local activity (HOOKLINE_LOCAL_SEND). */
   localSend: boolean;
+  /** The fairness weights the batch's tenants set (absent: 1, Temporal's default). */
+  weights?: Map<string, number>;
 }
 
 type Call = () => Promise<unknown>;
@@ -26,6 +28,7 @@ type Wakes = Map<string, Promise<unknown>>;
 
 function callsFor(row: OutboxRow, d: Dispatch, wakes: Wakes = new Map()): Call[] {
   const ids = { tenantId: row.tenantId };
+  const weight = d.weights?.get(row.tenantId);
   const live = (endpointId: string) => d.liveEndpoints.has(endpointId);
   switch (row.kind) {
     case 'deliver': {
@@ -41,7 +44,7 @@ function callsFor(row: OutboxRow, d: Dispatch, wakes: Wakes = new Map()): Call[]
       );
       return deliveries
         .filter((x) => live(x.endpointId) && !(fifo(x.endpointId) && x.kind !== 'test'))
-        .map((x): Call => () => startDeliveryWorkflow(d.client, d.taskQueue, { ...ids, deliveryId: x.id, endpointId: x.endpointId, eventId, eventType, kind: x.kind, ...(d.localSend ? { localSend: true } : {}) }))
+        .map((x): Call => () => startDeliveryWorkflow(d.client, d.taskQueue, { ...ids, deliveryId: x.id, endpointId: x.endpointId, eventId, eventType, kind: x.kind, ...(d.localSend ? { localSend: true } : {}) }, weight))
         .concat(wake);
     }
     case 'test': {
@@ -62,7 +65,7 @@ function callsFor(row: OutboxRow, d: Dispatch, wakes: Wakes = new Map()): Call[]
       return [() => stopEndpointWorkflows(d.client, row.payload.endpointId, row.payload.deliveryIds)];
     case 'recover': {
       const { endpointId, recoveryId } = row.payload;
-      return live(endpointId) ? [() => startRecoveryWorkflow(d.client, d.taskQueue, { ...ids, recoveryId }, endpointId)] : [];
+      return live(endpointId) ? [() => startRecoveryWorkflow(d.client, d.taskQueue, { ...ids, recoveryId }, endpointId, weight)] : [];
     }
   }
 }

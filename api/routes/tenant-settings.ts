@@ -1,6 +1,7 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { parseRetrySchedule } from '../../domain/duration';
 import { refuseSignatureHeaderName } from '../../domain/header-names';
+import { FAIRNESS_WEIGHT_MAX, FAIRNESS_WEIGHT_MIN } from '../../domain/fairness';
 import { LEGACY_FORMATS, formatSchedule, type TenantSettings } from '../../domain/tenant-settings';
 import * as settings from '../../services/tenant-settings';
 import type { ApiDeps } from '../deps';
@@ -45,19 +46,22 @@ const UpdateSettings = z
     legacySignature: legacyField.optional(),
     retrySchedule: schedule.nullable().optional().openapi({ type: 'string', description: 'Delays between attempts, as HOOKLINE_RETRY_SCHEDULE ("30s,5m,30m"); null: the deployment\'s', example: '30s,5m,30m' }),
     disableAfterFailures: z.number().int().min(1).max(1_000_000).nullable().optional().openapi({ description: 'Consecutive failed deliveries that disable an endpoint; null: the deployment\'s' }),
+    fairnessWeight: z.number().min(FAIRNESS_WEIGHT_MIN).max(FAIRNESS_WEIGHT_MAX).nullable().optional().openapi({ description: 'The tenant\'s share of worker capacity when tenants compete, against 1 for every other tenant; null: 1' }),
   })
-  .refine((p) => Object.keys(p).length > 0, 'give at least one of legacySignature, retrySchedule, disableAfterFailures');
+  .refine((p) => Object.keys(p).length > 0, 'give at least one of legacySignature, retrySchedule, disableAfterFailures, fairnessWeight');
 
 const Effective = z.object({
   legacySignature: LegacySignature.nullable(),
   retrySchedule: z.string(),
   disableAfterFailures: z.number().int(),
+  fairnessWeight: z.number(),
 });
 export const TenantSettingsSchema = z
   .object({
     legacySignature: legacyField,
     retrySchedule: z.string().nullable(),
     disableAfterFailures: z.number().int().nullable(),
+    fairnessWeight: z.number().nullable(),
     effective: Effective.openapi({ description: 'What applies: these settings over the deployment\'s defaults' }),
   })
   .openapi('TenantSettings');
@@ -79,7 +83,8 @@ function view({ settings: s, effective: e }: Awaited<ReturnType<typeof settings.
     legacySignature: s.legacySignature,
     retrySchedule: s.retryScheduleMs && formatSchedule(s.retryScheduleMs),
     disableAfterFailures: s.disableAfterFailures,
-    effective: { legacySignature: e.legacySignature, retrySchedule: formatSchedule(e.retryScheduleMs), disableAfterFailures: e.disableAfterFailures },
+    fairnessWeight: s.fairnessWeight,
+    effective: { legacySignature: e.legacySignature, retrySchedule: formatSchedule(e.retryScheduleMs), disableAfterFailures: e.disableAfterFailures, fairnessWeight: e.fairnessWeight },
   };
 }
 
@@ -92,6 +97,7 @@ export function tenantSettingsRoutes(deps: ApiDeps) {
     if (body.legacySignature !== undefined) patch.legacySignature = body.legacySignature;
     if (body.retrySchedule !== undefined) patch.retryScheduleMs = body.retrySchedule;
     if (body.disableAfterFailures !== undefined) patch.disableAfterFailures = body.disableAfterFailures;
+    if (body.fairnessWeight !== undefined) patch.fairnessWeight = body.fairnessWeight;
     return c.json(view(await settings.updateTenantSettings(deps, c.req.valid('param').id, patch)), 200);
   });
   return app;

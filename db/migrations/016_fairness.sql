@@ -1,0 +1,33 @@
+-- One tenant can never take everyone's capacity (issue 23).
+
+-- A tenant's share of the task queue relative to the others (Temporal's fairness weight; null: 1).
+ALTER TABLE tenant_settings ADD COLUMN fairness_weight double precision CHECK (fairness_weight BETWEEN 0.001 AND 1000);
+
+-- The relay (not a tenant) reads the weights of a batch's tenants to start their workflows with them.
+GRANT SELECT (tenant_id, fairness_weight) ON tenant_settings TO hookline_definer;
+CREATE POLICY definer_read ON tenant_settings FOR SELECT TO hookline_definer USING (true);
+CREATE FUNCTION hookline_fairness_weights(ids text[]) RETURNS TABLE (tenant_id text, weight double precision)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+  SELECT s.tenant_id, s.fairness_weight FROM public.tenant_settings s WHERE s.tenant_id = ANY (ids) AND s.fairness_weight IS NOT NULL
+$$;
+DO $$
+BEGIN
+  GRANT CREATE ON SCHEMA public TO hookline_definer;
+  ALTER FUNCTION hookline_fairness_weights(text[]) OWNER TO hookline_definer;
+  REVOKE ALL ON FUNCTION hookline_fairness_weights(text[]) FROM PUBLIC;
+  GRANT EXECUTE ON FUNCTION hookline_fairness_weights(text[]) TO hookline_app;
+  REVOKE CREATE ON SCHEMA public FROM hookline_definer;
+END
+$$;
+
+-- One running recovery per endpoint: a request while one runs is answered with the running one's id.
+-- Recoveries already running side by side keep the oldest; the others end (their workflows then stop
+-- at their next batch, which finds them not running).
+UPDATE recoveries r SET status = 'failed', error = 'superseded: one recovery runs per endpoint', completed_at = now(), updated_at = now()
+WHERE r.status = 'running' AND EXISTS (
+  SELECT 1 FROM recoveries o WHERE o.endpoint_id = r.endpoint_id AND o.status = 'running' AND (o.created_at, o.id) < (r.created_at, r.id));
+CREATE UNIQUE INDEX recoveries_one_running ON recoveries (endpoint_id) WHERE status = 'running';
+
+-- A recovery skips an event the endpoint already has delivered or on its way (pending), so
+-- overlapping recoveries and a recovery after a redelivery never send an event twice.
+CREATE INDEX deliveries_endpoint_event_live ON deliveries (endpoint_id, event_id) WHERE status IN ('pending', 'success');
