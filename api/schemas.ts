@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { CIRCUIT_STATES } from '../domain/circuit';
 import { DELIVERY_KINDS, DELIVERY_STATUSES, DISABLED_REASONS } from '../domain/enums';
 import { SIGNATURE_SCHEMES } from '../domain/endpoint-keys';
 import { ERROR_CODES } from '../domain/errors';
@@ -31,6 +32,14 @@ export const ErrorSchema = z
   .object({ error: z.object({ code: z.enum(ERROR_CODES), message: z.string(), requestId: z.string().optional() }) })
   .openapi('Error');
 
+export const CircuitSchema = z
+  .object({
+    state: z.enum(CIRCUIT_STATES).openapi({ description: 'closed: sending; open: deliveries wait (uncounted) for the next probe; half_open: one delivery is sent as a probe' }),
+    openedAt: z.string().nullable().openapi({ description: 'When the circuit opened (null while closed)' }),
+    nextProbeAt: z.string().nullable().openapi({ description: 'When the next probe may go (null while closed)' }),
+  })
+  .openapi('Circuit', { description: "The endpoint's circuit breaker: it opens after attempts in a row time out, fail to connect or answer 5xx" });
+
 export const EndpointSchema = z
   .object({
     id: z.string(),
@@ -49,6 +58,7 @@ export const EndpointSchema = z
     maxInFlight: z.number().int().nullable().openapi({ description: "Sends to this endpoint at once per worker; null: the worker's default (HOOKLINE_ENDPOINT_MAX_IN_FLIGHT)" }),
     rateLimit: z.number().nullable().openapi({ description: 'Deliveries per second across all workers; null: no limit' }),
     ordering: z.enum(['unordered', 'fifo']).openapi({ description: 'fifo: one delivery at a time, in publish order' }),
+    circuit: CircuitSchema,
   })
   .openapi('Endpoint');
 
@@ -102,6 +112,7 @@ export function toEndpointView(row: EndpointRow): z.infer<typeof EndpointSchema>
     maxInFlight: row.maxInFlight,
     rateLimit: row.rateLimit,
     ordering: row.ordering,
+    circuit: { state: row.circuitState ?? 'closed', openedAt: iso(row.circuitOpenedAt ?? null), nextProbeAt: iso(row.circuitNextProbeAt ?? null) },
   };
 }
 

@@ -1,3 +1,5 @@
+import type { CircuitSettings } from './circuit';
+
 /**
  * A tenant's overrides of the deployment's defaults (GET/PATCH /v1/tenants/:id/settings). Each is
  * null to inherit the environment's value, and is validated as strictly as that variable.
@@ -21,9 +23,13 @@ export interface TenantSettings {
   disableAfterFailures: number | null;
   /** The tenant's share of worker capacity against other tenants' (domain/fairness.ts); null: 1. */
   fairnessWeight: number | null;
+  /** Its endpoints' circuit breakers within CIRCUIT_BOUNDS (domain/circuit.ts); null: HOOKLINE_CIRCUIT_*'s. */
+  circuitFailures: number | null;
+  circuitWindowMs: number | null;
+  circuitCoolDownMs: number | null;
 }
 
-export const NO_SETTINGS: TenantSettings = { legacySignature: null, retryScheduleMs: null, disableAfterFailures: null, fairnessWeight: null };
+export const NO_SETTINGS: TenantSettings = { legacySignature: null, retryScheduleMs: null, disableAfterFailures: null, fairnessWeight: null, circuitFailures: null, circuitWindowMs: null, circuitCoolDownMs: null };
 
 export interface Defaults {
   legacySignatureHeader?: string;
@@ -41,6 +47,12 @@ export function effectiveSettings(
   return { legacySignature, retryScheduleMs: s.retryScheduleMs ?? d.retryScheduleMs, disableAfterFailures: s.disableAfterFailures ?? d.disableAfterFailures, fairnessWeight: s.fairnessWeight ?? 1 };
 }
 
+
+/** The circuit breaker that applies to the tenant's endpoints: its overrides over the deployment's settings. */
+export function effectiveCircuit(s: Pick<TenantSettings, 'circuitFailures' | 'circuitWindowMs' | 'circuitCoolDownMs'>, d: CircuitSettings): CircuitSettings {
+  const coolDownMs = s.circuitCoolDownMs ?? d.coolDownMs;
+  return { failures: s.circuitFailures ?? d.failures, windowMs: s.circuitWindowMs ?? d.windowMs, coolDownMs, coolDownMaxMs: Math.max(coolDownMs, d.coolDownMaxMs) };
+}
 
 const UNITS: [string, number][] = [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1_000]];
 

@@ -31,3 +31,26 @@ CREATE UNIQUE INDEX recoveries_one_running ON recoveries (endpoint_id) WHERE sta
 -- A recovery skips an event the endpoint already has delivered or on its way (pending), so
 -- overlapping recoveries and a recovery after a redelivery never send an event twice.
 CREATE INDEX deliveries_endpoint_event_live ON deliveries (endpoint_id, event_id) WHERE status IN ('pending', 'success');
+
+-- The circuit breaker of each endpoint (domain/circuit.ts). The endpoint's workflow owns the state
+-- (closed/open/half_open, when it opened, when the next probe goes); the row mirrors it for the API
+-- and for deliveries to read. The run of tripping attempts is counted here, in the transaction that
+-- records each attempt, so "in a row" is exact across concurrent sends: one row, updated atomically.
+--   circuit_run             attempts in a row that timed out, failed to connect or answered 5xx
+--   circuit_run_started_at  when the first of them was recorded (the run counts within the window)
+--   circuit_opens           openings in a row without a success between them (the cool-down doubles)
+--   circuit_probe           the delivery that holds the half-open probe
+ALTER TABLE endpoints
+  ADD COLUMN circuit_state text NOT NULL DEFAULT 'closed' CHECK (circuit_state IN ('closed', 'open', 'half_open')),
+  ADD COLUMN circuit_opened_at timestamptz,
+  ADD COLUMN circuit_next_probe_at timestamptz,
+  ADD COLUMN circuit_run integer NOT NULL DEFAULT 0,
+  ADD COLUMN circuit_run_started_at timestamptz,
+  ADD COLUMN circuit_opens integer NOT NULL DEFAULT 0,
+  ADD COLUMN circuit_probe text;
+
+-- A tenant's circuit settings within bounds (null: the deployment's HOOKLINE_CIRCUIT_*).
+ALTER TABLE tenant_settings
+  ADD COLUMN circuit_failures integer CHECK (circuit_failures BETWEEN 3 AND 1000),
+  ADD COLUMN circuit_window_ms integer CHECK (circuit_window_ms BETWEEN 10000 AND 3600000),
+  ADD COLUMN circuit_cool_down_ms integer CHECK (circuit_cool_down_ms BETWEEN 5000 AND 3600000);

@@ -1,3 +1,4 @@
+import type { CircuitState } from '../../domain/circuit';
 import type { Tx } from '../sql';
 
 export interface EndpointRow {
@@ -21,12 +22,16 @@ export interface EndpointRow {
   maxInFlight: number | null;
   rateLimit: number | null;
   ordering: EndpointOrdering;
+  /** The circuit breaker as the endpoint's workflow last saved it (domain/circuit.ts). */
+  circuitState: CircuitState;
+  circuitOpenedAt: Date | null;
+  circuitNextProbeAt: Date | null;
 }
 
 export type EndpointOrdering = 'unordered' | 'fifo';
 
 const COLUMNS = 'id, tenant_id, url, description, event_types, enabled, consecutive_failures, disabled_at, disabled_reason, created_at, updated_at'
-  + ', headers, signature_scheme, public_key, max_in_flight, rate_limit, ordering';
+  + ', headers, signature_scheme, public_key, max_in_flight, rate_limit, ordering, circuit_state, circuit_opened_at, circuit_next_probe_at';
 
 /** A new key: v1 secrets have no public half; v1a key pairs do. */
 export interface SealedKey {

@@ -6,6 +6,9 @@ interface Raw {
   retryScheduleMs: number[] | null;
   disableAfterFailures: number | null;
   fairnessWeight: number | null;
+  circuitFailures: number | null;
+  circuitWindowMs: number | null;
+  circuitCoolDownMs: number | null;
 }
 
 const parse = (r: Raw | undefined): TenantSettings => ({
@@ -13,24 +16,31 @@ const parse = (r: Raw | undefined): TenantSettings => ({
   retryScheduleMs: r?.retryScheduleMs ?? null,
   disableAfterFailures: r?.disableAfterFailures ?? null,
   fairnessWeight: r?.fairnessWeight ?? null,
+  circuitFailures: r?.circuitFailures ?? null,
+  circuitWindowMs: r?.circuitWindowMs ?? null,
+  circuitCoolDownMs: r?.circuitCoolDownMs ?? null,
 });
+
+const RAW_COLUMNS = 'legacy_signature::text as legacy_signature, retry_schedule_ms, disable_after_failures, fairness_weight, circuit_failures, circuit_window_ms, circuit_cool_down_ms';
 
 /** The tenant set for the transaction's settings (all null when it has none). */
 export async function getTenantSettings(tx: Tx): Promise<TenantSettings> {
   const [row] = await tx<Raw[]>`
-    select legacy_signature::text as legacy_signature, retry_schedule_ms, disable_after_failures, fairness_weight from tenant_settings`;
+    select ${tx.unsafe(RAW_COLUMNS)} from tenant_settings`;
   return parse(row);
 }
 
 export async function saveTenantSettings(tx: Tx, tenantId: string, s: TenantSettings): Promise<TenantSettings> {
   const legacy = s.legacySignature === null ? null : JSON.stringify(s.legacySignature);
   const [row] = await tx<Raw[]>`
-    insert into tenant_settings (tenant_id, legacy_signature, retry_schedule_ms, disable_after_failures, fairness_weight)
-    values (${tenantId}, ${legacy}::text::jsonb, ${s.retryScheduleMs}::integer[], ${s.disableAfterFailures}, ${s.fairnessWeight})
+    insert into tenant_settings (tenant_id, legacy_signature, retry_schedule_ms, disable_after_failures, fairness_weight, circuit_failures, circuit_window_ms, circuit_cool_down_ms)
+    values (${tenantId}, ${legacy}::text::jsonb, ${s.retryScheduleMs}::integer[], ${s.disableAfterFailures}, ${s.fairnessWeight},
+      ${s.circuitFailures}, ${s.circuitWindowMs}, ${s.circuitCoolDownMs})
     on conflict (tenant_id) do update set legacy_signature = excluded.legacy_signature,
       retry_schedule_ms = excluded.retry_schedule_ms, disable_after_failures = excluded.disable_after_failures,
-      fairness_weight = excluded.fairness_weight, updated_at = now()
-    returning legacy_signature::text as legacy_signature, retry_schedule_ms, disable_after_failures, fairness_weight`;
+      fairness_weight = excluded.fairness_weight, circuit_failures = excluded.circuit_failures,
+      circuit_window_ms = excluded.circuit_window_ms, circuit_cool_down_ms = excluded.circuit_cool_down_ms, updated_at = now()
+    returning ${tx.unsafe(RAW_COLUMNS)}`;
   return parse(row);
 }
 

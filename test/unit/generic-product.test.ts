@@ -132,10 +132,10 @@ describe('endpoint keys', () => {
 describe('tenant settings', () => {
   const defaults = { legacySignatureHeader: 'X-Guardian-Signature', retryScheduleMs: [1_000], disableAfterFailures: 10 };
   test('null inherits the deployment, "none" turns the legacy header off, a value overrides', () => {
-    expect(effectiveSettings({ legacySignature: null, retryScheduleMs: null, disableAfterFailures: null, fairnessWeight: null }, defaults)).toEqual({
+    expect(effectiveSettings({ legacySignature: null, retryScheduleMs: null, disableAfterFailures: null, fairnessWeight: null, circuitFailures: null, circuitWindowMs: null, circuitCoolDownMs: null }, defaults)).toEqual({
       legacySignature: { header: 'X-Guardian-Signature', format: 'sha256=hex' }, retryScheduleMs: [1_000], disableAfterFailures: 10, fairnessWeight: 1,
     });
-    expect(effectiveSettings({ legacySignature: 'none', retryScheduleMs: [5], disableAfterFailures: 2, fairnessWeight: 4 }, defaults)).toEqual({
+    expect(effectiveSettings({ legacySignature: 'none', retryScheduleMs: [5], disableAfterFailures: 2, fairnessWeight: 4, circuitFailures: null, circuitWindowMs: null, circuitCoolDownMs: null }, defaults)).toEqual({
       legacySignature: null, retryScheduleMs: [5], disableAfterFailures: 2, fairnessWeight: 4,
     });
   });
