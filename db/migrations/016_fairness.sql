@@ -54,3 +54,21 @@ ALTER TABLE tenant_settings
   ADD COLUMN circuit_failures integer CHECK (circuit_failures BETWEEN 3 AND 1000),
   ADD COLUMN circuit_window_ms integer CHECK (circuit_window_ms BETWEEN 10000 AND 3600000),
   ADD COLUMN circuit_cool_down_ms integer CHECK (circuit_cool_down_ms BETWEEN 5000 AND 3600000);
+
+-- The relay claims due outbox rows round-robin across tenants (each tenant's oldest first, then each
+-- one's second, ...), not oldest first overall: a tenant that published thousands of events does not
+-- put its backlog ahead of another tenant's next publish in Hookline's own queue, before Temporal's.
+CREATE OR REPLACE FUNCTION hookline_outbox_claim(task_queue text, max_rows integer)
+  RETURNS TABLE (id bigint, tenant_id text, kind text, payload jsonb, attempts integer, traceparent text)
+  LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+  SELECT o.id, o.tenant_id, o.kind, o.payload, o.attempts, o.traceparent
+  FROM public.outbox o
+  JOIN (
+    SELECT d.id, d.turn FROM (
+      SELECT q.id, row_number() OVER (PARTITION BY q.tenant_id ORDER BY q.id) AS turn FROM public.outbox q
+      WHERE q.task_queue = hookline_outbox_claim.task_queue AND q.available_at <= now()
+    ) d ORDER BY d.turn, d.id LIMIT max_rows
+  ) t ON t.id = o.id
+  ORDER BY t.turn, o.id
+  FOR UPDATE OF o SKIP LOCKED
+$$;

@@ -18,8 +18,12 @@ import { sendWebhook, type SendResult } from './send-webhook';
 
 const HEARTBEAT_AFTER_MS = 3_000;
 const sleepMs = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-/** How long a send waits for a fair-share slot before it gives its activity slot back. */
-const SLOT_WAIT_MS = 10_000;
+/**
+ * A send over its fair share does not wait for a slot inside its activity (a flood's waiters would
+ * fill every activity slot of the worker and starve other tenants): it gives the slot back at once,
+ * and Temporal retries it after a backoff, a server-side timer that holds no worker slot.
+ */
+const SLOT_WAIT_MS = 0;
 const BUSY_RETRY_MAX_MS = 30_000;
 
 export interface DeliverResult {
@@ -38,7 +42,9 @@ const RATE_WAIT_IN_ACTIVITY_MS = 1_000;
 /** How much sooner than its slot the workflow's timer ends (less than RATE_WAIT_IN_ACTIVITY_MS). */
 const RATE_WAKE_EARLY_MS = 800;
 /** The longest a send waits inside the activity to keep its distance from the previous one. */
-const RATE_SPACING_IN_ACTIVITY_MS = 5_000;
+const RATE_SPACING_IN_ACTIVITY_MS = 1_000;
+/** A send that wakes this much later than its turn was frozen (a stalled worker): its turn is stale. */
+const RATE_TURN_LATE_MS = 250;
 /** A longer wait is slept in pieces of at most this, so a change of the endpoint's rate takes effect within it. */
 const RATE_WAIT_PIECE_MS = 30_000;
 
@@ -165,11 +171,17 @@ export function createDeliver({ sql, fetch, config, metrics, log }: ActivityDeps
     if (waitMs > 0) await sleepMs(waitMs);
     // Slots are reserved ahead, but a send can go late (a stalled worker, a late timer) and land next
     // to the ones after it: at the moment of sending, keep it 1/rate after the previous send.
-    const spacing = await withTenant(sql, input.tenantId, (tx) => spaceRateSend(tx, input.endpointId, RATE_SPACING_IN_ACTIVITY_MS));
-    // A long queue of late sends: wait with a timer and a fresh slot rather than hold the activity.
-    if (spacing && !spacing.taken) return { attempt: target.attemptCount, responseStatus: 0, waitMs: Math.ceil(spacing.waitMs) };
-    if (spacing && spacing.waitMs > 0) await sleepMs(spacing.waitMs);
-    return undefined;
+    for (;;) {
+      const spacing = await withTenant(sql, input.tenantId, (tx) => spaceRateSend(tx, input.endpointId, RATE_SPACING_IN_ACTIVITY_MS));
+      // A long queue of late sends: wait with a timer and a fresh slot rather than hold the activity.
+      if (spacing && !spacing.taken) return { attempt: target.attemptCount, responseStatus: 0, waitMs: Math.ceil(spacing.waitMs) };
+      if (!spacing || spacing.waitMs <= 0) return undefined;
+      const due = Date.now() + spacing.waitMs;
+      await sleepMs(spacing.waitMs);
+      // Frozen while waiting (SIGSTOP, a long pause): the turn has passed and later sends may have
+      // gone since; going now would land beside them. Take a fresh turn instead.
+      if (Date.now() - due <= RATE_TURN_LATE_MS) return undefined;
+    }
   }
 
   async function attemptOnce(input: DeliveryInput, remember: (details: Unrecorded) => void): Promise<DeliverResult> {

@@ -81,6 +81,7 @@ export function createSendGate(limits: SendGateLimits): SendGate {
       // An endpoint's own setting (maxInFlight) may be above or below the worker's default share.
       const cap = Math.max(1, Math.min(endpointCap, limits.total));
       if (fits(tenantId, endpointId, cap)) return Promise.resolve(take(tenantId, endpointId));
+      if (limits.maxWaitMs <= 0) return Promise.reject(new SendSlotsBusy(`endpoint ${endpointId} or its tenant has its share of this worker's sends running`));
       if (count(queuedByEndpoint, endpointId) >= cap) return Promise.reject(new SendSlotsBusy(`endpoint ${endpointId} has ${cap} sends running and ${cap} waiting`));
       bump(queuedByEndpoint, endpointId, 1);
       return new Promise((resolve, reject) => {

@@ -4,7 +4,7 @@ import { startStack, type Stack } from '../../tools/testkit/stack';
 // One tenant floods five endpoints whose receiver accepts and never answers; another tenant's
 // deliveries must keep flowing meanwhile. A worker of 8 send slots (16 activity slots): small, so
 // the flood outnumbers it many times over, as a flood outnumbers any real worker.
-const FLOOD_EVENTS = 240;
+const FLOOD_EVENTS = 150;
 const ARRIVAL_BOUND_MS = 8_000;
 
 let stack: Stack;
@@ -12,7 +12,7 @@ let hanging: Receiver;
 let healthy: Receiver;
 
 beforeAll(async () => {
-  stack = await startStack({ HOOKLINE_WORKER_CONCURRENCY: '8', HOOKLINE_REQUEST_TIMEOUT_MS: '30000', HOOKLINE_RETRY_SCHEDULE: '1s', HOOKLINE_DISABLE_AFTER_FAILURES: '1000' });
+  stack = await startStack({ HOOKLINE_WORKER_CONCURRENCY: '8', HOOKLINE_REQUEST_TIMEOUT_MS: '25000', HOOKLINE_RETRY_SCHEDULE: '1s', HOOKLINE_DISABLE_AFTER_FAILURES: '1000' });
   hanging = await startReceiver('hang');
   healthy = await startReceiver(200);
 });
@@ -36,7 +36,7 @@ test("a tenant flooding five hanging receivers does not hold up another tenant's
   for (let i = 0; i < 8; i++) {
     const publishedAt = Date.now();
     const { id } = await stack.admin.publish({ tenantId: quiet.id, type: 'card.viewed', data: { i } });
-    const arrived = await waitForEvent(healthy, id, publishedAt + ARRIVAL_BOUND_MS + 20_000);
+    const arrived = await waitForEvent(healthy, id, publishedAt + ARRIVAL_BOUND_MS + 2_000);
     latencies.push(arrived - publishedAt);
   }
   // Every one of them, not a median: a tenant judges the service by its slowest webhook.
