@@ -22,8 +22,6 @@ export const ERROR_STATUS = {
 
 const CODE_FOR_STATUS = Object.fromEntries(Object.entries(ERROR_STATUS).map(([code, status]) => [status, code])) as Record<number, ErrorCode>;
 
-export const apiError = (code: ErrorCode, message: string) => new HooklineError(code, message);
-
 /** `{ error: { code, message, requestId } }`: the request id is also in the `x-request-id` header and the logs. */
 export function errorBody(code: ErrorCode, message: string, requestId?: string) {
   return { error: { code, message, ...(requestId ? { requestId } : {}) } };

@@ -2,7 +2,6 @@ import path from 'node:path';
 import { z } from 'zod';
 import { parseDuration, parseRetrySchedule } from '../domain/duration';
 import { refuseSignatureHeaderName } from '../domain/header-names';
-import type { CircuitSettings } from '../domain/circuit';
 
 /** The one place that reads the environment. Everything else takes a `Config`. */
 
@@ -93,65 +92,6 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
-export interface Config {
-  production: boolean;
-  port: number;
-  /** The app's login: a role that owns nothing and is bound by row-level security (hookline_app). */
-  databaseUrl: string;
-  /** The schema owner's, for `npm run migrate` only. */
-  migrationDatabaseUrl: string;
-  /** Connections per process (API, worker, or both in one). */
-  databasePoolSize: number;
-  temporal: { address: string; namespace: string; taskQueue: string; apiKey?: string; tls: boolean };
-  adminToken?: string;
-  encryptionKey: Buffer;
-  maxPayloadBytes: number;
-  maxEndpointsPerTenant: number;
-  legacySignatureHeader?: string;
-  requestTimeoutMs: number;
-  retryScheduleMs: number[];
-  retryAfterMaxMs: number;
-  disableAfterFailures: number;
-  allowPrivateTargets: boolean;
-  openEventTypes: boolean;
-  /** The event-type catalogue `npm run migrate` and the API's start load (deploy/event-types.yaml by default). */
-  eventTypesFile: string;
-  workerConcurrency: number;
-  /** Deliveries send from a local activity (see temporal/workflows/delivery.ts). */
-  localSend: boolean;
-  /** A worker's send slots one endpoint, and one tenant, may hold at once (fair share). */
-  endpointMaxInFlight: number;
-  tenantMaxInFlight: number;
-  /** When set, /metrics (API and worker) answers only `Authorization: Bearer <it>`. */
-  metricsToken?: string;
-  /** A worker with no API in its process serves /metrics and /healthz here; off when absent. */
-  workerMetricsPort?: number;
-  /** Per tenant and minute, across every API process; then 429 with Retry-After. */
-  tenantRatePerMinute: { test: number; redeliver: number };
-  /** Retention (issue 15): days of events, deliveries and attempts kept (0: forever; a tenant may override), purge cadence and batch. */
-  retention: { days: number; purgeIntervalMs: number; purgeBatch: number };
-  /** Where browsers reach this API (portal links); absent: the origin the admin's request came to. */
-  publicUrl?: string;
-  /** Lifetime of a portal session when the request names none (ms). */
-  portalSessionTtlMs: number;
-  /** Origins that may embed the portal in a frame (CSP frame-ancestors); empty: none. */
-  portalFrameAncestors: string[];
-  /** The Temporal Web UI, for the console's links to a delivery's workflow. */
-  temporalUiUrl?: string;
-  logLevel: string;
-  version: string;
-  /** Redeliveries a recovery queues per step; it waits while twice as many are pending for the endpoint. */
-  recoveryBatchSize: number;
-  /** Each endpoint's circuit breaker (domain/circuit.ts); a tenant may override within CIRCUIT_BOUNDS. */
-  circuit: CircuitSettings;
-  /** Operational webhooks (endpoint.disabled, endpoint.enabled, delivery.exhausted, recovery.completed); off when absent. */
-  operatorWebhook?: { url: string; secret: string };
-  /** OpenTelemetry tracing, exported by OTLP/HTTP; off (no SDK loaded) when absent. */
-  tracing?: { otlpEndpoint: string; serviceName: string };
-}
-
-export class ConfigError extends Error {}
-
 // A fixed key keeps development data readable across restarts; it is used only when NODE_ENV says
 // development or test, so a deployment that forgot NODE_ENV does not encrypt under a public key.
 const DEVELOPMENT_ENCRYPTION_KEY = Buffer.alloc(32, 'hookline-development-key-not-secret');
@@ -162,41 +102,30 @@ const DEFAULT_MIGRATION_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/hookl
 // Beside the compiled code too: `npm run build` copies it to dist/deploy/.
 const SHIPPED_EVENT_TYPES_FILE = path.join(__dirname, '..', 'deploy', 'event-types.yaml');
 
-export interface LoadOptions {
-  /** False for tools that never decrypt a secret nor answer a request (migrate, the Temporal dev server). */
-  serving?: boolean;
-}
-
-export function loadConfig(env: Record<string, string | undefined> = process.env, opts: LoadOptions = {}): Config {
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = envSchema.safeParse(present);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const name = String(issue.path[0] ?? 'environment');
-    const shown = name in present && !/TOKEN|KEY|URL|SECRET/.test(name) ? ` (got "${present[name]}")` : '';
-    throw new ConfigError(`${name}: ${issue.message}${shown}`);
-  }
-  const e = parsed.data;
+/** The environment, checked across variables, as the `Config` every other module takes. */
+const configSchema = envSchema.transform((e, ctx) => {
+  const refuse = (name: string, message: string) => {
+    ctx.addIssue({ code: 'custom', path: [name], message });
+    return z.NEVER;
+  };
   const production = e.NODE_ENV === 'production';
   if (production) {
     for (const name of ['HOOKLINE_ADMIN_TOKEN', 'HOOKLINE_ENCRYPTION_KEY', 'DATABASE_URL'] as const) {
-      if (!e[name]) throw new ConfigError(`${name}: required when NODE_ENV=production`);
+      if (!e[name]) return refuse(name, 'required when NODE_ENV=production');
     }
   }
-  const explicitDevelopment = present.NODE_ENV === 'development' || present.NODE_ENV === 'test';
-  if (!e.HOOKLINE_ENCRYPTION_KEY && !explicitDevelopment && opts.serving !== false) {
-    throw new ConfigError('HOOKLINE_ENCRYPTION_KEY: required unless NODE_ENV=development or test (openssl rand -base64 32)');
-  }
   if (e.HOOKLINE_OPERATOR_WEBHOOK_URL && !e.HOOKLINE_OPERATOR_WEBHOOK_SECRET) {
-    throw new ConfigError('HOOKLINE_OPERATOR_WEBHOOK_SECRET: required when HOOKLINE_OPERATOR_WEBHOOK_URL is set (whsec_ and base64, e.g. whsec_$(openssl rand -base64 32))');
+    return refuse('HOOKLINE_OPERATOR_WEBHOOK_SECRET', 'required when HOOKLINE_OPERATOR_WEBHOOK_URL is set (whsec_ and base64, e.g. whsec_$(openssl rand -base64 32))');
   }
   if (production && e.HOOKLINE_OPERATOR_WEBHOOK_URL && !/^https:/i.test(e.HOOKLINE_OPERATOR_WEBHOOK_URL)) {
-    throw new ConfigError('HOOKLINE_OPERATOR_WEBHOOK_URL: must use https when NODE_ENV=production');
+    return refuse('HOOKLINE_OPERATOR_WEBHOOK_URL', 'must use https when NODE_ENV=production');
   }
   return {
     production,
     port: e.PORT,
+    // The app's login: a role that owns nothing and is bound by row-level security (hookline_app).
     databaseUrl: e.DATABASE_URL ?? DEFAULT_DATABASE_URL,
+    // The schema owner's, for `npm run migrate` only.
     migrationDatabaseUrl: e.DATABASE_MIGRATION_URL ?? e.DATABASE_URL ?? DEFAULT_MIGRATION_DATABASE_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,
     temporal: {
@@ -220,12 +149,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     eventTypesFile: path.resolve(e.HOOKLINE_EVENT_TYPES_FILE ?? SHIPPED_EVENT_TYPES_FILE),
     workerConcurrency: e.HOOKLINE_WORKER_CONCURRENCY,
     localSend: e.HOOKLINE_LOCAL_SEND,
+    // A worker's send slots one endpoint, and one tenant, may hold at once (fair share).
     endpointMaxInFlight: e.HOOKLINE_ENDPOINT_MAX_IN_FLIGHT ?? Math.max(1, Math.floor(e.HOOKLINE_WORKER_CONCURRENCY / 4)),
     tenantMaxInFlight: e.HOOKLINE_TENANT_MAX_IN_FLIGHT ?? Math.max(1, Math.floor(e.HOOKLINE_WORKER_CONCURRENCY / 2)),
     metricsToken: e.HOOKLINE_METRICS_TOKEN,
+    // A worker with no API in its process serves /metrics and /healthz here; off when absent.
     workerMetricsPort: e.HOOKLINE_WORKER_METRICS_PORT,
     tenantRatePerMinute: { test: e.HOOKLINE_TENANT_TEST_RATE, redeliver: e.HOOKLINE_TENANT_REDELIVER_RATE },
     retention: { days: e.HOOKLINE_RETENTION_DAYS, purgeIntervalMs: e.HOOKLINE_PURGE_INTERVAL, purgeBatch: e.HOOKLINE_PURGE_BATCH },
+    // Where browsers reach this API (portal links); absent: the origin the admin's request came to.
     publicUrl: e.HOOKLINE_PUBLIC_URL?.replace(/\/+$/, ''),
     portalSessionTtlMs: e.HOOKLINE_PORTAL_SESSION_TTL,
     portalFrameAncestors: e.HOOKLINE_PORTAL_FRAME_ANCESTORS?.trim().split(/\s+/) ?? [],
@@ -242,6 +174,31 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     operatorWebhook: e.HOOKLINE_OPERATOR_WEBHOOK_URL ? { url: e.HOOKLINE_OPERATOR_WEBHOOK_URL, secret: e.HOOKLINE_OPERATOR_WEBHOOK_SECRET! } : undefined,
     tracing: e.OTEL_EXPORTER_OTLP_ENDPOINT ? { otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME ?? 'hookline' } : undefined,
   };
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {}
+
+export interface LoadOptions {
+  /** False for tools that never decrypt a secret nor answer a request (migrate, the Temporal dev server). */
+  serving?: boolean;
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env, opts: LoadOptions = {}): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = configSchema.safeParse(present);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? 'environment');
+    const shown = name in present && !/TOKEN|KEY|URL|SECRET/.test(name) ? ` (got "${present[name]}")` : '';
+    throw new ConfigError(`${name}: ${issue.message}${shown}`);
+  }
+  const explicitDevelopment = present.NODE_ENV === 'development' || present.NODE_ENV === 'test';
+  if (!present.HOOKLINE_ENCRYPTION_KEY && !explicitDevelopment && opts.serving !== false) {
+    throw new ConfigError('HOOKLINE_ENCRYPTION_KEY: required unless NODE_ENV=development or test (openssl rand -base64 32)');
+  }
+  return parsed.data;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports

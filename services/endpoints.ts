@@ -155,10 +155,6 @@ export async function deleteEndpoint(deps: EndpointDeps, tenantId: string, id: s
   if (!deleted) throw notFound('webhook');
 }
 
-export async function rotateEndpointSecret(deps: EndpointDeps, tenantId: string, id: string, graceSeconds: number): Promise<string> {
-  return (await rotateEndpointKey(deps, tenantId, id, graceSeconds)).secret!;
-}
-
 /**
  * A new key (imported, generated, or an ed25519 pair when `signatureScheme` is v1a: changing the
  * scheme is a rotation; without one the endpoint keeps its scheme, v1 when a secret is imported);

@@ -1,10 +1,10 @@
-import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { findDeliveries, troubledEndpoints } from '../../db/queries/admin';
 import { workflowIds } from '../../temporal/workflows/types';
 import { adminAuth } from '../auth';
 import type { ApiDeps } from '../deps';
-import { validationHook } from '../errors';
 import { errorResponses, json } from '../schemas';
+import { createRouter } from '../router';
 
 /** The operator console's reads across tenants (admin): troubled endpoints, a delivery by any id. */
 const security = [{ bearerAuth: [] }];
@@ -40,7 +40,7 @@ const routes = {
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 export function adminRoutes({ sql, config }: ApiDeps) {
-  const app = new OpenAPIHono({ defaultHook: validationHook });
+  const app = createRouter();
   app.use('*', adminAuth(config.adminToken));
   const workflowUrl = (workflowId: string) =>
     config.temporalUiUrl

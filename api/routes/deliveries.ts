@@ -1,14 +1,14 @@
-import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { notFound } from '../../domain/errors';
 import { getDelivery, listAttempts } from '../../db/queries/deliveries';
 import { redeliver as redeliverOne } from '../../services/deliveries';
 import { withTenant } from '../../db/sql';
 import { tenantAuth, type TenantEnv } from '../auth';
 import type { ApiDeps } from '../deps';
-import { validationHook } from '../errors';
 import { tenantRateLimit } from '../rate-limit';
-import { addDeliverySearch } from './delivery-search';
+import { deliverySearchRoutes } from './delivery-search';
 import { DeliveryWithAttemptsSchema, IdParam, errorResponses, toAttemptView, toDeliveryView } from '../schemas';
+import { createRouter } from '../router';
 
 const security = [{ bearerAuth: [] }];
 
@@ -28,9 +28,9 @@ const redeliver = createRoute({
 
 export function deliveryRoutes(deps: ApiDeps) {
   const { sql } = deps;
-  const app = new OpenAPIHono<TenantEnv>({ defaultHook: validationHook });
+  const app = createRouter<TenantEnv>();
   app.use('*', tenantAuth(sql));
-  addDeliverySearch(app, deps);
+  app.route('/', deliverySearchRoutes(deps));
 
   app.openapi(get, async (c) => {
     const { id } = c.req.valid('param');

@@ -1,4 +1,4 @@
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { invalid } from '../../domain/errors';
 import { searchDeliveries } from '../../db/queries/search';
 import { withTenant } from '../../db/sql';
@@ -7,6 +7,7 @@ import { decodeCursor, encodeCursor } from '../cursor';
 import type { ApiDeps } from '../deps';
 import { DeliverySchema, errorResponses, toDeliveryView } from '../schemas';
 import { DeliverySearchQuery, checkWindow } from './search-schemas';
+import { createRouter } from '../router';
 
 const search = createRoute({
   method: 'get', path: '/', summary: 'Deliveries across the tenant’s endpoints, newest first, filtered', security: [{ bearerAuth: [] }],
@@ -17,8 +18,9 @@ const search = createRoute({
   },
 });
 
-/** GET /v1/deliveries: on the deliveries router, behind its tenant auth. */
-export function addDeliverySearch(app: OpenAPIHono<TenantEnv>, deps: ApiDeps): void {
+/** GET /v1/deliveries: mounted by the deliveries router, behind its tenant auth. */
+export function deliverySearchRoutes(deps: ApiDeps) {
+  const app = createRouter<TenantEnv>();
   app.openapi(search, async (c) => {
     const { cursor, limit, ...filters } = c.req.valid('query');
     checkWindow(filters);
@@ -28,4 +30,5 @@ export function addDeliverySearch(app: OpenAPIHono<TenantEnv>, deps: ApiDeps): v
     const page = await withTenant(deps.sql, tenantId, (tx) => searchDeliveries(tx, tenantId, { ...filters, limit: limit ?? 20, before }));
     return c.json({ data: page.rows.map(toDeliveryView), nextCursor: page.next ? encodeCursor(page.next) : null }, 200);
   });
+  return app;
 }

@@ -1,15 +1,15 @@
-import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { invalid, notFound } from '../../domain/errors';
 import { getEvent, listEvents, searchDeliveries } from '../../db/queries/search';
 import { withTenant } from '../../db/sql';
 import type { TenantEnv } from '../auth';
 import { encodeCursor } from '../cursor';
 import type { ApiDeps } from '../deps';
-import { validationHook } from '../errors';
 import { decodeEventCursor, encodeEventCursor } from '../event-cursor';
 import { errorResponses, IdParam, json, toDeliveryView } from '../schemas';
 import { tenantOrAdminAuth } from '../tenant-or-admin-auth';
 import { EventQuery, EventSchema, EventSummarySchema, EventsQuery, checkWindow, toEventSummary, toEventView } from './search-schemas';
+import { createRouter } from '../router';
 
 const security = [{ bearerAuth: [] }];
 const EVENT_DELIVERIES = 100;
@@ -33,7 +33,7 @@ const routes = {
 /** GET /v1/events and /v1/events/:id: the event log. Publishing (POST /v1/events) is in events.ts. */
 export function eventLogRoutes(deps: ApiDeps) {
   const { sql } = deps;
-  const app = new OpenAPIHono<TenantEnv>({ defaultHook: validationHook });
+  const app = createRouter<TenantEnv>();
   app.on('GET', ['/events', '/events/:id'], tenantOrAdminAuth(sql, deps.config.adminToken));
 
   app.openapi(routes.list, async (c) => {

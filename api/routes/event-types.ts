@@ -1,10 +1,10 @@
-import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import * as eventTypes from '../../services/event-types';
 import { adminAuth } from '../auth';
 import type { ApiDeps } from '../deps';
-import { validationHook } from '../errors';
 import { errorResponses, json } from '../schemas';
 import { CreateEventType, EventTypeSchema, EventTypesQuery, TypeParam, UpdateEventType, toEventTypeView } from './event-type-schemas';
+import { createRouter } from '../router';
 
 /**
  * The event-type catalogue: anyone reads it (tenants pick types to subscribe to); the admin token
@@ -41,7 +41,7 @@ const routes = {
 };
 
 export function eventTypeRoutes(deps: ApiDeps) {
-  const app = new OpenAPIHono({ defaultHook: validationHook });
+  const app = createRouter();
   const admin = adminAuth(deps.config.adminToken);
   app.on(['POST', 'PATCH'], ['/', '/:type', '/:type/archive'], admin);
 

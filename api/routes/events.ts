@@ -1,13 +1,13 @@
-import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { EVENT_TYPE_PATTERN, RESERVED_EVENT_TYPES } from '../../domain/event-types';
 import { invalid } from '../../domain/errors';
 import { checkPublish } from '../../services/event-types';
 import { publishEvent } from '../../services/publish';
 import { adminAuth } from '../auth';
 import type { ApiDeps } from '../deps';
-import { validationHook } from '../errors';
 import { jsonProblem } from '../../domain/json-depth';
 import { TENANT_ID_PATTERN, errorResponses } from '../schemas';
+import { createRouter } from '../router';
 
 const MAX_DATA_DEPTH = 64;
 
@@ -36,7 +36,7 @@ const publish = createRoute({
 
 export function eventRoutes(deps: ApiDeps) {
   const { config, metrics } = deps;
-  const app = new OpenAPIHono({ defaultHook: validationHook });
+  const app = createRouter();
   // GET /v1/event-types and the admin routes of the catalogue: routes/event-types.ts.
   app.on('POST', '/events', adminAuth(config.adminToken));
   app.openapi(publish, async (c) => {

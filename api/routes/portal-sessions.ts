@@ -1,10 +1,11 @@
-import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import * as portal from '../../services/portal-sessions';
 import type { ApiDeps } from '../deps';
 import { HooklineError, invalid } from '../../domain/errors';
-import { describeZodError, validationHook } from '../errors';
+import { describeZodError } from '../errors';
 import { errorResponses, json } from '../schemas';
 import { TenantParam } from './tenant-schemas';
+import { createRouter } from '../router';
 
 /** Portal links for a tenant (admin, under the tenant routes' auth). */
 const security = [{ bearerAuth: [] }];
@@ -42,7 +43,7 @@ const view = (s: { id: string; expiresAt: Date; revokedAt: Date | null; createdA
 });
 
 export function portalSessionRoutes({ sql, config }: ApiDeps) {
-  const app = new OpenAPIHono({ defaultHook: validationHook });
+  const app = createRouter();
 
   app.openapi(routes.create, async (c) => {
     const text = (await c.req.text()).trim();

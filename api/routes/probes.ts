@@ -1,10 +1,10 @@
-import { Hono } from 'hono';
 import { tableRowEstimates } from '../../db/queries/table-estimates';
 import type { Sql } from '../../db/sql';
 import type { Config } from '../../infra/config';
 import type { Metrics } from '../../infra/metrics';
 import { isDependencyUnavailable } from '../../infra/unavailable';
 import { metricsAuth } from '../auth';
+import { createRouter } from '../router';
 
 export interface ProbeDeps {
   config: Config;
@@ -20,7 +20,7 @@ const ESTIMATED_TABLES = ['deliveries', 'endpoints', 'events'] as const;
  * catalogue's row estimates: nothing a scrape does grows with the tables.
  */
 export function probeRoutes({ config, metrics, sql }: ProbeDeps) {
-  const app = new Hono();
+  const app = createRouter();
   app.get('/healthz', (c) => c.json({ status: 'ok', version: config.version }));
   app.get('/metrics', metricsAuth(config.metricsToken), async (c) => {
     // With Postgres down the process's own counters matter most: answer with them alone.

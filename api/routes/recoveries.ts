@@ -1,10 +1,10 @@
-import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { readRecovery, recoverEndpoint } from '../../services/recoveries';
 import { tenantAuth, type TenantEnv } from '../auth';
 import type { ApiDeps } from '../deps';
-import { validationHook } from '../errors';
 import { errorResponses, IdParam, json } from '../schemas';
 import { RecoverWebhook, RecoveryStarted, RecoverySchema, toRecoveryView } from './recovery-schemas';
+import { createRouter } from '../router';
 
 const security = [{ bearerAuth: [] }];
 
@@ -24,18 +24,20 @@ const get = createRoute({
   responses: { 200: { description: 'Recovery', ...json(RecoverySchema) }, ...errorResponses(400, 401, 404) },
 });
 
-/** POST /v1/webhooks/:id/recover, added to the webhook routes (which authenticate the tenant). */
-export function addRecoverRoute(app: OpenAPIHono<TenantEnv>, deps: ApiDeps): void {
+/** POST /v1/webhooks/:id/recover, mounted by the webhook routes (which authenticate the tenant). */
+export function recoverRoutes(deps: ApiDeps) {
+  const app = createRouter<TenantEnv>();
   app.openapi(recoverRoute, async (c) => {
     const idempotencyKey = c.req.valid('header')['idempotency-key'];
     const recoveryId = await recoverEndpoint(deps, c.get('tenantId'), c.req.valid('param').id, { ...c.req.valid('json'), idempotencyKey });
     return c.json({ recoveryId }, 202);
   });
+  return app;
 }
 
 /** GET /v1/recoveries/:id (tenant). */
 export function recoveryRoutes(deps: ApiDeps) {
-  const app = new OpenAPIHono<TenantEnv>({ defaultHook: validationHook });
+  const app = createRouter<TenantEnv>();
   app.use('*', tenantAuth(deps.sql));
 
   app.openapi(get, async (c) => c.json(toRecoveryView(await readRecovery(deps, c.get('tenantId'), c.req.valid('param').id)), 200));

@@ -1,9 +1,9 @@
-import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import * as tenants from '../../services/tenants';
 import type { ApiDeps } from '../deps';
-import { validationHook } from '../errors';
 import { errorResponses, json } from '../schemas';
 import { ApiKeyCreated, ApiKeySchema, KeyParam, TenantParam, toApiKeyView } from './tenant-schemas';
+import { createRouter } from '../router';
 
 /** A tenant's API keys (admin, under the tenant routes' auth): several live at once, so rotation has no downtime. */
 const security = [{ bearerAuth: [] }];
@@ -27,7 +27,7 @@ const routes = {
 };
 
 export function tenantApiKeyRoutes({ sql }: ApiDeps) {
-  const app = new OpenAPIHono({ defaultHook: validationHook });
+  const app = createRouter();
 
   app.openapi(routes.create, async (c) => {
     const key = await tenants.createApiKey(sql, c.req.valid('param').id);

@@ -1,10 +1,10 @@
-import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { notFound } from '../../domain/errors';
 import { setTenantRetention } from '../../db/queries/retention';
 import type { ApiDeps } from '../deps';
-import { validationHook } from '../errors';
 import { errorResponses, json } from '../schemas';
 import { TenantParam, TenantSchema } from './tenant-schemas';
+import { createRouter } from '../router';
 
 /** A tenant's retention override (admin, under the tenant routes' auth). */
 
@@ -30,7 +30,7 @@ const update = createRoute({
 });
 
 export function tenantRetentionRoutes({ sql, config }: ApiDeps) {
-  const app = new OpenAPIHono({ defaultHook: validationHook });
+  const app = createRouter();
   app.openapi(update, async (c) => {
     const row = await setTenantRetention(sql, c.req.valid('param').id, c.req.valid('json').retentionDays);
     if (!row) throw notFound('tenant');

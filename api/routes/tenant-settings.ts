@@ -1,4 +1,4 @@
-import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { parseDuration, parseRetrySchedule } from '../../domain/duration';
 import { CIRCUIT_BOUNDS } from '../../domain/circuit';
 import { refuseSignatureHeaderName } from '../../domain/header-names';
@@ -6,9 +6,9 @@ import { FAIRNESS_WEIGHT_MAX, FAIRNESS_WEIGHT_MIN } from '../../domain/fairness'
 import { LEGACY_FORMATS, formatDelay, formatSchedule, type TenantSettings } from '../../domain/tenant-settings';
 import * as settings from '../../services/tenant-settings';
 import type { ApiDeps } from '../deps';
-import { validationHook } from '../errors';
 import { errorResponses, json } from '../schemas';
 import { TenantParam } from './tenant-schemas';
+import { createRouter } from '../router';
 
 /**
  * A tenant's settings (admin, under the tenant routes' auth): its legacy signature header, retry
@@ -126,7 +126,7 @@ function view({ settings: s, effective: e, circuit }: Awaited<ReturnType<typeof 
 }
 
 export function tenantSettingsRoutes(deps: ApiDeps) {
-  const app = new OpenAPIHono({ defaultHook: validationHook });
+  const app = createRouter();
   app.openapi(routes.get, async (c) => c.json(view(await settings.readTenantSettings(deps, c.req.valid('param').id)), 200));
   app.openapi(routes.update, async (c) => {
     const body = c.req.valid('json');

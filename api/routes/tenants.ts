@@ -1,17 +1,17 @@
 import { createMiddleware } from 'hono/factory';
-import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { invalid } from '../../domain/errors';
 import { OPERATOR_TENANT_ID } from '../../db/queries/operator';
 import * as tenants from '../../services/tenants';
 import { adminAuth } from '../auth';
 import type { ApiDeps } from '../deps';
-import { validationHook } from '../errors';
 import { errorResponses, json } from '../schemas';
 import { tenantApiKeyRoutes } from './tenant-api-keys';
 import { tenantRetentionRoutes } from './tenant-retention';
 import { tenantSettingsRoutes } from './tenant-settings';
 import { portalSessionRoutes } from './portal-sessions';
 import { CreateTenant, TenantCreated, TenantParam, TenantSchema, TenantsQuery, decodeTenantCursor, encodeTenantCursor, toTenantView } from './tenant-schemas';
+import { createRouter } from '../router';
 
 const security = [{ bearerAuth: [] }];
 
@@ -41,7 +41,7 @@ const routes = {
 
 export function tenantRoutes(deps: ApiDeps) {
   const { sql } = deps;
-  const app = new OpenAPIHono({ defaultHook: validationHook });
+  const app = createRouter();
   app.use('*', adminAuth(deps.config.adminToken));
 
   app.openapi(routes.create, async (c) => {

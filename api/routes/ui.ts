@@ -1,6 +1,7 @@
-import { Hono, type Context } from 'hono';
+import type { Context } from 'hono';
 import type { ApiDeps } from '../deps';
 import { loadUiAssets, type UiAssets } from '../ui-assets';
+import { createRouter } from '../router';
 
 /**
  * The tenant portal (/portal) and the operator console (/console): one HTML shell each, whose
@@ -21,7 +22,7 @@ const TYPES: Record<keyof UiAssets, string> = {
 };
 
 export function uiRoutes(_deps: ApiDeps) {
-  const app = new Hono();
+  const app = createRouter();
   for (const [name, title] of [['portal', 'Webhooks'], ['console', 'Hookline console']] as const) {
     const page = (c: Context) => {
       c.header('cache-control', 'no-store');

@@ -1,5 +1,5 @@
 import { OPERATOR_TENANT_ID } from '../../db/queries/operator';
-import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { HooklineError, conflict, invalid, notFound } from '../../domain/errors';
 import { getEndpoint, listEndpoints } from '../../db/queries/endpoints';
 import { listDeliveries } from '../../db/queries/deliveries';
@@ -7,12 +7,13 @@ import { withTenant } from '../../db/sql';
 import * as endpoints from '../../services/endpoints';
 import { tenantAuth, type TenantEnv } from '../auth';
 import type { ApiDeps } from '../deps';
-import { describeZodError, validationHook } from '../errors';
+import { describeZodError } from '../errors';
 import { DeliverySchema, EndpointSchema, errorResponses, IdParam, json, toDeliveryView, toEndpointView } from '../schemas';
 import { CreateWebhook, DeliveriesQuery, RotateSecret, UpdateWebhook } from './webhook-schemas';
 import { decodeCursor, encodeCursor } from '../cursor';
 import { tenantRateLimit } from '../rate-limit';
-import { addRecoverRoute } from './recoveries';
+import { recoverRoutes } from './recoveries';
+import { createRouter } from '../router';
 
 const security = [{ bearerAuth: [] }];
 
@@ -76,7 +77,7 @@ const routes = {
 
 export function webhookRoutes(deps: ApiDeps) {
   const { sql } = deps;
-  const app = new OpenAPIHono<TenantEnv>({ defaultHook: validationHook });
+  const app = createRouter<TenantEnv>();
   app.use('*', tenantAuth(sql));
   // The operator's endpoint is made from HOOKLINE_OPERATOR_WEBHOOK_URL: its key may read, not change.
   app.use('*', async (c, next) => {
@@ -144,7 +145,7 @@ export function webhookRoutes(deps: ApiDeps) {
     return c.json({ data: page.rows.map(toDeliveryView), nextCursor: page.next ? encodeCursor(page.next) : null }, 200);
   });
 
-  addRecoverRoute(app, deps);
+  app.route('/', recoverRoutes(deps));
   return app;
 }
 

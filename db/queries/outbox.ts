@@ -44,10 +44,3 @@ export async function deferFailed(tx: Tx, failed: { id: string; error: string }[
   if (failed.length === 0) return;
   await tx`select hookline_outbox_defer(${failed.map((f) => f.id)}::bigint[], ${failed.map((f) => f.error.slice(0, 500))}::text[])`;
 }
-
-/** Of these endpoint ids, the ones that still exist (across tenants: the relay is not a tenant). */
-export async function existingEndpoints(tx: Tx, ids: string[]): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
-  const rows = await tx<{ id: string }[]>`select id from hookline_existing_endpoints(${ids}::text[]) as e(id)`;
-  return new Set(rows.map((r) => r.id));
-}

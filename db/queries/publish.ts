@@ -39,8 +39,8 @@ export async function insertEventWithDeliveries(tx: Tx, p: PublishRows): Promise
         select id, endpoint_id, (row_number() over (order by id) - 1) / ${p.perOutboxRow} as part from dl where status = 'pending'
       ), ob as (
         insert into outbox (tenant_id, task_queue, kind, traceparent, payload)
-        select ${p.tenantId}, ${p.taskQueue}, 'deliver', ${p.traceparent ?? null}::text, jsonb_build_object('eventId', ${p.id}::text, 'eventType', ${p.type}::text,
-          'deliveries', jsonb_agg(jsonb_build_object('id', id, 'endpointId', endpoint_id, 'kind', 'event') order by id))
+        select ${p.tenantId}, ${p.taskQueue}, 'deliver', ${p.traceparent ?? null}::text,
+          hookline_deliver_payload(${p.id}::text, ${p.type}::text, 'event', array_agg(id order by id), array_agg(endpoint_id order by id))
         from pending group by part
         returning 1
       )

@@ -133,8 +133,8 @@ export async function recoverBatch(tx: Tx, recoveryId: string, limits: BatchLimi
       returning id, event_id
     ), ob as (
       insert into outbox (tenant_id, task_queue, kind, payload)
-      select ${r.tenantId}, ${limits.config.temporal.taskQueue}, 'deliver', jsonb_build_object('eventId', i.event_id, 'eventType', ev.type,
-        'deliveries', jsonb_build_array(jsonb_build_object('id', i.id, 'endpointId', ${r.endpointId}::text, 'kind', 'redelivery')))
+      select ${r.tenantId}, ${limits.config.temporal.taskQueue}, 'deliver',
+        hookline_deliver_payload(i.event_id, ev.type, 'redelivery', array[i.id], array[${r.endpointId}::text])
       from ins i join events ev on ev.tenant_id = ${r.tenantId} and ev.id = i.event_id
       returning 1
     ), last as (select created_at, id from scan order by created_at desc, id desc limit 1)

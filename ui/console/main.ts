@@ -3,6 +3,7 @@ import { field, h, notice, replace, table } from '../shared/dom';
 import { when } from '../shared/format';
 import { currentRoute, link, startRender } from '../shared/router';
 import { actionButton, confirmButton, copyField, secretPanel } from '../shared/widgets';
+import type { AdminDelivery, AdminEndpoint, ApiKey, PortalSession, Tenant } from '../../api/types';
 
 /**
  * The operator console: the admin token is typed into a form and kept in this tab's sessionStorage
@@ -17,11 +18,6 @@ const api: Api = createApi(() => token, () => {
   loginPage('That admin token was refused.');
 });
 
-interface Tenant { id: string; name: string; createdAt: string }
-interface ApiKey { id: string; last4: string | null; createdAt: string }
-interface Session { id: string; expiresAt: string; createdAt: string }
-interface AdminEndpoint { id: string; tenantId: string; url: string; enabled: boolean; consecutiveFailures: number; disabledReason: string | null; updatedAt: string }
-interface AdminDelivery { id: string; tenantId: string; endpointId: string; eventId: string; kind: string; status: string; attemptCount: number; createdAt: string; workflowId: string; workflowUrl: string | null }
 
 function loginPage(problem?: string): void {
   const input = h('input', { type: 'password', name: 'token', required: true, autocomplete: 'current-password' });
@@ -75,7 +71,7 @@ async function tenantPage(main: HTMLElement, id: string, flash?: Node[]): Promis
   const [tenant, keys, sessions] = await Promise.all([
     api.request<Tenant>('GET', `/v1/tenants/${enc(id)}`),
     api.request<{ data: ApiKey[] }>('GET', `/v1/tenants/${enc(id)}/api-keys`),
-    api.request<{ data: Session[] }>('GET', `/v1/tenants/${enc(id)}/portal-sessions`),
+    api.request<{ data: PortalSession[] }>('GET', `/v1/tenants/${enc(id)}/portal-sessions`),
   ]);
   const out = h('div', { 'aria-live': 'polite' }, flash ?? null);
   const again = (...shown: Node[]) => tenantPage(main, id, shown);

@@ -1,17 +1,7 @@
 import { enc, type Api } from '../shared/api';
 import { h } from '../shared/dom';
 import { poll } from '../shared/widgets';
-
-export interface Recovery {
-  id: string;
-  status: 'running' | 'completed' | 'failed';
-  error: string | null;
-  matched: number;
-  queued: number;
-  succeeded: number;
-  failed: number;
-  pending: number;
-}
+import type { Recovery } from '../../api/types';
 
 /** "Recovery rcv_…: queued 12 of 12, 10 succeeded, 0 failed, 2 being sent." */
 export function describeRecovery(r: Recovery): string {
