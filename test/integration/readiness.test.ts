@@ -27,7 +27,8 @@ describe('a dependency that cannot be reached', () => {
   const opsApp = (sql: Sql, client: Client) => createOpsApp({ config, metrics: createMetrics(), sql, client, log: createLogger('silent') });
   beforeAll(async () => {
     deadSql = createSql(`postgres://hookline_app@127.0.0.1:${await freePort()}/hookline`, { max: 1 });
-    deadTemporal = Connection.lazy({ address: `127.0.0.1:${await freePort()}` });
+    // No retry interceptor: a retry timer left pending would outlive this connection's close.
+    deadTemporal = Connection.lazy({ address: `127.0.0.1:${await freePort()}`, interceptors: [] });
   });
   afterAll(async () => {
     await deadSql.end({ timeout: 1 });
