@@ -9,7 +9,9 @@ const RATE_WAIT_IN_ACTIVITY_MS = 1_000;
 /** How much sooner than its slot the workflow's timer ends (less than RATE_WAIT_IN_ACTIVITY_MS). */
 const RATE_WAKE_EARLY_MS = 800;
 /** The longest a send waits inside the activity to keep its distance from the previous one. */
-const RATE_SPACING_IN_ACTIVITY_MS = 5_000;
+const RATE_SPACING_IN_ACTIVITY_MS = 1_000;
+/** A send that wakes this much later than its turn was held up (a stalled worker, a loaded machine): its turn is stale. */
+const RATE_TURN_LATE_MS = 250;
 /** A longer wait is slept in pieces of at most this, so a change of the endpoint's rate takes effect within it. */
 const RATE_WAIT_PIECE_MS = 30_000;
 
@@ -40,9 +42,15 @@ export async function takeRateSlot(sql: Sql, input: DeliveryInput, target: Deliv
   if (waitMs > 0) await sleepMs(waitMs);
   // Slots are reserved ahead, but a send can go late (a stalled worker, a late timer) and land next
   // to the ones after it: at the moment of sending, keep it 1/rate after the previous send.
-  const spacing = await withTenant(sql, input.tenantId, (tx) => spaceRateSend(tx, input.endpointId, RATE_SPACING_IN_ACTIVITY_MS));
-  // A long queue of late sends: wait with a timer and a fresh slot rather than hold the activity.
-  if (spacing && !spacing.taken) return { attempt: target.attemptCount, responseStatus: 0, waitMs: Math.ceil(spacing.waitMs) };
-  if (spacing && spacing.waitMs > 0) await sleepMs(spacing.waitMs);
-  return undefined;
+  for (;;) {
+    const spacing = await withTenant(sql, input.tenantId, (tx) => spaceRateSend(tx, input.endpointId, RATE_SPACING_IN_ACTIVITY_MS));
+    // A long queue of late sends: wait with a timer and a fresh slot rather than hold the activity.
+    if (spacing && !spacing.taken) return { attempt: target.attemptCount, responseStatus: 0, waitMs: Math.ceil(spacing.waitMs) };
+    if (!spacing || spacing.waitMs <= 0) return undefined;
+    const due = Date.now() + spacing.waitMs;
+    await sleepMs(spacing.waitMs);
+    // Woken late (a stalled worker, a starved event loop): the turn has passed and later sends may have
+    // gone since; going now would land beside them. Take a fresh turn instead.
+    if (Date.now() - due <= RATE_TURN_LATE_MS) return undefined;
+  }
 }
