@@ -1,28 +1,83 @@
 import type { IncomingMessage } from 'node:http';
-import { bodyLimit } from 'hono/body-limit';
+import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import { HooklineError } from '../domain/errors';
+import { HooklineError, invalid } from '../domain/errors';
 
 /** Every body but a published event's: tenants, webhooks, rotations. */
 export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;
 
-/** Past this, the rest of an oversized body is not read: the connection is cut. */
-const DRAIN_MAX_BYTES = 8 * 1024 * 1024;
+/**
+ * An oversized body still on the wire is read and dropped, up to this much and this long, before
+ * the 413 is written: a client still sending then reads the answer instead of failing on a reset.
+ * Past either bound the answer is written at once and the connection cut.
+ */
+const DRAIN_MAX_BYTES = 16 * 1024 * 1024;
+const DRAIN_MAX_MS = 10_000;
 
+type Reader = ReadableStreamDefaultReader<Uint8Array>;
+
+/** Reads and drops the rest of a body; false when it ran past DRAIN_MAX_BYTES or DRAIN_MAX_MS. */
+async function drainRest(reader: Reader, alreadyRead: number): Promise<boolean> {
+  let read = alreadyRead;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), DRAIN_MAX_MS)));
+  try {
+    while (read <= DRAIN_MAX_BYTES) {
+      const next = await Promise.race([reader.read(), late]);
+      if (next === 'late') return false;
+      if (next.done) return true;
+      read += next.value.length;
+    }
+    return false;
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+    void reader.cancel().catch(() => undefined);
+  }
+}
+
+function tooLarge(c: Context, maxSize: number): never {
+  // The server closes the connection after this answer (the body may not have been read to its
+  // end): say so, so a pooled client opens a new one for its next request.
+  c.header('connection', 'close');
+  throw new HooklineError('payload_too_large', `body: larger than ${maxSize} bytes`);
+}
+
+/**
+ * A body limit that answers an oversized body, sized or chunked, with a 413 the client gets to read:
+ * a sized one is refused from its Content-Length, a chunked one once past the limit, and in both
+ * cases the rest is drained (within bounds) first. A body within the limit is buffered once and
+ * handed on.
+ */
 function limitOf(maxSize: number) {
-  return bodyLimit({
-    maxSize,
-    onError: (c) => {
-      // The rest of the body is still on the wire and the server closes the connection after this
-      // answer: say so, so a pooled client opens a new one for its next request. When the body's
-      // length is known and bounded, read and drop the rest meanwhile, so the client finishes
-      // sending and reads this answer instead of failing on a reset.
-      c.header('connection', 'close');
-      const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-      const declared = Number(c.req.header('content-length'));
-      if (incoming && Number.isFinite(declared) && declared <= DRAIN_MAX_BYTES) incoming.resume();
-      throw new HooklineError('payload_too_large', `body: larger than ${maxSize} bytes`);
-    },
+  return createMiddleware(async (c, next) => {
+    const body = c.req.raw.body;
+    if (!body) return next();
+    const chunked = c.req.raw.headers.has('transfer-encoding');
+    if (!chunked) {
+      const declared = Number(c.req.header('content-length') ?? '0');
+      if (!(declared > maxSize)) return next();
+      if (declared <= DRAIN_MAX_BYTES) await drainRest(body.getReader(), 0);
+      tooLarge(c, maxSize);
+    }
+    const reader = body.getReader();
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for (;;) {
+      const { done, value } = await reader.read().catch(() => {
+        throw invalid('body', 'the request body could not be read to its end');
+      });
+      if (done) break;
+      size += value.length;
+      if (size > maxSize) {
+        await drainRest(reader, size);
+        tooLarge(c, maxSize);
+      }
+      chunks.push(value);
+    }
+    c.req.raw = new Request(c.req.raw, { body: Buffer.concat(chunks, size) });
+    return next();
   });
 }
 

@@ -65,6 +65,7 @@ export interface TenantSettingsPatch {
   legacySignature?: { header: string; format?: 'sha256=hex' | 'hex' } | 'none' | null;
   retrySchedule?: string | null;
   disableAfterFailures?: number | null;
+  publishPerSecond?: number | null;
 }
 
 export type PortalSession = z.infer<typeof PortalSessionSchema>;

@@ -19,21 +19,32 @@ export interface TenantSettings {
   retryScheduleMs: number[] | null;
   /** null: HOOKLINE_DISABLE_AFTER_FAILURES's. */
   disableAfterFailures: number | null;
+  /** Events a second POST /v1/events accepts for the tenant; 0: no limit; null: HOOKLINE_PUBLISH_RATE_PER_SECOND's. */
+  publishPerSecond: number | null;
 }
 
-export const NO_SETTINGS: TenantSettings = { legacySignature: null, retryScheduleMs: null, disableAfterFailures: null };
+export const NO_SETTINGS: TenantSettings = { legacySignature: null, retryScheduleMs: null, disableAfterFailures: null, publishPerSecond: null };
 
 export interface Defaults {
   legacySignatureHeader?: string;
   retryScheduleMs: number[];
   disableAfterFailures: number;
+  publishPerSecond: number;
 }
 
 /** What applies to the tenant: its settings over the deployment's defaults. */
-export function effectiveSettings(s: TenantSettings, d: Defaults): { legacySignature: LegacySignature | null; retryScheduleMs: number[]; disableAfterFailures: number } {
+export function effectiveSettings(
+  s: TenantSettings,
+  d: Defaults,
+): { legacySignature: LegacySignature | null; retryScheduleMs: number[]; disableAfterFailures: number; publishPerSecond: number } {
   const legacySignature =
     s.legacySignature === 'none' ? null : (s.legacySignature ?? (d.legacySignatureHeader ? { header: d.legacySignatureHeader, format: 'sha256=hex' as const } : null));
-  return { legacySignature, retryScheduleMs: s.retryScheduleMs ?? d.retryScheduleMs, disableAfterFailures: s.disableAfterFailures ?? d.disableAfterFailures };
+  return {
+    legacySignature,
+    retryScheduleMs: s.retryScheduleMs ?? d.retryScheduleMs,
+    disableAfterFailures: s.disableAfterFailures ?? d.disableAfterFailures,
+    publishPerSecond: s.publishPerSecond ?? d.publishPerSecond,
+  };
 }
 
 

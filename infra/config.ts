@@ -76,6 +76,7 @@ const envSchema = z.object({
   HOOKLINE_TENANT_TEST_RATE: int(1, 1_000_000).default(20),
   HOOKLINE_TENANT_REDELIVER_RATE: int(1, 1_000_000).default(300),
   HOOKLINE_AUTH_FAILURES_PER_MINUTE: int(0, 1_000_000).default(100),
+  HOOKLINE_PUBLISH_RATE_PER_SECOND: int(0, 1_000_000).default(0),
   HOOKLINE_RETENTION_DAYS: int(0, 36_500).default(30),
   HOOKLINE_PURGE_INTERVAL: duration.pipe(z.number().min(60_000, 'must be at least 1m')).default(parseDuration('1h')),
   HOOKLINE_PURGE_BATCH: int(1, 100_000).default(1_000),
@@ -179,6 +180,8 @@ const configSchema = envSchema.transform((e, ctx) => {
     tenantRatePerMinute: { test: e.HOOKLINE_TENANT_TEST_RATE, redeliver: e.HOOKLINE_TENANT_REDELIVER_RATE },
     // Failed authentications a source (IP address, IPv6 /64) may make a minute in one API process; then 429. 0: no limit.
     authFailuresPerMinute: e.HOOKLINE_AUTH_FAILURES_PER_MINUTE,
+    // Events a second POST /v1/events accepts for one tenant, across every API process, unless the tenant's settings say otherwise. 0: no limit.
+    publishPerSecond: e.HOOKLINE_PUBLISH_RATE_PER_SECOND,
     retention: { days: e.HOOKLINE_RETENTION_DAYS, purgeIntervalMs: e.HOOKLINE_PURGE_INTERVAL, purgeBatch: e.HOOKLINE_PURGE_BATCH },
     // Where browsers reach this API (portal links); absent: the origin the admin's request came to.
     publicUrl: e.HOOKLINE_PUBLIC_URL?.replace(/\/+$/, ''),

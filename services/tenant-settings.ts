@@ -24,6 +24,6 @@ export async function updateTenantSettings(deps: ServiceDeps, tenantId: string, 
 }
 
 function withEffective(deps: ServiceDeps, settings: TenantSettings) {
-  const { legacySignatureHeader, retryScheduleMs, disableAfterFailures } = deps.config;
-  return { settings, effective: effectiveSettings(settings, { legacySignatureHeader, retryScheduleMs, disableAfterFailures }) };
+  const { legacySignatureHeader, retryScheduleMs, disableAfterFailures, publishPerSecond } = deps.config;
+  return { settings, effective: effectiveSettings(settings, { legacySignatureHeader, retryScheduleMs, disableAfterFailures, publishPerSecond }) };
 }

@@ -3,6 +3,7 @@ import { EVENT_TYPE_PATTERN, RESERVED_EVENT_TYPES } from '../../domain/event-typ
 import { invalid } from '../../domain/errors';
 import { checkPublish } from '../../services/event-types';
 import { publishEvent } from '../../services/publish';
+import { PublishRateLimited, createPublishLimiter } from '../../services/publish-limit';
 import { adminAuth } from '../auth';
 import type { ApiDeps } from '../deps';
 import { jsonProblem } from '../../domain/json-depth';
@@ -30,13 +31,14 @@ const publish = createRoute({
   request: { body: { content: { 'application/json': { schema: PublishEvent } }, required: true } },
   responses: {
     202: { description: 'Accepted: stored and its deliveries started', content: { 'application/json': { schema: z.object({ id: z.string() }) } } },
-    ...errorResponses(400, 401, 404, 413, 503),
+    ...errorResponses(400, 401, 404, 413, 429, 503),
   },
 });
 
 export function eventRoutes(deps: ApiDeps) {
   const { config, metrics } = deps;
   const app = createRouter();
+  const publishLimit = createPublishLimiter(deps);
   // GET /v1/event-types and the admin routes of the catalogue: routes/event-types.ts.
   app.on('POST', '/events', adminAuth(config.adminToken));
   app.openapi(publish, async (c) => {
@@ -44,6 +46,11 @@ export function eventRoutes(deps: ApiDeps) {
     if (RESERVED_EVENT_TYPES.has(body.type)) throw invalid('type', `${body.type} is sent by Hookline only`);
     const problem = jsonProblem(body.data, MAX_DATA_DEPTH);
     if (problem) throw invalid('data', problem);
+    // Counted before the schema check, which is the costly part of a refused publish.
+    await publishLimit.take(body.tenantId).catch((err: unknown) => {
+      if (err instanceof PublishRateLimited) c.header('retry-after', String(err.retryAfterSeconds));
+      throw err;
+    });
     // Unknown (unless HOOKLINE_OPEN_EVENT_TYPES) or archived types, and data the type's schema refuses.
     await checkPublish(deps, body.type, body.data);
     const result = await publishEvent(deps, body);

@@ -45,19 +45,24 @@ const UpdateSettings = z
     legacySignature: legacyField.optional(),
     retrySchedule: schedule.nullable().optional().openapi({ type: 'string', description: 'Delays between attempts, as HOOKLINE_RETRY_SCHEDULE ("30s,5m,30m"); null: the deployment\'s', example: '30s,5m,30m' }),
     disableAfterFailures: z.number().int().min(1).max(1_000_000).nullable().optional().openapi({ description: 'Consecutive failed deliveries that disable an endpoint; null: the deployment\'s' }),
+    publishPerSecond: z.number().int().min(0).max(1_000_000).nullable().optional().openapi({
+      description: 'Events a second POST /v1/events accepts for the tenant (then 429 with Retry-After); 0: no limit; null: HOOKLINE_PUBLISH_RATE_PER_SECOND',
+    }),
   })
-  .refine((p) => Object.keys(p).length > 0, 'give at least one of legacySignature, retrySchedule, disableAfterFailures');
+  .refine((p) => Object.keys(p).length > 0, 'give at least one of legacySignature, retrySchedule, disableAfterFailures, publishPerSecond');
 
 const Effective = z.object({
   legacySignature: LegacySignature.nullable(),
   retrySchedule: z.string(),
   disableAfterFailures: z.number().int(),
+  publishPerSecond: z.number().int().openapi({ description: '0: no limit' }),
 });
 export const TenantSettingsSchema = z
   .object({
     legacySignature: legacyField,
     retrySchedule: z.string().nullable(),
     disableAfterFailures: z.number().int().nullable(),
+    publishPerSecond: z.number().int().nullable(),
     effective: Effective.openapi({ description: 'What applies: these settings over the deployment\'s defaults' }),
   })
   .openapi('TenantSettings');
@@ -79,7 +84,13 @@ function view({ settings: s, effective: e }: Awaited<ReturnType<typeof settings.
     legacySignature: s.legacySignature,
     retrySchedule: s.retryScheduleMs && formatSchedule(s.retryScheduleMs),
     disableAfterFailures: s.disableAfterFailures,
-    effective: { legacySignature: e.legacySignature, retrySchedule: formatSchedule(e.retryScheduleMs), disableAfterFailures: e.disableAfterFailures },
+    publishPerSecond: s.publishPerSecond,
+    effective: {
+      legacySignature: e.legacySignature,
+      retrySchedule: formatSchedule(e.retryScheduleMs),
+      disableAfterFailures: e.disableAfterFailures,
+      publishPerSecond: e.publishPerSecond,
+    },
   };
 }
 
@@ -92,6 +103,7 @@ export function tenantSettingsRoutes(deps: ApiDeps) {
     if (body.legacySignature !== undefined) patch.legacySignature = body.legacySignature;
     if (body.retrySchedule !== undefined) patch.retryScheduleMs = body.retrySchedule;
     if (body.disableAfterFailures !== undefined) patch.disableAfterFailures = body.disableAfterFailures;
+    if (body.publishPerSecond !== undefined) patch.publishPerSecond = body.publishPerSecond;
     return c.json(view(await settings.updateTenantSettings(deps, c.req.valid('param').id, patch)), 200);
   });
   return app;

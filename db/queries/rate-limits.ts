@@ -16,3 +16,22 @@ export async function countRequest(tx: Tx, tenantId: string, action: LimitedActi
     returning used, greatest(1, ceil(extract(epoch from window_start + interval '1 minute' - now())))::int as reset_seconds`;
   return row!;
 }
+
+/**
+ * Takes one token from the tenant's publish bucket, refilled at `perSecond` and holding at most one
+ * second's worth (at least one token); the row lock makes concurrent API processes take in turn.
+ * Refused: how many seconds until a token is there.
+ */
+export async function takePublishToken(tx: Tx, tenantId: string, perSecond: number): Promise<{ granted: boolean; retryAfterSeconds: number }> {
+  const capacity = Math.max(1, perSecond);
+  const [row] = await tx<{ granted: boolean; tokens: number }[]>`
+    insert into tenant_publish_buckets as b (tenant_id, tokens, refilled_at, granted)
+    values (${tenantId}, ${capacity - 1}, now(), true)
+    on conflict (tenant_id) do update set
+      tokens = least(${capacity}::float8, b.tokens + extract(epoch from now() - b.refilled_at) * ${perSecond}::float8)
+        - case when least(${capacity}::float8, b.tokens + extract(epoch from now() - b.refilled_at) * ${perSecond}::float8) >= 1 then 1 else 0 end,
+      granted = least(${capacity}::float8, b.tokens + extract(epoch from now() - b.refilled_at) * ${perSecond}::float8) >= 1,
+      refilled_at = now()
+    returning granted, tokens`;
+  return { granted: row!.granted, retryAfterSeconds: row!.granted ? 0 : Math.max(1, Math.ceil((1 - row!.tokens) / perSecond)) };
+}

@@ -5,29 +5,32 @@ interface Raw {
   legacySignature: string | null;
   retryScheduleMs: number[] | null;
   disableAfterFailures: number | null;
+  publishPerSecond: number | null;
 }
 
 const parse = (r: Raw | undefined): TenantSettings => ({
   legacySignature: r?.legacySignature ? JSON.parse(r.legacySignature) : null,
   retryScheduleMs: r?.retryScheduleMs ?? null,
   disableAfterFailures: r?.disableAfterFailures ?? null,
+  publishPerSecond: r?.publishPerSecond ?? null,
 });
 
 /** The tenant set for the transaction's settings (all null when it has none). */
 export async function getTenantSettings(tx: Tx): Promise<TenantSettings> {
   const [row] = await tx<Raw[]>`
-    select legacy_signature::text as legacy_signature, retry_schedule_ms, disable_after_failures from tenant_settings`;
+    select legacy_signature::text as legacy_signature, retry_schedule_ms, disable_after_failures, publish_per_second from tenant_settings`;
   return parse(row);
 }
 
 export async function saveTenantSettings(tx: Tx, tenantId: string, s: TenantSettings): Promise<TenantSettings> {
   const legacy = s.legacySignature === null ? null : JSON.stringify(s.legacySignature);
   const [row] = await tx<Raw[]>`
-    insert into tenant_settings (tenant_id, legacy_signature, retry_schedule_ms, disable_after_failures)
-    values (${tenantId}, ${legacy}::text::jsonb, ${s.retryScheduleMs}::integer[], ${s.disableAfterFailures})
+    insert into tenant_settings (tenant_id, legacy_signature, retry_schedule_ms, disable_after_failures, publish_per_second)
+    values (${tenantId}, ${legacy}::text::jsonb, ${s.retryScheduleMs}::integer[], ${s.disableAfterFailures}, ${s.publishPerSecond})
     on conflict (tenant_id) do update set legacy_signature = excluded.legacy_signature,
-      retry_schedule_ms = excluded.retry_schedule_ms, disable_after_failures = excluded.disable_after_failures, updated_at = now()
-    returning legacy_signature::text as legacy_signature, retry_schedule_ms, disable_after_failures`;
+      retry_schedule_ms = excluded.retry_schedule_ms, disable_after_failures = excluded.disable_after_failures,
+      publish_per_second = excluded.publish_per_second, updated_at = now()
+    returning legacy_signature::text as legacy_signature, retry_schedule_ms, disable_after_failures, publish_per_second`;
   return parse(row);
 }
 
@@ -35,4 +38,10 @@ export async function saveTenantSettings(tx: Tx, tenantId: string, s: TenantSett
 export async function tenantDisableThreshold(tx: Tx): Promise<number | null> {
   const [row] = await tx<{ disableAfterFailures: number | null }[]>`select disable_after_failures from tenant_settings`;
   return row?.disableAfterFailures ?? null;
+}
+
+/** The publish limit the tenant set (events a second; 0: none), or null to inherit the deployment's. */
+export async function tenantPublishLimit(tx: Tx): Promise<number | null> {
+  const [row] = await tx<{ publishPerSecond: number | null }[]>`select publish_per_second from tenant_settings`;
+  return row?.publishPerSecond ?? null;
 }

@@ -226,6 +226,9 @@ describe('the tenant portal', () => {
     await page.getByText('No deliveries match these filters.').waitFor(T);
     // Pages of 20, newest first: 11 more events make 21 deliveries.
     for (let n = 0; n < 11; n++) await stack.admin.publish({ tenantId: tenant.id, type: 'signing.completed', data: { documentId: `doc_page_${n}` } });
+    // Each delivery exists once its request has arrived; a page read before that would be a page of another set.
+    await waitFor(() => Array.from({ length: 11 }, (_, n) => arrived(`doc_page_${n}`).length).every((c) => c >= 1),
+      { timeoutMs: T.timeout, what: 'the 11 events at the receiver' });
     await button('Clear').click();
     await waitFor(async () => (await rows.count()) === 20 && (await rows.first().textContent())!.includes('signing.completed'), { timeoutMs: T.timeout, what: 'a first page of 20' });
     await button('Older deliveries').click();

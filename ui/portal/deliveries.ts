@@ -69,21 +69,28 @@ export async function deliveryLog(api: Api, isCurrent: () => boolean, opts: { en
       : notice('info', filtered() ? 'No deliveries match these filters.' : 'No deliveries yet.'));
     replace(more, page.nextCursor
       ? actionButton('Older deliveries', async () => {
+        const mine = ++view;
+        pagedBeyondFirst = true;
         const next = await api.request<Page>('GET', path(page.nextCursor!));
+        if (mine !== view) return;
         rows = rows.concat(next.data);
         render(next);
       })
       : null);
   };
   let pagedBeyondFirst = false;
+  // Each load or paging step takes a number; an answer applies only if nothing began after it
+  // (a refresh in flight when "Older deliveries" is pressed must not put the first page back).
+  let view = 0;
   const loadFirst = async () => {
+    const mine = ++view;
     const page = await api.request<Page>('GET', path());
+    if (mine !== view) return page;
     rows = page.data;
     pagedBeyondFirst = false;
     render(page);
     return page;
   };
-  more.addEventListener('click', () => (pagedBeyondFirst = true));
   const reload = async () => {
     problem.replaceChildren();
     try {
