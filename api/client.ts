@@ -66,6 +66,10 @@ export interface TenantSettingsPatch {
   retrySchedule?: string | null;
   disableAfterFailures?: number | null;
   publishPerSecond?: number | null;
+  fairnessWeight?: number | null;
+  circuitFailures?: number | null;
+  circuitWindow?: string | null;
+  circuitCoolDown?: string | null;
 }
 
 export type PortalSession = z.infer<typeof PortalSessionSchema>;

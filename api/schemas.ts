@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { CIRCUIT_STATES } from '../domain/circuit';
 import { DELIVERY_KINDS, DELIVERY_STATUSES, DISABLED_REASONS } from '../domain/enums';
 import { SIGNATURE_SCHEMES } from '../domain/endpoint-keys';
 import { ENDPOINT_TYPES } from '../domain/destinations';
@@ -32,6 +33,14 @@ export const ErrorSchema = z
   .object({ error: z.object({ code: z.enum(ERROR_CODES), message: z.string(), requestId: z.string().optional() }) })
   .openapi('Error');
 
+export const CircuitSchema = z
+  .object({
+    state: z.enum(CIRCUIT_STATES).openapi({ description: 'closed: sending; open: deliveries wait (uncounted) for the next probe; half_open: one delivery is sent as a probe' }),
+    openedAt: z.string().nullable().openapi({ description: 'When the circuit opened (null while closed)' }),
+    nextProbeAt: z.string().nullable().openapi({ description: 'When the next probe may go (null while closed)' }),
+  })
+  .openapi('Circuit', { description: "The endpoint's circuit breaker: it opens after attempts in a row time out, fail to connect or answer 5xx" });
+
 export const EndpointSchema = z
   .object({
     id: z.string(),
@@ -53,6 +62,7 @@ export const EndpointSchema = z
     type: z.enum(ENDPOINT_TYPES).openapi({ description: 'http: POST to url; rabbitmq, nats, redis: publish as config says (url is then config.serverUrl)' }),
     config: z.record(z.string(), z.union([z.string(), z.number()])).openapi({ description: 'The broker destination ({} for http)' }),
     credentialsSet: z.array(z.string()).openapi({ description: 'Which credential fields are set (their values are never shown)', example: ['username', 'password'] }),
+    circuit: CircuitSchema,
   })
   .openapi('Endpoint');
 
@@ -110,6 +120,7 @@ export function toEndpointView(row: EndpointRow): z.infer<typeof EndpointSchema>
     type: row.type ?? 'http',
     config: (row.config ?? {}) as Record<string, string | number>,
     credentialsSet: row.credentialFields ?? [],
+    circuit: { state: row.circuitState ?? 'closed', openedAt: iso(row.circuitOpenedAt ?? null), nextProbeAt: iso(row.circuitNextProbeAt ?? null) },
   };
 }
 

@@ -6,14 +6,20 @@ import { startStack } from '../tools/testkit/stack';
 import { countActions } from './temporal-cost';
 
 /**
- * `npx tsx bench/flow-modes.ts [--size N] [--rate R] [--modes default,rate,fifo]`: deliveries/s and billable Temporal actions per
+ * `npx tsx bench/flow-modes.ts [--size N] [--rate R] [--modes default,rate,fifo,hanging,flood]`: deliveries/s and billable Temporal actions per
  * first-try delivery for each flow-control mode of an endpoint (issue 14): default, rate-limited,
  * FIFO. One in-process stack (API + worker) on a dev server and a database of its own, as the tests
  * run it; a receiver that answers 200 at once. Small on purpose: it measures the modes' cost, not
  * the machine (`npm run bench` does that).
  */
 const { values: flags } = parseArgs({
-  options: { size: { type: 'string', default: '200' }, rate: { type: 'string', default: '10' }, modes: { type: 'string', default: 'default,rate,fifo,hanging' } },
+  options: {
+    size: { type: 'string', default: '200' },
+    rate: { type: 'string', default: '10' },
+    modes: { type: 'string', default: 'default,rate,fifo,hanging' },
+    'flood-events': { type: 'string', default: '200' },
+    'flood-seconds': { type: 'string', default: '30' },
+  },
 });
 const MODES = flags.modes.split(',');
 const N = Number(flags.size);
@@ -21,7 +27,7 @@ const RATE = Number(flags.rate);
 
 async function main(): Promise<void> {
   await globalSetup();
-  const stack = await startStack({ HOOKLINE_WORKER_CONCURRENCY: '100' });
+  const stack = await startStack({ HOOKLINE_WORKER_CONCURRENCY: '100', HOOKLINE_DISABLE_AFTER_FAILURES: '1000' });
   const receiver = await startReceiver(200);
   const rows: string[] = [];
   try {
@@ -31,6 +37,7 @@ async function main(): Promise<void> {
       { key: 'fifo', name: 'FIFO', settings: { ordering: 'fifo' as const } },
     ].filter((m) => MODES.includes(m.key));
     if (MODES.includes('hanging')) rows.push(await hangingNeighbour(stack));
+    if (MODES.includes('flood')) rows.push(await floodNeighbour(stack, Number(flags['flood-events']), Number(flags['flood-seconds'])));
     for (const mode of modes) {
       const tenant = await stack.newTenant('bench');
       const endpoint = await tenant.api.createWebhook({ url: receiver.url, ...mode.settings });
@@ -94,6 +101,55 @@ async function hangingNeighbour(stack: Awaited<ReturnType<typeof startStack>>): 
   } finally {
     await hang.close();
     await quiet.close();
+  }
+}
+
+/** p50 and p99 of a list of milliseconds. */
+function quantiles(ms: number[]): { p50: number; p99: number } {
+  const sorted = [...ms].sort((a, b) => a - b);
+  const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+  return { p50: q(50), p99: q(99) };
+}
+
+/**
+ * Issue 23's scenario: one tenant floods five endpoints that never answer (`events` × 5 deliveries)
+ * and asks for 30 recoveries of a failing endpoint at once (distinct Idempotency-Keys, 20 failed
+ * deliveries), while another tenant publishes 5 events a second for `seconds`: its publish → receipt.
+ */
+async function floodNeighbour(stack: Awaited<ReturnType<typeof startStack>>, events: number, seconds: number): Promise<string> {
+  const hang = await startReceiver('hang');
+  const failing = await startReceiver(500);
+  const quiet = await startReceiver(200);
+  try {
+    const noisy = await stack.newTenant('flood');
+    const broken = await noisy.api.createWebhook({ url: failing.url, events: ['contact.saved'] });
+    await Promise.all(Array.from({ length: 20 }, (_, i) => stack.admin.publish({ tenantId: noisy.id, type: 'contact.saved', data: { i } })));
+    await failing.waitForRequests(20 * 4, 120_000);
+    for (let i = 0; i < 5; i++) await noisy.api.createWebhook({ url: `${hang.url}?endpoint=${i}`, events: ['card.viewed'] });
+    const other = await stack.newTenant('other');
+    await other.api.createWebhook({ url: quiet.url });
+
+    for (let i = 0; i < events; i += 50) await Promise.all(Array.from({ length: Math.min(50, events - i) }, (_, j) => stack.admin.publish({ tenantId: noisy.id, type: 'card.viewed', data: { i: i + j } })));
+    failing.fallback = 200;
+    const recoveries = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => noisy.api.recoverWebhook(broken.id, { since: '1970-01-01T00:00:00Z' }, { idempotencyKey: `bench-${i}` })),
+    );
+    const sent: { id: string; at: number }[] = [];
+    const t0 = Date.now();
+    for (let i = 0; Date.now() - t0 < seconds * 1000; i++) {
+      const due = t0 + i * 200;
+      if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
+      sent.push({ id: (await stack.admin.publish({ tenantId: other.id, type: 'card.viewed', data: { i } })).id, at: Date.now() });
+    }
+    const got = await quiet.waitForRequests(sent.length, 120_000);
+    const arrival = new Map(got.map((r) => [(JSON.parse(r.body) as { id: string }).id, r.at]));
+    const { p50, p99 } = quantiles(sent.map((s) => arrival.get(s.id)! - s.at));
+    const distinct = new Set(recoveries.map((r) => r.recoveryId)).size;
+    const row = `| other tenant at 5 events/s while one floods ${events * 5} deliveries to receivers that never answer and asks 30 recoveries at once (${distinct} ran; ${failing.requests.length - 80} re-sends of 20 failed) | ${sent.length} | – | publish→receipt p50 ${p50} ms, p99 ${p99} ms | – |`;
+    console.log(row);
+    return row;
+  } finally {
+    await Promise.all([hang.close(), failing.close(), quiet.close()]);
   }
 }
 

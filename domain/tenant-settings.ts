@@ -1,3 +1,5 @@
+import type { CircuitSettings } from './circuit';
+
 /**
  * A tenant's overrides of the deployment's defaults (GET/PATCH /v1/tenants/:id/settings). Each is
  * null to inherit the environment's value, and is validated as strictly as that variable.
@@ -21,9 +23,18 @@ export interface TenantSettings {
   disableAfterFailures: number | null;
   /** Events a second POST /v1/events accepts for the tenant; 0: no limit; null: HOOKLINE_PUBLISH_RATE_PER_SECOND's. */
   publishPerSecond: number | null;
+  /** The tenant's share of worker capacity against other tenants' (domain/fairness.ts); null: 1. */
+  fairnessWeight: number | null;
+  /** Its endpoints' circuit breakers within CIRCUIT_BOUNDS (domain/circuit.ts); null: HOOKLINE_CIRCUIT_*'s. */
+  circuitFailures: number | null;
+  circuitWindowMs: number | null;
+  circuitCoolDownMs: number | null;
 }
 
-export const NO_SETTINGS: TenantSettings = { legacySignature: null, retryScheduleMs: null, disableAfterFailures: null, publishPerSecond: null };
+export const NO_SETTINGS: TenantSettings = {
+  legacySignature: null, retryScheduleMs: null, disableAfterFailures: null, publishPerSecond: null,
+  fairnessWeight: null, circuitFailures: null, circuitWindowMs: null, circuitCoolDownMs: null,
+};
 
 export interface Defaults {
   legacySignatureHeader?: string;
@@ -36,7 +47,7 @@ export interface Defaults {
 export function effectiveSettings(
   s: TenantSettings,
   d: Defaults,
-): { legacySignature: LegacySignature | null; retryScheduleMs: number[]; disableAfterFailures: number; publishPerSecond: number } {
+): { legacySignature: LegacySignature | null; retryScheduleMs: number[]; disableAfterFailures: number; publishPerSecond: number; fairnessWeight: number } {
   const legacySignature =
     s.legacySignature === 'none' ? null : (s.legacySignature ?? (d.legacySignatureHeader ? { header: d.legacySignatureHeader, format: 'sha256=hex' as const } : null));
   return {
@@ -44,9 +55,16 @@ export function effectiveSettings(
     retryScheduleMs: s.retryScheduleMs ?? d.retryScheduleMs,
     disableAfterFailures: s.disableAfterFailures ?? d.disableAfterFailures,
     publishPerSecond: s.publishPerSecond ?? d.publishPerSecond,
+    fairnessWeight: s.fairnessWeight ?? 1,
   };
 }
 
+
+/** The circuit breaker that applies to the tenant's endpoints: its overrides over the deployment's settings. */
+export function effectiveCircuit(s: Pick<TenantSettings, 'circuitFailures' | 'circuitWindowMs' | 'circuitCoolDownMs'>, d: CircuitSettings): CircuitSettings {
+  const coolDownMs = s.circuitCoolDownMs ?? d.coolDownMs;
+  return { failures: s.circuitFailures ?? d.failures, windowMs: s.circuitWindowMs ?? d.windowMs, coolDownMs, coolDownMaxMs: Math.max(coolDownMs, d.coolDownMaxMs) };
+}
 
 const UNITS: [string, number][] = [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1_000]];
 

@@ -81,6 +81,10 @@ const envSchema = z.object({
   HOOKLINE_PURGE_INTERVAL: duration.pipe(z.number().min(60_000, 'must be at least 1m')).default(parseDuration('1h')),
   HOOKLINE_PURGE_BATCH: int(1, 100_000).default(1_000),
   HOOKLINE_RECOVERY_BATCH_SIZE: int(1, 1_000).default(100),
+  HOOKLINE_CIRCUIT_FAILURES: int(1, 1_000_000).default(10),
+  HOOKLINE_CIRCUIT_WINDOW: duration.pipe(z.number().min(1_000, 'must be at least 1s')).default(parseDuration('60s')),
+  HOOKLINE_CIRCUIT_COOL_DOWN: duration.pipe(z.number().min(100, 'must be at least 100ms')).default(parseDuration('30s')),
+  HOOKLINE_CIRCUIT_COOL_DOWN_MAX: duration.pipe(z.number().min(100, 'must be at least 100ms')).default(parseDuration('15m')),
   HOOKLINE_OPERATOR_WEBHOOK_URL: z.string().url('expected an http(s) URL').regex(/^https?:\/\//i, 'expected an http(s) URL').optional(),
   HOOKLINE_OPERATOR_WEBHOOK_SECRET: z.string().regex(/^whsec_[A-Za-z0-9+/]{32,}={0,2}$/, 'expected whsec_ followed by base64 (at least 24 bytes)').optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url('expected a URL').optional(),
@@ -191,6 +195,12 @@ const configSchema = envSchema.transform((e, ctx) => {
     logLevel: e.LOG_LEVEL,
     version: HOOKLINE_VERSION,
     recoveryBatchSize: e.HOOKLINE_RECOVERY_BATCH_SIZE,
+    circuit: {
+      failures: e.HOOKLINE_CIRCUIT_FAILURES,
+      windowMs: e.HOOKLINE_CIRCUIT_WINDOW,
+      coolDownMs: e.HOOKLINE_CIRCUIT_COOL_DOWN,
+      coolDownMaxMs: Math.max(e.HOOKLINE_CIRCUIT_COOL_DOWN, e.HOOKLINE_CIRCUIT_COOL_DOWN_MAX),
+    },
     operatorWebhook: e.HOOKLINE_OPERATOR_WEBHOOK_URL ? { url: e.HOOKLINE_OPERATOR_WEBHOOK_URL, secret: e.HOOKLINE_OPERATOR_WEBHOOK_SECRET! } : undefined,
     tracing: e.OTEL_EXPORTER_OTLP_ENDPOINT ? { otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME ?? 'hookline' } : undefined,
   };

@@ -34,7 +34,7 @@ export function createMetrics() {
     }),
     sendSlotWait: new Histogram({
       name: 'hookline_send_slot_wait_seconds',
-      help: "Time a send waited for one of this worker's send slots, by outcome (granted, or busy: given up and retried later)",
+      help: "Sends that asked for one of this worker's send slots, by outcome (granted, or busy: over its share, retried later); none waits, so every observation is 0 and the counts are what tell",
       labelNames: ['outcome'],
       buckets: [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],

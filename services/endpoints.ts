@@ -139,8 +139,7 @@ async function reEnabled(deps: EndpointDeps, tx: Tx, tenantId: string, before: e
   const now = await transactionTime(tx);
   const request = { since: before.disabledAt.toISOString(), until: now.toISOString(), statuses: ['skipped' as const] };
   const id = recoveryId(tenantId, before.id, request);
-  await startRecoveryIn(tx, deps, { id, tenantId, endpointId: before.id, since: before.disabledAt, until: now, statuses: ['skipped'] });
-  return { recoveryId: id };
+  return { recoveryId: await startRecoveryIn(tx, deps, { id, tenantId, endpointId: before.id, since: before.disabledAt, until: now, statuses: ['skipped'] }) };
 }
 
 /** Deletes the endpoint with its deliveries and attempts; its workflows are cancelled by the relay. */

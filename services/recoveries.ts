@@ -37,20 +37,28 @@ function parseTime(field: string, value: string): Date {
   return at;
 }
 
-/** Stores the recovery and the outbox row that starts its workflow, in the caller's transaction. */
+/**
+ * Stores the recovery and the outbox row that starts its workflow, in the caller's transaction.
+ * Answers the recovery that runs for the request: this one, or the one the endpoint runs already.
+ */
 export async function startRecoveryIn(
   tx: Tx,
   deps: ServiceDeps,
   r: { id: string; tenantId: string; endpointId: string; since: Date; until: Date; statuses: string[] },
-): Promise<void> {
-  if (await insertRecovery(tx, r)) {
+): Promise<string> {
+  const { id, created } = await insertRecovery(tx, r);
+  if (created) {
     await enqueue(tx, { tenantId: r.tenantId, taskQueue: deps.config.temporal.taskQueue }, [
       { kind: 'recover', payload: { endpointId: r.endpointId, recoveryId: r.id } },
     ]);
   }
+  return id;
 }
 
-/** POST /v1/webhooks/:id/recover: re-sends the endpoint's matching deliveries, oldest first, as one workflow. */
+/**
+ * POST /v1/webhooks/:id/recover: re-sends the endpoint's matching deliveries, oldest first, as one
+ * workflow. While the endpoint has a recovery running, the answer is that recovery's id.
+ */
 export async function recoverEndpoint(deps: ServiceDeps, tenantId: string, endpointId: string, request: RecoverRequest): Promise<string> {
   const since = parseTime('since', request.since);
   const until = request.until === undefined ? new Date() : parseTime('until', request.until);
@@ -58,13 +66,12 @@ export async function recoverEndpoint(deps: ServiceDeps, tenantId: string, endpo
   const statuses = [...new Set(request.statuses ?? RECOVERABLE_STATUSES)].sort();
   // The same range written another way (…Z, …+00:00) is the same recovery.
   const id = recoveryId(tenantId, endpointId, { ...request, since: since.toISOString(), until: request.until === undefined ? undefined : until.toISOString() });
-  await withTenant(deps.sql, tenantId, async (tx) => {
+  return withTenant(deps.sql, tenantId, async (tx) => {
     const endpoint = await getEndpoint(tx, endpointId);
     if (!endpoint) throw notFound('webhook');
     if (!endpoint.enabled) throw conflict('the webhook is disabled: enable it first, or PATCH {"enabled": true, "recoverSkipped": true}');
-    await startRecoveryIn(tx, deps, { id, tenantId, endpointId, since, until, statuses });
+    return startRecoveryIn(tx, deps, { id, tenantId, endpointId, since, until, statuses });
   });
-  return id;
 }
 
 export async function readRecovery(deps: ServiceDeps, tenantId: string, id: string): Promise<RecoveryProgress> {

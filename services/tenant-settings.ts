@@ -1,5 +1,5 @@
 import { notFound } from '../domain/errors';
-import { effectiveSettings, type TenantSettings } from '../domain/tenant-settings';
+import { effectiveCircuit, effectiveSettings, type TenantSettings } from '../domain/tenant-settings';
 import { getTenant } from '../db/queries/tenants';
 import { getTenantSettings, saveTenantSettings } from '../db/queries/tenant-settings';
 import { withTenant } from '../db/sql';
@@ -25,5 +25,9 @@ export async function updateTenantSettings(deps: ServiceDeps, tenantId: string, 
 
 function withEffective(deps: ServiceDeps, settings: TenantSettings) {
   const { legacySignatureHeader, retryScheduleMs, disableAfterFailures, publishPerSecond } = deps.config;
-  return { settings, effective: effectiveSettings(settings, { legacySignatureHeader, retryScheduleMs, disableAfterFailures, publishPerSecond }) };
+  return {
+    settings,
+    effective: effectiveSettings(settings, { legacySignatureHeader, retryScheduleMs, disableAfterFailures, publishPerSecond }),
+    circuit: effectiveCircuit(settings, deps.config.circuit),
+  };
 }

@@ -1,5 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowStartOptions } from '@temporalio/client';
-import type { Workflow } from '@temporalio/common';
+import type { Priority, Workflow } from '@temporalio/common';
+import { PRIORITY_LANES, fairnessKeyOf, type PriorityLane } from '../domain/fairness';
 import type { SignalDefinition } from '@temporalio/workflow';
 import { deliveryWorkflow } from './workflows/delivery';
 import { endpointWorkflow } from './workflows/endpoint';
@@ -8,6 +9,14 @@ import { ENDPOINT_ID, EVENT_TYPE, TENANT_ID } from './workflows/search-attribute
 import { workflowIds, type DeliveryInput, type EndpointInput, type RecoveryInput } from './workflows/types';
 
 /** Every start, signal and cancel Hookline sends Temporal, in one place (the samples' `client.ts`). */
+
+/**
+ * The tenant's share of the task queue (domain/fairness.ts): its fairness key, its weight when its
+ * settings give one, and the lane. Activities inherit it from their workflow.
+ */
+export function priorityOf(tenantId: string, lane: PriorityLane, weight?: number | null): Priority {
+  return { priorityKey: PRIORITY_LANES[lane], fairnessKey: fairnessKeyOf(tenantId), ...(weight ? { fairnessWeight: weight } : {}) };
+}
 
 /** Starts a workflow whose id is deterministic: starting it again, running or done, is a no-op. */
 export async function startOnce<T extends Workflow>(client: Client, workflow: T, options: WorkflowStartOptions<T>): Promise<void> {
@@ -25,7 +34,7 @@ export async function startOnce<T extends Workflow>(client: Client, workflow: T,
  * activity in that task, a first-try delivery is one start and one task completion. The SDK asks
  * only when that worker has a free workflow-task slot; otherwise the start is an ordinary one.
  */
-export function startDeliveryWorkflow(client: Client, taskQueue: string, input: DeliveryInput, opts: { eager?: boolean } = {}): Promise<void> {
+export function startDeliveryWorkflow(client: Client, taskQueue: string, input: DeliveryInput, opts: { eager?: boolean; weight?: number | null } = {}): Promise<void> {
   return startOnce(client, deliveryWorkflow, {
     workflowId: workflowIds.delivery(input.deliveryId),
     taskQueue,
@@ -36,6 +45,7 @@ export function startDeliveryWorkflow(client: Client, taskQueue: string, input: 
     // send is then repeated after 30 s instead of 10.
     ...(input.localFirst ? { workflowTaskTimeout: '30s' } : {}),
     args: [input],
+    priority: priorityOf(input.tenantId, input.kind === 'redelivery' ? 'background' : 'live', opts.weight),
     typedSearchAttributes: [
       { key: TENANT_ID, value: input.tenantId },
       { key: ENDPOINT_ID, value: input.endpointId },
@@ -54,6 +64,7 @@ export function startEndpointWorkflow(client: Client, taskQueue: string, ids: En
     workflowId: workflowIds.endpoint(ids.endpointId),
     taskQueue,
     args: [ids],
+    priority: priorityOf(ids.tenantId, 'control'),
     typedSearchAttributes: endpointAttributes(ids),
   });
 }
@@ -72,6 +83,7 @@ export async function signalEndpointWorkflow<T>(
     args: [ids],
     signal,
     signalArgs: [arg] as [T],
+    priority: priorityOf(ids.tenantId, 'control'),
     typedSearchAttributes: endpointAttributes(ids),
   });
 }
@@ -96,12 +108,13 @@ export async function stopEndpointWorkflows(client: Client, endpointId: string, 
  * that row again, and its workflow must run again (a closed run of that id may still be in Temporal).
  * A second run of a recovery that is not running ends at once (recoverBatch finds it done).
  */
-export function startRecoveryWorkflow(client: Client, taskQueue: string, input: RecoveryInput, endpointId: string): Promise<void> {
+export function startRecoveryWorkflow(client: Client, taskQueue: string, input: RecoveryInput, endpointId: string, weight?: number | null): Promise<void> {
   return startOnce(client, recoveryWorkflow, {
     workflowIdReusePolicy: 'ALLOW_DUPLICATE',
     workflowId: workflowIds.recovery(input.recoveryId),
     taskQueue,
     args: [input],
+    priority: priorityOf(input.tenantId, 'background', weight),
     typedSearchAttributes: [
       { key: TENANT_ID, value: input.tenantId },
       { key: ENDPOINT_ID, value: endpointId },

@@ -22,6 +22,8 @@ export interface Dispatch {
   localFirst?: boolean;
   /** Ask for eager starts: the client shares its connection with a worker of the task queue (the relay in a worker process). */
   eager?: boolean;
+  /** The fairness weights the batch's tenants set (absent: 1, Temporal's default). */
+  weights?: Map<string, number>;
 }
 
 type Call = () => Promise<unknown>;
@@ -31,6 +33,7 @@ type Wakes = Map<string, Promise<unknown>>;
 
 function callsFor(row: OutboxRow, d: Dispatch, wakes: Wakes = new Map()): Call[] {
   const ids = { tenantId: row.tenantId };
+  const weight = d.weights?.get(row.tenantId);
   const live = (endpointId: string) => d.liveEndpoints.has(endpointId);
   switch (row.kind) {
     case 'deliver': {
@@ -46,7 +49,7 @@ function callsFor(row: OutboxRow, d: Dispatch, wakes: Wakes = new Map()): Call[]
       );
       return deliveries
         .filter((x) => live(x.endpointId) && !(fifo(x.endpointId) && x.kind !== 'test'))
-        .map((x): Call => () => startDeliveryWorkflow(d.client, d.taskQueue, { ...ids, deliveryId: x.id, endpointId: x.endpointId, eventId, eventType, kind: x.kind, ...sendMode(d) }, { eager: d.eager }))
+        .map((x): Call => () => startDeliveryWorkflow(d.client, d.taskQueue, { ...ids, deliveryId: x.id, endpointId: x.endpointId, eventId, eventType, kind: x.kind, ...sendMode(d) }, { eager: d.eager, weight }))
         .concat(wake);
     }
     case 'test': {
@@ -67,7 +70,7 @@ function callsFor(row: OutboxRow, d: Dispatch, wakes: Wakes = new Map()): Call[]
       return [() => stopEndpointWorkflows(d.client, row.payload.endpointId, row.payload.deliveryIds)];
     case 'recover': {
       const { endpointId, recoveryId } = row.payload;
-      return live(endpointId) ? [() => startRecoveryWorkflow(d.client, d.taskQueue, { ...ids, recoveryId }, endpointId)] : [];
+      return live(endpointId) ? [() => startRecoveryWorkflow(d.client, d.taskQueue, { ...ids, recoveryId }, endpointId, weight)] : [];
     }
   }
 }

@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from '../infra/logger';
 import type { Metrics } from '../infra/metrics';
 import { endpointOrderings } from '../db/queries/flow';
+import { fairnessWeights } from '../db/queries/tenant-settings';
 import { claimDue, deferFailed, removeDone } from '../db/queries/outbox';
 import type { Sql } from '../db/sql';
 import { dispatchRows, endpointIdsOf } from './relay-dispatch';
@@ -77,7 +78,8 @@ export function startRelay(deps: RelayDeps, opts: RelayOptions = {}): Relay {
       const orderings = await endpointOrderings(tx, endpointIdsOf(rows));
       const liveEndpoints = new Set(orderings.keys());
       const fifoEndpoints = new Set([...orderings].filter(([, o]) => o === 'fifo').map(([id]) => id));
-      const dispatched = dispatchRows(rows, { client: deps.client, taskQueue: deps.taskQueue, localSend: deps.localSend, localFirst: deps.localFirst, eager: true, liveEndpoints, fifoEndpoints, concurrency });
+      const weights = await fairnessWeights(tx, [...new Set(rows.map((r) => r.tenantId))]);
+      const dispatched = dispatchRows(rows, { client: deps.client, taskQueue: deps.taskQueue, localSend: deps.localSend, localFirst: deps.localFirst, eager: true, liveEndpoints, fifoEndpoints, weights, concurrency });
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), batchTimeoutMs)));
       const result = (await Promise.race([dispatched, timedOut]).finally(() => clearTimeout(timer))) ?? {

@@ -98,8 +98,8 @@ export async function createHooklineWorker(deps: WorkerDeps): Promise<Worker> {
       ...('workflowsPath' in source ? { workflowModules: source.interceptorModules } : {}),
     },
     activities: createActivities({ ...deps, fetch }),
-    // Twice the send slots: sends over an endpoint's fair share wait for a slot without holding
-    // up the others (temporal/activities/deliver/send-gate.ts); at most workerConcurrency actually send.
+    // Twice the send slots: room for the activities that do not send (records, the endpoint's) beside
+    // a full set of sends; at most workerConcurrency send at once (temporal/activities/deliver/send-gate.ts).
     maxConcurrentActivityTaskExecutions: config.workerConcurrency * 2,
     // First attempts are local activities (temporal/workflows/delivery.ts): the same cap as the
     // send slots, so a burst of eager starts cannot send more at once than the regular path may.

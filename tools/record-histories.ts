@@ -97,6 +97,7 @@ async function startRecorder(address: string, workflowBundle: { code: string }):
     },
     saveFailureCount: async () => ({ disableAfterFailures: 3 }),
     disableEndpoint: async () => {},
+    saveCircuitState: async () => ({ failures: 3, windowMs: 60_000, coolDownMs: 1_000, coolDownMaxMs: 4_000 }),
     // As the real one, minus the check that the endpoint row still exists.
     signalEndpoint: async (input) => signalEndpointWorkflow(client, taskQueue, input, deliveryOutcomeSignal, input.outcome),
     // Two batches, as the real one pages through the event's deliveries.

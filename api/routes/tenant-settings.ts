@@ -1,7 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { parseRetrySchedule } from '../../domain/duration';
+import { parseDuration, parseRetrySchedule } from '../../domain/duration';
+import { CIRCUIT_BOUNDS } from '../../domain/circuit';
 import { refuseSignatureHeaderName } from '../../domain/header-names';
-import { LEGACY_FORMATS, formatSchedule, type TenantSettings } from '../../domain/tenant-settings';
+import { FAIRNESS_WEIGHT_MAX, FAIRNESS_WEIGHT_MIN } from '../../domain/fairness';
+import { LEGACY_FORMATS, formatDelay, formatSchedule, type TenantSettings } from '../../domain/tenant-settings';
 import * as settings from '../../services/tenant-settings';
 import type { ApiDeps } from '../deps';
 import { errorResponses, json } from '../schemas';
@@ -40,6 +42,22 @@ const schedule = z
     }
   });
 
+/** A duration as the environment writes it ("60s", "5m"), within bounds. */
+const boundedDuration = (bounds: { min: number; max: number }) =>
+  z
+    .string()
+    .max(20)
+    .transform((v, ctx) => {
+      try {
+        const ms = parseDuration(v);
+        if (ms >= bounds.min && ms <= bounds.max) return ms;
+        ctx.addIssue({ code: 'custom', message: `must be from ${formatDelay(bounds.min)} to ${formatDelay(bounds.max)}` });
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: (e as Error).message });
+      }
+      return z.NEVER;
+    });
+
 const UpdateSettings = z
   .strictObject({
     legacySignature: legacyField.optional(),
@@ -48,14 +66,22 @@ const UpdateSettings = z
     publishPerSecond: z.number().int().min(0).max(1_000_000).nullable().optional().openapi({
       description: 'Events a second POST /v1/events accepts for the tenant (then 429 with Retry-After); 0: no limit; null: HOOKLINE_PUBLISH_RATE_PER_SECOND',
     }),
+    fairnessWeight: z.number().min(FAIRNESS_WEIGHT_MIN).max(FAIRNESS_WEIGHT_MAX).nullable().optional().openapi({ description: 'The tenant\'s share of worker capacity when tenants compete, against 1 for every other tenant; null: 1' }),
+    circuitFailures: z.number().int().min(CIRCUIT_BOUNDS.failures.min).max(CIRCUIT_BOUNDS.failures.max).nullable().optional().openapi({ description: 'Attempts in a row that time out, fail to connect or answer 5xx before an endpoint\'s circuit opens; null: HOOKLINE_CIRCUIT_FAILURES' }),
+    circuitWindow: boundedDuration(CIRCUIT_BOUNDS.windowMs).nullable().optional().openapi({ type: 'string', description: 'Those attempts count within this long of the first ("60s"); null: HOOKLINE_CIRCUIT_WINDOW', example: '60s' }),
+    circuitCoolDown: boundedDuration(CIRCUIT_BOUNDS.coolDownMs).nullable().optional().openapi({ type: 'string', description: 'The first wait before a probe; it doubles with each opening in a row ("30s"); null: HOOKLINE_CIRCUIT_COOL_DOWN', example: '30s' }),
   })
-  .refine((p) => Object.keys(p).length > 0, 'give at least one of legacySignature, retrySchedule, disableAfterFailures, publishPerSecond');
+  .refine((p) => Object.keys(p).length > 0, 'give at least one setting');
 
 const Effective = z.object({
   legacySignature: LegacySignature.nullable(),
   retrySchedule: z.string(),
   disableAfterFailures: z.number().int(),
   publishPerSecond: z.number().int().openapi({ description: '0: no limit' }),
+  fairnessWeight: z.number(),
+  circuitFailures: z.number().int(),
+  circuitWindow: z.string(),
+  circuitCoolDown: z.string(),
 });
 export const TenantSettingsSchema = z
   .object({
@@ -63,6 +89,10 @@ export const TenantSettingsSchema = z
     retrySchedule: z.string().nullable(),
     disableAfterFailures: z.number().int().nullable(),
     publishPerSecond: z.number().int().nullable(),
+    fairnessWeight: z.number().nullable(),
+    circuitFailures: z.number().int().nullable(),
+    circuitWindow: z.string().nullable(),
+    circuitCoolDown: z.string().nullable(),
     effective: Effective.openapi({ description: 'What applies: these settings over the deployment\'s defaults' }),
   })
   .openapi('TenantSettings');
@@ -79,17 +109,25 @@ const routes = {
   }),
 };
 
-function view({ settings: s, effective: e }: Awaited<ReturnType<typeof settings.readTenantSettings>>): z.infer<typeof TenantSettingsSchema> {
+function view({ settings: s, effective: e, circuit }: Awaited<ReturnType<typeof settings.readTenantSettings>>): z.infer<typeof TenantSettingsSchema> {
   return {
     legacySignature: s.legacySignature,
     retrySchedule: s.retryScheduleMs && formatSchedule(s.retryScheduleMs),
     disableAfterFailures: s.disableAfterFailures,
     publishPerSecond: s.publishPerSecond,
+    fairnessWeight: s.fairnessWeight,
+    circuitFailures: s.circuitFailures,
+    circuitWindow: s.circuitWindowMs === null ? null : formatDelay(s.circuitWindowMs),
+    circuitCoolDown: s.circuitCoolDownMs === null ? null : formatDelay(s.circuitCoolDownMs),
     effective: {
       legacySignature: e.legacySignature,
       retrySchedule: formatSchedule(e.retryScheduleMs),
       disableAfterFailures: e.disableAfterFailures,
       publishPerSecond: e.publishPerSecond,
+      fairnessWeight: e.fairnessWeight,
+      circuitFailures: circuit.failures,
+      circuitWindow: formatDelay(circuit.windowMs),
+      circuitCoolDown: formatDelay(circuit.coolDownMs),
     },
   };
 }
@@ -104,6 +142,10 @@ export function tenantSettingsRoutes(deps: ApiDeps) {
     if (body.retrySchedule !== undefined) patch.retryScheduleMs = body.retrySchedule;
     if (body.disableAfterFailures !== undefined) patch.disableAfterFailures = body.disableAfterFailures;
     if (body.publishPerSecond !== undefined) patch.publishPerSecond = body.publishPerSecond;
+    if (body.fairnessWeight !== undefined) patch.fairnessWeight = body.fairnessWeight;
+    if (body.circuitFailures !== undefined) patch.circuitFailures = body.circuitFailures;
+    if (body.circuitWindow !== undefined) patch.circuitWindowMs = body.circuitWindow;
+    if (body.circuitCoolDown !== undefined) patch.circuitCoolDownMs = body.circuitCoolDown;
     return c.json(view(await settings.updateTenantSettings(deps, c.req.valid('param').id, patch)), 200);
   });
   return app;

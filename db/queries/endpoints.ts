@@ -1,4 +1,5 @@
 import type { DestinationConfig, EndpointType } from '../../domain/destinations';
+import type { CircuitState } from '../../domain/circuit';
 import type { Tx } from '../sql';
 
 export interface EndpointRow {
@@ -28,6 +29,10 @@ export interface EndpointRow {
   config: DestinationConfig | Record<string, never>;
   /** Which credential fields are set; the credentials themselves are never read back here. */
   credentialFields: string[];
+  /** The circuit breaker as the endpoint's workflow last saved it (domain/circuit.ts). */
+  circuitState: CircuitState;
+  circuitOpenedAt: Date | null;
+  circuitNextProbeAt: Date | null;
 }
 
 /** Broker credentials as stored: sealed JSON, and the names of the fields it holds. */
@@ -39,7 +44,7 @@ export interface SealedCredentials {
 export type EndpointOrdering = 'unordered' | 'fifo';
 
 const COLUMNS = 'id, tenant_id, url, description, event_types, enabled, consecutive_failures, disabled_at, disabled_reason, created_at, updated_at'
-  + ', headers, signature_scheme, public_key, max_in_flight, rate_limit, ordering, type, config, credential_fields';
+  + ', headers, signature_scheme, public_key, max_in_flight, rate_limit, ordering, type, config, credential_fields, circuit_state, circuit_opened_at, circuit_next_probe_at';
 
 /** A new key: v1 secrets have no public half; v1a key pairs do. */
 export interface SealedKey {

@@ -7,11 +7,23 @@ import type { Tx } from '../sql';
  */
 
 /**
+ * The rate statements lock the endpoint's row until their transaction ends: a worker frozen between
+ * the statement and its COMMIT (a GC pause, SIGSTOP) would hold every other worker's sends of the
+ * endpoint. Postgres ends such a transaction after this long idle, which frees the row.
+ */
+const RATE_LOCK_IDLE_MAX = '2s';
+
+async function holdRowBriefly(tx: Tx): Promise<void> {
+  await tx`select set_config('idle_in_transaction_session_timeout', ${RATE_LOCK_IDLE_MAX}, true)`;
+}
+
+/**
  * Reserves the endpoint's next send slot under its rate limit (GCRA: `rate_tat` is the earliest
  * time the next slot may start; each reservation moves it on by 1/rate). One statement, so any
  * number of workers share one limit. Null when the endpoint has no limit (or no longer exists).
  */
 export async function reserveRateSlot(tx: Tx, endpointId: string): Promise<{ waitMs: number; epoch: number } | null> {
+  await holdRowBriefly(tx);
   const [row] = await tx<{ waitMs: number; epoch: number }[]>`
     update endpoints set rate_tat = greatest(coalesce(rate_tat, clock_timestamp()), clock_timestamp()) + interval '1 second' / rate_limit
     where id = ${endpointId} and rate_limit is not null
@@ -28,6 +40,7 @@ export async function reserveRateSlot(tx: Tx, endpointId: string): Promise<{ wai
  * good. Null when the endpoint has no limit.
  */
 export async function spaceRateSend(tx: Tx, endpointId: string, maxWaitMs: number): Promise<{ waitMs: number; taken: boolean } | null> {
+  await holdRowBriefly(tx);
   const [row] = await tx<{ waitMs: number; taken: boolean }[]>`
     with cur as (
       select id, clock_timestamp() as t, greatest(coalesce(rate_sent_tat, clock_timestamp()), clock_timestamp()) as at,

@@ -35,3 +35,23 @@ export async function takePublishToken(tx: Tx, tenantId: string, perSecond: numb
     returning granted, tokens`;
   return { granted: row!.granted, retryAfterSeconds: row!.granted ? 0 : Math.max(1, Math.ceil((1 - row!.tokens) / perSecond)) };
 }
+
+/**
+ * What is left of the tenant's redeliveries in the current window, for a recovery about to queue a
+ * batch (it then counts what it queued with countRedeliveries, in the same transaction: the row lock
+ * taken here keeps concurrent recoveries and API redeliveries from spending the same budget).
+ */
+export async function redeliverBudget(tx: Tx, tenantId: string, perMinute: number): Promise<{ left: number; resetMs: number }> {
+  const [row] = await tx<{ used: number; resetMs: number }[]>`
+    insert into tenant_rate_limits as r (tenant_id, action, window_start, used)
+    values (${tenantId}, 'redeliver', date_trunc('minute', now()), 0)
+    on conflict (tenant_id, action) do update set
+      used = case when r.window_start = excluded.window_start then r.used else 0 end,
+      window_start = excluded.window_start
+    returning used, greatest(250, ceil(extract(epoch from window_start + interval '1 minute' - now()) * 1000))::int as reset_ms`;
+  return { left: perMinute - row!.used, resetMs: row!.resetMs };
+}
+
+export async function countRedeliveries(tx: Tx, tenantId: string, n: number): Promise<void> {
+  if (n > 0) await tx`update tenant_rate_limits set used = used + ${n} where tenant_id = ${tenantId} and action = 'redeliver'`;
+}

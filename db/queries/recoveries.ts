@@ -1,6 +1,7 @@
 import type { Config } from '../../infra/config';
 import type { Tx } from '../sql';
 import { emitOperatorEvent } from './operator';
+import { countRedeliveries, redeliverBudget } from './rate-limits';
 
 /** A bulk recovery of one endpoint's failed or skipped deliveries (POST /v1/webhooks/:id/recover). */
 export interface RecoveryRow {
@@ -23,16 +24,28 @@ export type RecoveryProgress = RecoveryRow & { succeeded: number; failed: number
 
 const COLUMNS = 'id, endpoint_id, since, until, statuses, status, error, matched, queued, created_at, updated_at, completed_at';
 
-/** Stores a recovery; false when one with this id exists already (the same request again). */
+/**
+ * Stores a recovery, unless the same request was stored before or the endpoint has one running (one
+ * at a time: overlapping ones would queue the same events again, and a storm of requests would
+ * multiply the sends). Answers the id that stands for the request and whether it is new.
+ */
 export async function insertRecovery(
   tx: Tx,
   r: { id: string; tenantId: string; endpointId: string; since: Date; until: Date; statuses: string[] },
-): Promise<boolean> {
-  const rows = await tx`
-    insert into recoveries (id, tenant_id, endpoint_id, since, until, statuses)
-    values (${r.id}, ${r.tenantId}, ${r.endpointId}, ${r.since}, ${r.until}, ${r.statuses}::text[])
-    on conflict (id) do nothing returning id`;
-  return rows.length > 0;
+): Promise<{ id: string; created: boolean }> {
+  for (;;) {
+    // No conflict target: the primary key (the same request) and recoveries_one_running (another runs).
+    const rows = await tx`
+      insert into recoveries (id, tenant_id, endpoint_id, since, until, statuses)
+      values (${r.id}, ${r.tenantId}, ${r.endpointId}, ${r.since}, ${r.until}, ${r.statuses}::text[])
+      on conflict do nothing returning id`;
+    if (rows.length > 0) return { id: r.id, created: true };
+    const [found] = await tx<{ id: string }[]>`
+      select id from recoveries where id = ${r.id} or (endpoint_id = ${r.endpointId} and status = 'running')
+      order by (id = ${r.id}) desc limit 1`;
+    // Else the running one finished between the two statements: try again.
+    if (found) return { id: found.id, created: false };
+  }
 }
 
 export async function getRecovery(tx: Tx, id: string): Promise<RecoveryProgress | null> {
@@ -66,6 +79,8 @@ export interface BatchLimits {
   batchSize: number;
   /** Flow control: no new batch while the endpoint has this many deliveries pending. */
   maxPending: number;
+  /** The tenant's redeliveries a minute (HOOKLINE_TENANT_REDELIVER_RATE), which recovery sends count against. */
+  redeliverPerMinute: number;
 }
 
 // Cursor times travel as text (`::text::timestamptz`): postgres.js sends a timestamptz parameter
@@ -93,14 +108,23 @@ export async function recoverBatch(tx: Tx, recoveryId: string, limits: BatchLimi
     select count(*)::int as n from (select 1 from deliveries where endpoint_id = ${r.endpointId} and status = 'pending' limit ${limits.maxPending}) p`;
   if (busy!.n >= limits.maxPending) return { done: false, waitMs: Math.round(Math.min(BUSY_WAIT_MAX_MS, Math.max(BUSY_WAIT_MS, r.stalledMs / 4))), queued: 0 };
 
+  // Recovery sends count against the tenant's redeliveries a minute, like redeliveries by hand.
+  const budget = await redeliverBudget(tx, r.tenantId, limits.redeliverPerMinute);
+  if (budget.left <= 0) return { done: false, waitMs: budget.resetMs, queued: 0 };
+  const size = Math.min(limits.batchSize, budget.left);
+
+  // scan: the next deliveries in range; src: those whose event the endpoint has neither received nor
+  // queued (a pending or successful delivery of it), so overlapping recoveries never send it twice.
   const [step] = await tx<{ matched: number; queued: number; lastCreatedAt: string | null; lastId: string | null }[]>`
-    with src as (
-      select d.id, d.event_id, ev.type, d.created_at from deliveries d
-      join events ev on ev.tenant_id = d.tenant_id and ev.id = d.event_id
+    with scan as (
+      select d.id, d.event_id, d.created_at from deliveries d
       where d.endpoint_id = ${r.endpointId} and d.status = any(${r.statuses}::text[]) and d.kind <> 'test'
         and d.created_at >= ${r.since} and d.created_at <= ${r.until}
         ${r.cursorCreatedAt ? tx`and (d.created_at, d.id) > (${r.cursorCreatedAt}::text::timestamptz, ${r.cursorId})` : tx``}
-      order by d.created_at, d.id limit ${limits.batchSize}
+      order by d.created_at, d.id limit ${size}
+    ), src as (
+      select s.* from scan s
+      where not exists (select 1 from deliveries l where l.endpoint_id = ${r.endpointId} and l.event_id = s.event_id and l.status in ('pending', 'success'))
     ), ins as (
       insert into deliveries (id, tenant_id, endpoint_id, event_id, kind, status, recovery_id, recovered_from)
       select hookline_new_id('dlv'), ${r.tenantId}, ${r.endpointId}, s.event_id, 'redelivery', 'pending', ${recoveryId}, s.id
@@ -113,11 +137,12 @@ export async function recoverBatch(tx: Tx, recoveryId: string, limits: BatchLimi
         hookline_deliver_payload(i.event_id, ev.type, 'redelivery', array[i.id], array[${r.endpointId}::text])
       from ins i join events ev on ev.tenant_id = ${r.tenantId} and ev.id = i.event_id
       returning 1
-    ), last as (select created_at, id from src order by created_at desc, id desc limit 1)
-    select (select count(*) from src)::int as matched, (select count(*) from ob)::int as queued,
+    ), last as (select created_at, id from scan order by created_at desc, id desc limit 1)
+    select (select count(*) from scan)::int as matched, (select count(*) from ob)::int as queued,
       (select to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') from last) as last_created_at,
       (select id from last) as last_id`;
-  const finished = step!.matched < limits.batchSize;
+  await countRedeliveries(tx, r.tenantId, step!.queued);
+  const finished = step!.matched < size;
   await tx`
     update recoveries set matched = matched + ${step!.matched}, queued = queued + ${step!.queued},
       cursor_created_at = coalesce(${step!.lastCreatedAt}::text::timestamptz, cursor_created_at), cursor_id = coalesce(${step!.lastId}, cursor_id),

@@ -5,6 +5,7 @@ import { createFanOutBatch } from './fan-out';
 import { createPurgeBatch } from './purge';
 import { createRecoveryActivities } from './recovery';
 import { createFifoActivities } from './fifo';
+import { createCircuitActivities } from './circuit';
 
 export type { ActivityDeps } from './deps';
 
@@ -17,5 +18,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createEndpointStateActivities(deps),
     ...createRecoveryActivities(deps),
     ...createFifoActivities(deps),
+    ...createCircuitActivities(deps),
   };
 }

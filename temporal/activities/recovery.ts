@@ -12,6 +12,7 @@ export function createRecoveryActivities({ sql, config }: ActivityDeps) {
           config,
           batchSize: config.recoveryBatchSize,
           maxPending: config.recoveryBatchSize * 2,
+          redeliverPerMinute: config.tenantRatePerMinute.redeliver,
         }),
       );
     },

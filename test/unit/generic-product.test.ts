@@ -131,12 +131,13 @@ describe('endpoint keys', () => {
 
 describe('tenant settings', () => {
   const defaults = { legacySignatureHeader: 'X-Guardian-Signature', retryScheduleMs: [1_000], disableAfterFailures: 10, publishPerSecond: 50 };
+  const unset = { fairnessWeight: null, circuitFailures: null, circuitWindowMs: null, circuitCoolDownMs: null };
   test('null inherits the deployment, "none" turns the legacy header off, a value overrides (0 too)', () => {
-    expect(effectiveSettings({ legacySignature: null, retryScheduleMs: null, disableAfterFailures: null, publishPerSecond: null }, defaults)).toEqual({
-      legacySignature: { header: 'X-Guardian-Signature', format: 'sha256=hex' }, retryScheduleMs: [1_000], disableAfterFailures: 10, publishPerSecond: 50,
+    expect(effectiveSettings({ legacySignature: null, retryScheduleMs: null, disableAfterFailures: null, publishPerSecond: null, ...unset }, defaults)).toEqual({
+      legacySignature: { header: 'X-Guardian-Signature', format: 'sha256=hex' }, retryScheduleMs: [1_000], disableAfterFailures: 10, publishPerSecond: 50, fairnessWeight: 1,
     });
-    expect(effectiveSettings({ legacySignature: 'none', retryScheduleMs: [5], disableAfterFailures: 2, publishPerSecond: 0 }, defaults)).toEqual({
-      legacySignature: null, retryScheduleMs: [5], disableAfterFailures: 2, publishPerSecond: 0,
+    expect(effectiveSettings({ legacySignature: 'none', retryScheduleMs: [5], disableAfterFailures: 2, publishPerSecond: 0, ...unset, fairnessWeight: 4 }, defaults)).toEqual({
+      legacySignature: null, retryScheduleMs: [5], disableAfterFailures: 2, publishPerSecond: 0, fairnessWeight: 4,
     });
   });
   test('a schedule reads back as it is written', () => {

@@ -33,6 +33,9 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     // Every stack's worker makes its purge schedule: due once in ten years, so no purge starts on its own
     // in the middle of a suite (test/integration/retention.test.ts runs the purge when it wants one).
     HOOKLINE_PURGE_INTERVAL: '3650d',
+    // Many tests fail a receiver on purpose for hundreds of attempts: the circuit breaker would hold
+    // their deliveries; the tests of the breaker set their own threshold.
+    HOOKLINE_CIRCUIT_FAILURES: '1000000',
     // The whole suite can run with deliveries sent from local activities: HOOKLINE_LOCAL_SEND=true npx jest
     ...(process.env.HOOKLINE_LOCAL_SEND ? { HOOKLINE_LOCAL_SEND: process.env.HOOKLINE_LOCAL_SEND } : {}),
     ...overrides,

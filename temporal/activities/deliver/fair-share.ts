@@ -7,29 +7,28 @@ import type { DeliveryInput } from '../../workflows/types';
 import type { SendResult } from './destination';
 import { createSendGate, SendSlotsBusy } from './send-gate';
 
-/** How long a send waits for a fair-share slot before it gives its activity slot back. */
-const SLOT_WAIT_MS = 10_000;
 const BUSY_RETRY_MAX_MS = 30_000;
 
-/** Runs each send within the endpoint's and tenant's share of this worker's slots (send-gate.ts). */
+/**
+ * Runs each send within the endpoint's and tenant's share of this worker's slots (send-gate.ts). A
+ * send over its share gives its activity slot back at once, and Temporal retries it after a backoff:
+ * a server-side timer that holds no worker slot.
+ */
 export function createFairShare(config: Pick<Config, 'workerConcurrency' | 'tenantMaxInFlight' | 'endpointMaxInFlight'>, metrics: Pick<Metrics, 'sendSlotWait'>) {
   const gate = createSendGate({
     total: config.workerConcurrency,
     perTenant: config.tenantMaxInFlight,
     perEndpoint: config.endpointMaxInFlight,
-    maxWaitMs: SLOT_WAIT_MS,
   });
 
   return async function sendFairly(input: DeliveryInput, target: DeliveryTarget, send: () => Promise<SendResult>): Promise<SendResult> {
     let release: () => void;
-    const waitStarted = performance.now();
-    const waited = (outcome: 'granted' | 'busy') => metrics.sendSlotWait.observe({ outcome }, (performance.now() - waitStarted) / 1000);
     try {
-      release = await gate.acquire(input.tenantId, input.endpointId, target.maxInFlight ?? undefined);
-      waited('granted');
+      release = gate.acquire(input.tenantId, input.endpointId, target.maxInFlight ?? undefined);
+      metrics.sendSlotWait.observe({ outcome: 'granted' }, 0);
     } catch (err) {
       if (!(err instanceof SendSlotsBusy)) throw err;
-      waited('busy');
+      metrics.sendSlotWait.observe({ outcome: 'busy' }, 0);
       // Nothing was sent and no attempt is counted: try again later, backing off while it stays busy.
       const backoff = Math.min(BUSY_RETRY_MAX_MS, 1_000 * 2 ** Math.min(Context.current().info.attempt - 1, 5));
       throw ApplicationFailure.create({ message: err.message, type: FailureType.SendSlotsBusy, nextRetryDelay: Math.round(backoff * (0.8 + Math.random() * 0.4)) });
