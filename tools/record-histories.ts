@@ -11,7 +11,7 @@ import type { AttemptResult } from '../temporal/activities/deliver';
 import type { FifoHead } from '../temporal/activities/fifo';
 import { signalEndpointWorkflow, startDeliveryWorkflow } from '../temporal/client';
 import { deliveryWorkflow, endpointWorkflow, fanOutWorkflow, purgeWorkflow, recoveryWorkflow } from '../temporal/workflows';
-import { deliveryOutcomeSignal, endpointStateQuery, fifoWakeSignal, sendTestSignal, setEnabledSignal } from '../temporal/workflows/messages';
+import { circuitSignal, deliveryOutcomeSignal, endpointStateQuery, fifoWakeSignal, sendTestSignal, setEnabledSignal } from '../temporal/workflows/messages';
 import { FailureType, workflowIds, type DeliveryInput } from '../temporal/workflows/types';
 import { findOrBuildTemporalCli } from './temporal/temporal-cli';
 import { bundleOptions } from '../temporal/workflow-bundles';
@@ -97,7 +97,7 @@ async function startRecorder(address: string, workflowBundle: { code: string }):
     },
     saveFailureCount: async () => ({ disableAfterFailures: 3 }),
     disableEndpoint: async () => {},
-    saveCircuitState: async () => ({ failures: 3, windowMs: 60_000, coolDownMs: 1_000, coolDownMaxMs: 4_000 }),
+    setCircuitState: async (input) => ({ probeInMs: input.state === 'open' ? 1_000 * 2 ** (input.opens - 1) : null }),
     // As the real one, minus the check that the endpoint row still exists.
     signalEndpoint: async (input) => signalEndpointWorkflow(client, taskQueue, input, deliveryOutcomeSignal, input.outcome),
     // Two batches, as the real one pages through the event's deliveries.
@@ -261,6 +261,25 @@ async function recordEndpointLifecycle(r: Recorder): Promise<void> {
   await save('delivery-test', child);
 }
 
+/** The circuit breaker: a trip opens it, the cool-down (a timer) makes it half-open, a failed probe opens it again, a good one closes it. */
+async function recordCircuit(r: Recorder): Promise<void> {
+  const endpoint = await runEndpoint(r, 'ep_circuit');
+  const circuitIs = (state: string, opens: number) =>
+    waitFor(async () => {
+      const c = (await endpoint.query(endpointStateQuery)).circuit;
+      return c?.state === state && c.opens === opens;
+    }, { what: `ep_circuit ${state} (${opens})` });
+  await endpoint.signal(circuitSignal, { event: 'trip' });
+  await circuitIs('half_open', 1);
+  await endpoint.signal(circuitSignal, { event: 'probe', ok: false });
+  await circuitIs('half_open', 2);
+  await endpoint.signal(circuitSignal, { event: 'probe', ok: true });
+  await circuitIs('closed', 0);
+  await endpoint.cancel();
+  await closed(endpoint);
+  await save('endpoint-circuit', endpoint);
+}
+
 async function recordFanOut(r: Recorder): Promise<void> {
   const handle = await r.client.workflow.start(fanOutWorkflow, {
     workflowId: workflowIds.fanOut(TENANT, 'evt_fan'),
@@ -405,6 +424,7 @@ async function main(): Promise<void> {
     await recordDeliveries(r);
     await recordLocalFirst(r);
     await recordEndpointLifecycle(r);
+    await recordCircuit(r);
     await recordFanOut(r);
     await recordPurge(r);
     await recordContinueAsNew(rEarly);

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { findDeliveries, troubledEndpoints } from '../../db/queries/admin';
+import { CIRCUIT_STATES } from '../../domain/circuit';
 import { workflowIds } from '../../temporal/workflows/types';
 import { adminAuth } from '../auth';
 import type { ApiDeps } from '../deps';
@@ -14,6 +15,7 @@ export const AdminEndpoint = z
   .object({
     id: z.string(), tenantId: z.string(), url: z.string(), enabled: z.boolean(), consecutiveFailures: z.number().int(),
     disabledAt: z.string().nullable(), disabledReason: z.string().nullable(), updatedAt: z.string(),
+    circuit: z.object({ state: z.enum(CIRCUIT_STATES), nextProbeAt: z.string().nullable() }).openapi({ description: 'The endpoint\'s circuit breaker' }),
   })
   .openapi('AdminEndpoint');
 export const AdminDelivery = z
@@ -51,7 +53,13 @@ export function adminRoutes(deps: ApiDeps) {
 
   app.openapi(routes.endpoints, async (c) => {
     const rows = await troubledEndpoints(sql, { onlyDisabled: c.req.valid('query').state === 'disabled', limit: 200 });
-    return c.json({ data: rows.map((r) => ({ ...r, disabledAt: iso(r.disabledAt), updatedAt: r.updatedAt.toISOString() })) }, 200);
+    const data = rows.map(({ circuitState, circuitNextProbeAt, ...r }) => ({
+      ...r,
+      disabledAt: iso(r.disabledAt),
+      updatedAt: r.updatedAt.toISOString(),
+      circuit: { state: circuitState, nextProbeAt: iso(circuitNextProbeAt) },
+    }));
+    return c.json({ data }, 200);
   });
 
   app.openapi(routes.deliveries, async (c) => {

@@ -72,3 +72,26 @@ CREATE OR REPLACE FUNCTION hookline_outbox_claim(task_queue text, max_rows integ
   ORDER BY t.turn, o.id
   FOR UPDATE OF o SKIP LOCKED
 $$;
+
+-- The console's troubled endpoints: also those whose circuit is not closed, with its state.
+GRANT SELECT (circuit_state, circuit_next_probe_at) ON endpoints TO hookline_definer;
+DROP FUNCTION hookline_admin_endpoints(boolean, integer);
+CREATE FUNCTION hookline_admin_endpoints(only_disabled boolean, max_rows integer)
+  RETURNS TABLE (id text, tenant_id text, url text, enabled boolean, consecutive_failures integer,
+                 disabled_at timestamptz, disabled_reason text, updated_at timestamptz, circuit_state text, circuit_next_probe_at timestamptz)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+  SELECT e.id, e.tenant_id, e.url, e.enabled, e.consecutive_failures, e.disabled_at, e.disabled_reason, e.updated_at,
+         e.circuit_state, e.circuit_next_probe_at
+  FROM public.endpoints e
+  WHERE (NOT e.enabled) OR (NOT only_disabled AND (e.consecutive_failures > 0 OR e.circuit_state <> 'closed'))
+  ORDER BY e.updated_at DESC, e.id LIMIT max_rows
+$$;
+DO $$
+BEGIN
+  GRANT CREATE ON SCHEMA public TO hookline_definer;
+  ALTER FUNCTION hookline_admin_endpoints(boolean, integer) OWNER TO hookline_definer;
+  REVOKE ALL ON FUNCTION hookline_admin_endpoints(boolean, integer) FROM PUBLIC;
+  GRANT EXECUTE ON FUNCTION hookline_admin_endpoints(boolean, integer) TO hookline_app;
+  REVOKE CREATE ON SCHEMA public FROM hookline_definer;
+END
+$$;

@@ -11,6 +11,8 @@ export interface AdminEndpointRow {
   disabledAt: Date | null;
   disabledReason: string | null;
   updatedAt: Date;
+  circuitState: 'closed' | 'open' | 'half_open';
+  circuitNextProbeAt: Date | null;
 }
 
 export interface AdminDeliveryRow {
@@ -26,7 +28,7 @@ export interface AdminDeliveryRow {
   createdAt: Date;
 }
 
-/** Disabled endpoints, and with `onlyDisabled` false also enabled ones that are failing now. */
+/** Disabled endpoints, and with `onlyDisabled` false also enabled ones that are failing now or whose circuit is not closed. */
 export function troubledEndpoints(sql: Sql, q: { onlyDisabled: boolean; limit: number }): Promise<AdminEndpointRow[]> {
   return sql<AdminEndpointRow[]>`select * from hookline_admin_endpoints(${q.onlyDisabled}, ${q.limit})`;
 }

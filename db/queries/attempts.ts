@@ -1,3 +1,4 @@
+import type { CircuitState } from '../../domain/circuit';
 import type { DestinationConfig, EndpointType } from '../../domain/destinations';
 import type { SignatureScheme } from '../../domain/endpoint-keys';
 import type { DeliveryStatus } from '../../domain/enums';
@@ -33,6 +34,14 @@ export interface DeliveryTarget {
   type: EndpointType;
   config: DestinationConfig | Record<string, never>;
   credentials: string | null;
+  /** The endpoint's circuit (domain/circuit.ts): its state, how long until its next probe, the run of tripping attempts, whether this delivery holds the probe. */
+  circuitState: CircuitState;
+  circuitWaitMs: number;
+  circuitRun: number;
+  circuitProbeMine: boolean;
+  /** The tenant's circuit settings (null: the deployment's). */
+  circuitFailures: number | null;
+  circuitWindowMs: number | null;
 }
 
 type RawTarget = Omit<DeliveryTarget, 'eventData' | 'headers' | 'legacySignature' | 'config'> & { eventData: string; headers: string; legacySignature: string | null; config: string };
@@ -50,7 +59,9 @@ export async function loadDeliveryTarget(tx: Tx, deliveryId: string): Promise<De
       coalesce((select array_agg(s.scheme order by s.created_at desc, s.id desc) from endpoint_secrets s
                 where s.endpoint_id = e.id and (s.expires_at is null or s.expires_at > now())), '{}') as secret_schemes,
       e.headers::text as headers, ts.legacy_signature::text as legacy_signature, ts.retry_schedule_ms,
-      e.type, e.config::text as config, e.credentials_ciphertext as credentials
+      e.type, e.config::text as config, e.credentials_ciphertext as credentials,
+      e.circuit_state, greatest(0, coalesce(extract(epoch from e.circuit_next_probe_at - now()) * 1000, 0))::float8 as circuit_wait_ms,
+      e.circuit_run, e.circuit_probe is not distinct from d.id as circuit_probe_mine, ts.circuit_failures, ts.circuit_window_ms
     from deliveries d
     join endpoints e on e.id = d.endpoint_id
     join events ev on ev.tenant_id = d.tenant_id and ev.id = d.event_id

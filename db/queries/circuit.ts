@@ -56,20 +56,20 @@ export async function passCircuit(tx: Tx, endpointId: string, deliveryId: string
   return { go: false, waitMs: row.waitMs, state: row.state };
 }
 
-/** The workflow's decision, mirrored for the API and for deliveries; a change of state frees the probe. */
-export async function saveCircuit(tx: Tx, endpointId: string, c: CircuitView & { opens: number }): Promise<{ url: string } | null> {
-  const [row] = await tx<{ url: string }[]>`
-    update endpoints set circuit_state = ${c.state}, circuit_opened_at = ${c.openedAt}, circuit_next_probe_at = ${c.nextProbeAt},
+/**
+ * The workflow's decision, mirrored for the API and for deliveries; any change frees the probe. An
+ * opening is timed here: `openedAt` stays from the first opening of a run of them, the next probe is
+ * `coolDownMs` from now. Null when the endpoint is gone.
+ */
+export async function setCircuit(tx: Tx, endpointId: string, c: { state: CircuitState; opens: number; coolDownMs: number }): Promise<({ url: string } & CircuitView) | null> {
+  const [row] = await tx<{ url: string; state: CircuitState; openedAt: Date | null; nextProbeAt: Date | null }[]>`
+    update endpoints set circuit_state = ${c.state},
+      circuit_opened_at = case when ${c.state} = 'closed' then null when circuit_state = 'closed' then now() else coalesce(circuit_opened_at, now()) end,
+      circuit_next_probe_at = case when ${c.state} = 'open' then now() + ${c.coolDownMs} * interval '1 millisecond' else null end,
       circuit_opens = ${c.opens}, circuit_probe = null,
       circuit_run = case when ${c.state} = 'closed' then 0 else circuit_run end,
       circuit_run_started_at = case when ${c.state} = 'closed' then null else circuit_run_started_at end
-    where id = ${endpointId} returning url`;
-  return row ?? null;
-}
-
-/** The circuit as the API shows it. */
-export async function getCircuit(tx: Tx, endpointId: string): Promise<CircuitView | null> {
-  const [row] = await tx<{ state: CircuitState; openedAt: Date | null; nextProbeAt: Date | null }[]>`
-    select circuit_state as state, circuit_opened_at as opened_at, circuit_next_probe_at as next_probe_at from endpoints where id = ${endpointId}`;
-  return row ? { state: row.state, openedAt: row.openedAt?.toISOString() ?? null, nextProbeAt: row.nextProbeAt?.toISOString() ?? null } : null;
+    where id = ${endpointId}
+    returning url, circuit_state as state, circuit_opened_at as opened_at, circuit_next_probe_at as next_probe_at`;
+  return row ? { url: row.url, state: row.state, openedAt: row.openedAt?.toISOString() ?? null, nextProbeAt: row.nextProbeAt?.toISOString() ?? null } : null;
 }

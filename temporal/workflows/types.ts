@@ -61,12 +61,26 @@ export interface EndpointState {
   consecutiveFailures: number;
   enabled: boolean;
   disabledReason: DisabledReason | null;
+  /** The circuit breaker (domain/circuit.ts); absent in runs from before it: closed. */
+  circuit?: CircuitMemory;
 }
+
+/** The endpoint workflow's circuit: its state, openings in a row, and when (workflow time, ms) the probe is due or its answer overdue. */
+export interface CircuitMemory {
+  state: 'closed' | 'open' | 'half_open';
+  opens: number;
+  dueAt: number | null;
+}
+
+/** What an attempt means for the endpoint's circuit: the run of failures reached its threshold, or the probe's answer. */
+export type CircuitNews = { event: 'trip' } | { event: 'probe'; ok: boolean };
 
 export type EndpointMessage =
   | ({ kind: 'outcome' } & DeliveryOutcome)
   | ({ kind: 'test' } & TestRequest)
-  | { kind: 'enabled'; enabled: boolean };
+  | { kind: 'enabled'; enabled: boolean }
+  | ({ kind: 'circuit' } & CircuitNews)
+  | { kind: 'circuitDue' };
 
 export interface EndpointInput {
   tenantId: string;

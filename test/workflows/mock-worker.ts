@@ -22,7 +22,7 @@ export function defaultActivities(): Activities {
     recoverBatch: async () => ({ done: true, queued: 0 }),
     nextFifoDeliveries: async () => ({ ordering: 'fifo', enabled: true, queue: [], localSend: false }),
     releaseFifoQueue: async () => 0,
-    saveCircuitState: async () => ({ failures: 3, windowMs: 60_000, coolDownMs: 1_000, coolDownMaxMs: 4_000 }),
+    setCircuitState: async (input) => ({ probeInMs: input.state === 'open' ? 1_000 * 2 ** (input.opens - 1) : null }),
   };
 }
 
@@ -126,7 +126,7 @@ function recorded(env: MockWorker): Activities {
     recoverBatch: record('recoverBatch'),
     nextFifoDeliveries: record('nextFifoDeliveries'),
     releaseFifoQueue: record('releaseFifoQueue'),
-    saveCircuitState: record('saveCircuitState'),
+    setCircuitState: record('setCircuitState'),
   };
 }
 

@@ -69,6 +69,8 @@ async function main(): Promise<void> {
       HOOKLINE_RETRY_SCHEDULE: '200ms,500ms,1s,2s,3s,5s,5s,5s,5s,5s,5s,5s',
       HOOKLINE_REQUEST_TIMEOUT_MS: '1000',
       HOOKLINE_DISABLE_AFTER_FAILURES: '1000000',
+      // Receivers fail a third of the time at random: neither disabling nor a circuit's cool-down is what this proof is about.
+      HOOKLINE_CIRCUIT_FAILURES: '1000000',
       HOOKLINE_WORKER_CONCURRENCY: '50',
       DATABASE_POOL_SIZE: '10',
     },

@@ -116,7 +116,8 @@ async function endpointsPage(main: HTMLElement, state: string): Promise<void> {
     data.length
       ? table(['Tenant', 'Endpoint', 'URL', 'State', 'Failures', 'Changed'], data.map((e) => [
         h('a', { href: link('tenants', e.tenantId) }, e.tenantId), h('a', { href: `${link('search')}?id=${enc(e.id)}`, class: 'mono' }, e.id), h('span', { class: 'mono url' }, e.url),
-        h('span', { class: `badge ${e.enabled ? 's-pending' : 's-failed'}` }, e.enabled ? 'failing' : `disabled (${e.disabledReason ?? ''})`),
+        h('span', { class: `badge ${e.enabled && e.circuit.state === 'closed' ? 's-pending' : 's-failed'}` },
+          !e.enabled ? `disabled (${e.disabledReason ?? ''})` : e.circuit.state === 'open' ? `circuit open until ${when(e.circuit.nextProbeAt)}` : e.circuit.state === 'half_open' ? 'circuit half-open (probing)' : 'failing'),
         String(e.consecutiveFailures), when(e.updatedAt)]), 'Endpoints')
       : notice('success', 'Every endpoint is healthy.'));
 }

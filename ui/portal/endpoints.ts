@@ -22,6 +22,8 @@ const eventList = (events: string[]) => (events.includes('*') ? 'All events' : e
 
 export function stateBadge(e: Endpoint): HTMLElement {
   if (!e.enabled) return h('span', { class: 'badge s-failed' }, `Disabled${e.disabledReason ? `: ${REASONS[e.disabledReason] ?? e.disabledReason}` : ''}`);
+  if (e.circuit?.state === 'open') return h('span', { class: 'badge s-failed' }, `Enabled, circuit open: deliveries wait until ${new Date(e.circuit.nextProbeAt ?? Date.now()).toLocaleTimeString()}`);
+  if (e.circuit?.state === 'half_open') return h('span', { class: 'badge s-pending' }, 'Enabled, circuit half-open: one delivery is testing the receiver');
   if (e.consecutiveFailures > 0) return h('span', { class: 'badge s-pending' }, `Enabled, failing (${e.consecutiveFailures} in a row)`);
   return h('span', { class: 'badge s-success' }, 'Enabled');
 }
@@ -153,6 +155,9 @@ export async function endpointPage(api: Api, main: HTMLElement, id: string, isCu
         ['Events', eventList(x.events)], ['Failures in a row', String(x.consecutiveFailures)],
         ['Disabled at', when(x.disabledAt)], ['Signature scheme', schemeName(x)], ['Custom headers', headerList(x.headers)],
         ...(flow ? [['Flow control', flow]] : []),
+        ...(x.circuit && x.circuit.state !== 'closed'
+          ? [['Circuit', `${x.circuit.state === 'open' ? 'open' : 'half-open'} since ${when(x.circuit.openedAt)}${x.circuit.nextProbeAt ? `; next probe ${when(x.circuit.nextProbeAt)}` : ''}`]]
+          : []),
         ['Endpoint id', h('span', { class: 'mono' }, x.id)], ['Created', when(x.createdAt)],
         ...extraProps(x)] as [string, Child][]).map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])));
   };

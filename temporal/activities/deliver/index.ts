@@ -4,6 +4,7 @@ import { FailureType } from '../../../domain/enums';
 import type { DeliveryInput } from '../../workflows/types';
 import type { ActivityDeps } from '../deps';
 import type { AttemptResult } from './attempt-result';
+import { passCircuitGate, tellCircuit } from './circuit';
 import { conclude } from './conclude';
 import type { SendResult } from './destination';
 import { prepare } from './prepare';
@@ -16,8 +17,8 @@ export type { AttemptResult } from './attempt-result';
 
 /**
  * One attempt of one delivery, as svix's worker stages it (prepare → call → handle):
- * prepare (load, already done, paused, carried answer) → rate slot → send (sign, fair-share slot,
- * destination) → classify → record → conclude. Success returns; a retryable failure throws with the
+ * prepare (load, already done, paused, carried answer) → circuit gate → rate slot → send (sign,
+ * fair-share slot, destination) → classify → record (with the circuit's count) → conclude. Success returns; a retryable failure throws with the
  * next delay; a final failure (or an exhausted schedule) is recorded as `failed` and thrown as
  * non-retryable. Every try runs inside `withCarry`, which heartbeats and keeps an answer that could
  * not be recorded for the next try.
@@ -38,6 +39,8 @@ export function createDeliver(deps: ActivityDeps) {
         sent = prepared.sent;
         log.info({ deliveryId: input.deliveryId, status: sent.status }, 'recording an answer received before Postgres failed, without sending again');
       } else {
+        const held = await passCircuitGate(sql, input, target);
+        if (held) return held;
         const waiting = await takeRateSlot(sql, input, target);
         if (waiting) return waiting;
         sent = await send(input, target);
@@ -48,7 +51,8 @@ export function createDeliver(deps: ActivityDeps) {
       const verdict = classifyAttempt(sent, attempt, target.retryScheduleMs ?? config.retryScheduleMs, config.retryAfterMaxMs);
       const recorded = await record(sql, config, input, target, { attempt, sent, verdict });
       carry.recorded();
-      if (!recorded) throw ApplicationFailure.retryable('the delivery changed while this attempt ran; reloading', FailureType.AttemptRaced);
+      if (recorded.circuit) await tellCircuit(deps, input, recorded.circuit);
+      if (!recorded.done) throw ApplicationFailure.retryable('the delivery changed while this attempt ran; reloading', FailureType.AttemptRaced);
       return conclude(deps, input, { attempt, sent, verdict }, target.endpointFailures);
     });
   };

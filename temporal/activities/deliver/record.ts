@@ -2,7 +2,8 @@ import { recordAttempt, type DeliveryTarget } from '../../../db/queries/attempts
 import { withTenant, type Sql } from '../../../db/sql';
 import type { Verdict } from '../../../domain/classify';
 import type { Config } from '../../../infra/config';
-import type { DeliveryInput } from '../../workflows/types';
+import type { CircuitNews, DeliveryInput } from '../../workflows/types';
+import { noteCircuit } from './circuit';
 import type { SendResult } from './destination';
 import { emitExhausted } from './operator-event';
 
@@ -15,9 +16,10 @@ export interface Judged {
 
 /**
  * Logs the attempt and moves the delivery on, in one transaction with the operator's event of a
- * final failure. False when another attempt was recorded since `target` was loaded (a zombie try).
+ * final failure and the endpoint's circuit count. `done` is false when another attempt was recorded
+ * since `target` was loaded (a zombie try); `circuit` is what the endpoint's workflow must hear.
  */
-export function record(sql: Sql, config: Config, input: DeliveryInput, target: DeliveryTarget, { attempt, sent, verdict }: Judged): Promise<boolean> {
+export function record(sql: Sql, config: Config, input: DeliveryInput, target: DeliveryTarget, { attempt, sent, verdict }: Judged): Promise<{ done: boolean; circuit?: CircuitNews }> {
   return withTenant(sql, input.tenantId, async (tx) => {
     const done = await recordAttempt(tx, {
       deliveryId: input.deliveryId,
@@ -33,7 +35,8 @@ export function record(sql: Sql, config: Config, input: DeliveryInput, target: D
       nextRetryAt: verdict.outcome === 'retry' ? new Date(Date.now() + verdict.delayMs) : null,
       pauseEndpointMs: verdict.outcome === 'retry' && verdict.pauseEndpoint ? verdict.delayMs : null,
     });
-    if (done && verdict.outcome === 'failed' && input.kind !== 'test') await emitExhausted(tx, config, input, target, attempt, sent, verdict.reason);
-    return done;
+    if (!done) return { done };
+    if (verdict.outcome === 'failed' && input.kind !== 'test') await emitExhausted(tx, config, input, target, attempt, sent, verdict.reason);
+    return { done, circuit: await noteCircuit(tx, config, input, target, sent) };
   });
 }

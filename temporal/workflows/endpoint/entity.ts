@@ -3,13 +3,17 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { createActivities } from '../../activities';
 import { deliveryWorkflow } from '../delivery';
 import { ENDPOINT_ID, EVENT_TYPE, TENANT_ID } from '../search-attributes';
-import { workflowIds, type DisabledReason, type EndpointInput, type EndpointMessage, type EndpointState } from '../types';
+import { workflowIds, type CircuitMemory, type CircuitNews, type DisabledReason, type EndpointInput, type EndpointMessage, type EndpointState } from '../types';
 import { FifoQueue } from './fifo-queue';
 
-const { saveFailureCount, disableEndpoint } = proxyActivities<ReturnType<typeof createActivities>>({
+const { saveFailureCount, disableEndpoint, setCircuitState } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '30s',
   retry: { maximumInterval: '1m' },
 });
+
+/** A half-open circuit whose probe has not answered in this long lets another delivery probe (the first one's worker may have died). */
+const PROBE_ANSWER_WITHIN_MS = 120_000;
+const CLOSED: CircuitMemory = { state: 'closed', opens: 0, dueAt: null };
 
 /**
  * One endpoint's state, changed by one message at a time (samples' safe-message-handlers
@@ -21,6 +25,11 @@ const { saveFailureCount, disableEndpoint } = proxyActivities<ReturnType<typeof 
  * to show and to read the tenant's threshold back; a delivery workflow reads that copy only to skip
  * telling a success that would change nothing (a count already 0). Nothing else writes it, except a
  * manual enable, which resets it here too.
+ *
+ * The circuit breaker (domain/circuit.ts) is this state's too (`state.circuit`): deliveries count
+ * the run of failures in the endpoint row and say when it reaches the threshold (`trip`); this entity
+ * opens the circuit, sleeps out the cool-down as a timer of the workflow's loop (`circuitDue`), lets
+ * one probe through (half-open), and closes or opens again on the probe's answer. The row mirrors it.
  */
 export class EndpointEntity {
   readonly state: EndpointState;
@@ -65,9 +74,18 @@ export class EndpointEntity {
           if (state.enabled && state.consecutiveFailures >= disableAfterFailures) await this.disable('consecutive_failures');
         }
         return;
+      case 'circuit':
+        return this.onCircuit(message);
+      case 'circuitDue':
+        return this.onCircuitDue();
       case 'enabled':
         state.enabled = message.enabled;
         state.disabledReason = message.enabled ? null : 'manual';
+        // Enabled by hand: the operator says the receiver is back, so the circuit starts closed.
+        if (message.enabled && this.circuit.state !== 'closed') {
+          state.circuit = CLOSED;
+          await setCircuitState({ ...ids, state: 'closed', opens: 0 });
+        }
         if (message.enabled) this.fifo.wake(); // a FIFO queue held by the disable goes on
         if (message.enabled && state.consecutiveFailures > 0) {
           state.consecutiveFailures = 0;
@@ -91,6 +109,41 @@ export class EndpointEntity {
           if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
         }
     }
+  }
+
+  get circuit(): CircuitMemory {
+    return this.state.circuit ?? CLOSED;
+  }
+
+  /** Milliseconds until the circuit's timer is due (0 when it is), or undefined when it has none. */
+  circuitDueIn(now: number): number | undefined {
+    const { dueAt } = this.circuit;
+    return dueAt === null ? undefined : Math.max(0, dueAt - now);
+  }
+
+  private async onCircuit(news: CircuitNews): Promise<void> {
+    const c = this.circuit;
+    if (news.event === 'trip') {
+      if (c.state === 'closed' && this.state.enabled) await this.openCircuit(1, 'opened');
+      return;
+    }
+    if (c.state !== 'half_open') return; // a late answer of a probe already decided
+    if (!news.ok) return this.openCircuit(c.opens + 1);
+    this.state.circuit = CLOSED;
+    await setCircuitState({ ...this.ids, state: 'closed', opens: 0, notify: 'closed' });
+  }
+
+  /** Open: the cool-down (doubling with each opening in a row) runs out; half-open: the probe's answer is overdue. Either way one delivery may probe now. */
+  private async onCircuitDue(): Promise<void> {
+    const c = this.circuit;
+    if (c.state === 'closed' || c.dueAt === null || Date.now() < c.dueAt) return;
+    await setCircuitState({ ...this.ids, state: 'half_open', opens: c.opens });
+    this.state.circuit = { state: 'half_open', opens: c.opens, dueAt: Date.now() + PROBE_ANSWER_WITHIN_MS };
+  }
+
+  private async openCircuit(opens: number, notify?: 'opened'): Promise<void> {
+    const { probeInMs } = await setCircuitState({ ...this.ids, state: 'open', opens, notify });
+    this.state.circuit = { state: 'open', opens, dueAt: probeInMs === null ? null : Date.now() + probeInMs };
   }
 
   private async disable(reason: DisabledReason): Promise<void> {

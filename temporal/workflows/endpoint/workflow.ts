@@ -1,7 +1,7 @@
 import { allHandlersFinished, condition, continueAsNew, isCancellation, patched, setDefaultSignalHandler, setHandler, workflowInfo } from '@temporalio/workflow';
-import { deliveryOutcomeSignal, endpointStateQuery, fifoWakeSignal, sendTestSignal, setEnabledSignal } from '../messages';
+import { circuitSignal, deliveryOutcomeSignal, endpointStateQuery, fifoWakeSignal, sendTestSignal, setEnabledSignal } from '../messages';
 import { ARRIVAL_ORDER, HAND_OVER_MID_QUEUE, OLD_RUN_FIFO_WAKE } from '../patches';
-import type { DeliveryOutcome, EndpointInput, TestRequest } from '../types';
+import type { CircuitNews, DeliveryOutcome, EndpointInput, TestRequest } from '../types';
 import { EndpointEntity } from './entity';
 
 /**
@@ -18,8 +18,14 @@ export async function endpointWorkflow(input: EndpointInput): Promise<void> {
   try {
     // A FIFO delivery in progress finishes in this run; the queue stops before the next one.
     const readyToHandOver = () => workflowInfo().continueAsNewSuggested && !fifo.busy;
+    const ready = () => pending.length > 0 || readyToHandOver() || fifo.failure !== undefined;
     for (;;) {
-      await condition(() => pending.length > 0 || readyToHandOver() || fifo.failure !== undefined);
+      // The circuit's cool-down or probe deadline is a timer of this loop; runs with no circuit open wait as before.
+      const dueIn = endpoint.circuitDueIn(Date.now());
+      if (dueIn === undefined) await condition(ready);
+      else if (dueIn === 0 || !(await condition(ready, dueIn))) {
+        if (!pending.some((m) => m.kind === 'circuitDue')) pending.push({ kind: 'circuitDue' });
+      }
       if (fifo.failure !== undefined) throw fifo.failure;
       // Hand over mid-queue when Temporal suggests it, so a steady stream of outcomes cannot grow
       // one run's history without bound; the rest of the queue travels with the state.
@@ -52,6 +58,7 @@ function listen(endpoint: EndpointEntity): void {
     else if (name === deliveryOutcomeSignal.name) pending.push({ kind: 'outcome', ...(arg as DeliveryOutcome) });
     else if (name === sendTestSignal.name) pending.push({ kind: 'test', ...(arg as TestRequest) });
     else if (name === setEnabledSignal.name) pending.push({ kind: 'enabled', enabled: (arg as { enabled: boolean }).enabled });
+    else if (name === circuitSignal.name) pending.push({ kind: 'circuit', ...(arg as CircuitNews) });
   }
   if (patched(ARRIVAL_ORDER)) {
     // Signals buffered before the first workflow task reach per-name handlers grouped by name;
@@ -59,7 +66,7 @@ function listen(endpoint: EndpointEntity): void {
     setDefaultSignalHandler(enqueue);
     return;
   }
-  for (const signal of [deliveryOutcomeSignal, sendTestSignal, setEnabledSignal]) setHandler(signal, (arg: unknown) => enqueue(signal.name, arg));
+  for (const signal of [deliveryOutcomeSignal, sendTestSignal, setEnabledSignal, circuitSignal]) setHandler(signal, (arg: unknown) => enqueue(signal.name, arg));
   // A run this old had no fifoWake handler, so a switch to FIFO waited for its next run. Asked at each
   // wake-up, not here: this line runs in replay for such a run, where a patch always answers false.
   setHandler(fifoWakeSignal, () => {
