@@ -46,7 +46,7 @@ function tooLarge(c: Context, maxSize: number): never {
 
 /**
  * A body limit that answers an oversized body, sized or chunked, with a 413 the client gets to read:
- * a sized one is refused from its Content-Length, a chunked one once past the limit, and in both
+ * a sized one is refused from its Content-Length, any other once past the limit, and in both
  * cases the rest is drained (within bounds) first. A body within the limit is buffered once and
  * handed on.
  */
@@ -54,9 +54,10 @@ function limitOf(maxSize: number) {
   return createMiddleware(async (c, next) => {
     const body = c.req.raw.body;
     if (!body) return next();
-    const chunked = c.req.raw.headers.has('transfer-encoding');
-    if (!chunked) {
-      const declared = Number(c.req.header('content-length') ?? '0');
+    // A body without a usable Content-Length (chunked, or a Request built in process) is counted as it is read.
+    const length = c.req.raw.headers.has('transfer-encoding') ? undefined : c.req.header('content-length');
+    if (length !== undefined) {
+      const declared = Number(length);
       if (!(declared > maxSize)) return next();
       if (declared <= DRAIN_MAX_BYTES) await drainRest(body.getReader(), 0);
       tooLarge(c, maxSize);

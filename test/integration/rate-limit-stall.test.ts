@@ -24,7 +24,8 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-// Known to fail: the busiest 1-second window holds 7 sends (docs/fairness.md, "Tests and figures").
+// Known to fail (docs/fairness.md, "Tests and figures"): across runs, a second of 7 sends, the other
+// worker sending 1 request in the 14 s of the stall, or events not all delivered within 120 s.
 test.skip('a stalled worker neither bursts the rate limit when it resumes nor holds the endpoint while the other worker is up', async () => {
   const tenant = await stack.newTenant('paced');
   await tenant.api.createWebhook({ url: receiver.url, rateLimit: RATE });
@@ -46,8 +47,9 @@ test.skip('a stalled worker neither bursts the rate limit when it resumes nor ho
   // The guarantee: no 1-second window over the limit + 1 (one send already under way when the
   // worker froze may land late, beside the others), before, during or after the stall.
   const busiest = Math.max(...at.map((t) => at.filter((x) => x >= t && x < t + 1_000).length));
+  const duringStall = at.filter((t) => t > stoppedAt + 1_000 && t < resumedAt).length;
+  console.log(JSON.stringify({ busiest, duringStall, perSecond: Array.from({ length: Math.ceil((at.at(-1)! - at[0]!) / 1000) }, (_, i) => at.filter((x) => x >= at[0]! + i * 1000 && x < at[0]! + (i + 1) * 1000).length), stallFrom: Math.round((stoppedAt - at[0]!) / 1000), stallTo: Math.round((resumedAt - at[0]!) / 1000) }));
   expect(busiest).toBeLessThanOrEqual(RATE + 1);
   // While one worker was frozen the other kept sending: the frozen one held no lock or turn the other waited on.
-  const duringStall = at.filter((t) => t > stoppedAt + 1_000 && t < resumedAt).length;
   expect(duringStall).toBeGreaterThanOrEqual((RATE * (STALL_MS - 1_000)) / 1_000 / 4);
 }, 240_000);

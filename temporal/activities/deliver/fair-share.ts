@@ -21,7 +21,7 @@ export function createFairShare(config: Pick<Config, 'workerConcurrency' | 'tena
     perEndpoint: config.endpointMaxInFlight,
   });
 
-  return async function sendFairly(input: DeliveryInput, target: DeliveryTarget, send: () => Promise<SendResult>): Promise<SendResult> {
+  return async function sendFairly<T extends SendResult | undefined>(input: DeliveryInput, target: DeliveryTarget, send: () => Promise<T>): Promise<T> {
     let release: () => void;
     try {
       release = gate.acquire(input.tenantId, input.endpointId, target.maxInFlight ?? undefined);

@@ -8,7 +8,7 @@ import { passCircuitGate, tellCircuit } from './circuit';
 import { conclude } from './conclude';
 import type { SendResult } from './destination';
 import { prepare } from './prepare';
-import { takeRateSlot } from './rate-slot';
+import { isRateTurn, staleTurn, takeRateSlot } from './rate-slot';
 import { record } from './record';
 import { createSend } from './send';
 import { createUnrecordedCarry } from './unrecorded';
@@ -41,9 +41,11 @@ export function createDeliver(deps: ActivityDeps) {
       } else {
         const held = await passCircuitGate(sql, input, target);
         if (held) return held;
-        const waiting = await takeRateSlot(sql, input, target);
-        if (waiting) return waiting;
-        sent = await send(input, target);
+        const slot = await takeRateSlot(sql, input, target);
+        if (slot && !isRateTurn(slot)) return slot;
+        const answer = await send(input, target, slot?.onTime);
+        if (!answer) return staleTurn(target);
+        sent = answer;
         carry.remember(target.attemptCount, sent);
       }
 

@@ -24,7 +24,7 @@ const sleepMs = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms)
  * returning wastes a slot (a little slower), never sends over the rate. Returns the wait when it is
  * long (nothing sent); waits out a short one here and returns nothing (send now).
  */
-export async function takeRateSlot(sql: Sql, input: DeliveryInput, target: DeliveryTarget): Promise<AttemptResult | undefined> {
+export async function takeRateSlot(sql: Sql, input: DeliveryInput, target: DeliveryTarget): Promise<AttemptResult | RateTurn | undefined> {
   // Test sends are not held to the rate.
   if (target.rateLimit === null || input.kind === 'test') return undefined;
   const held = input.rateSlot;
@@ -46,11 +46,24 @@ export async function takeRateSlot(sql: Sql, input: DeliveryInput, target: Deliv
     const spacing = await withTenant(sql, input.tenantId, (tx) => spaceRateSend(tx, input.endpointId, RATE_SPACING_IN_ACTIVITY_MS));
     // A long queue of late sends: wait with a timer and a fresh slot rather than hold the activity.
     if (spacing && !spacing.taken) return { attempt: target.attemptCount, responseStatus: 0, waitMs: Math.ceil(spacing.waitMs) };
-    if (!spacing || spacing.waitMs <= 0) return undefined;
+    if (!spacing) return undefined;
     const due = Date.now() + spacing.waitMs;
-    await sleepMs(spacing.waitMs);
+    if (spacing.waitMs > 0) await sleepMs(spacing.waitMs);
     // Woken late (a stalled worker, a starved event loop): the turn has passed and later sends may have
     // gone since; going now would land beside them. Take a fresh turn instead.
-    if (Date.now() - due <= RATE_TURN_LATE_MS) return undefined;
+    if (Date.now() - due <= RATE_TURN_LATE_MS) return turn(due);
   }
 }
+
+/** A send's turn under the rate limit: `onTime()` is asked again at the last moment before the message goes. */
+export interface RateTurn {
+  onTime(): boolean;
+}
+
+const turn = (due: number): RateTurn => ({ onTime: () => Date.now() - due <= RATE_TURN_LATE_MS });
+
+/** Whether takeRateSlot's answer is a turn to send on (else a wait to return, or nothing: no limit). */
+export const isRateTurn = (x: AttemptResult | RateTurn | undefined): x is RateTurn => x !== undefined && 'onTime' in x;
+
+/** What a send that found its turn stale at the last moment returns: nothing sent; the workflow calls again at once, for a fresh turn. */
+export const staleTurn = (target: DeliveryTarget): AttemptResult => ({ attempt: target.attemptCount, responseStatus: 0, waitMs: 1 });

@@ -17,12 +17,16 @@ export function createSend({ fetch, config, metrics }: Pick<ActivityDeps, 'fetch
   const destinations: Record<DestinationType, Destination> = createDestinations({ fetch, config });
   const sendFairly = createFairShare(config, metrics);
 
-  return async function send(input: DeliveryInput, target: DeliveryTarget): Promise<SendResult> {
+  /** Undefined when `onTime` said no at the last moment (nothing was sent). */
+  return async function send(input: DeliveryInput, target: DeliveryTarget, onTime: () => boolean = () => true): Promise<SendResult | undefined> {
     const destination = destinations[destinationType(target)];
-    const sent = await sendFairly(input, target, () => {
+    const sent = await sendFairly(input, target, async () => {
       const message = buildMessage(config, input, target);
+      // A rate-limited send frozen since its turn (a stalled worker) must not go beside the sends after it.
+      if (!onTime()) return undefined;
       return tracedSend(target.url, () => destination.send(target, message, { timeoutMs: config.requestTimeoutMs }));
     });
+    if (!sent) return undefined;
     metrics.attemptDuration.observe({ outcome: sent.status === null ? 'error' : String(sent.status) }, sent.durationMs / 1000);
     return sent;
   };
