@@ -87,6 +87,24 @@ test('exhausted deliveries, a disable, a re-enable and a recovery each reach the
   expect(retried.attempts.map((a) => a.responseStatus)).toEqual([503, 200]);
 });
 
+test("an endpoint's circuit opening and closing reach the operator (the tenant's own circuit settings)", async () => {
+  const tenant = await stack.newTenant('circuit');
+  await stack.admin.updateTenantSettings(tenant.id, { circuitFailures: 3, circuitCoolDown: '5s', retrySchedule: '1s,1s,1s,1s,1s' });
+  const flaky = await startReceiver(500);
+  try {
+    const endpoint = await tenant.api.createWebhook({ url: flaky.url });
+    await stack.admin.publish({ tenantId: tenant.id, type: 'card.viewed', data: { circuit: true } });
+    const [opened] = await waitForEvent(tenant.id, 'endpoint.circuit_opened');
+    expect(opened!.data).toMatchObject({ tenantId: tenant.id, endpointId: endpoint.id, url: flaky.url, circuit: { state: 'open', openedAt: expect.any(String), nextProbeAt: expect.any(String) } });
+    flaky.fallback = 200;
+    const [closed] = await waitForEvent(tenant.id, 'endpoint.circuit_closed');
+    expect(closed!.data).toMatchObject({ tenantId: tenant.id, endpointId: endpoint.id, circuit: { state: 'closed', openedAt: null, nextProbeAt: null } });
+    expect((await tenant.api.getWebhook(endpoint.id)).circuit.state).toBe('closed');
+  } finally {
+    await flaky.close();
+  }
+}, 60_000);
+
 test('the operator tenant cannot be created, deleted or published to through the API, and nothing is reported about the operator’s own endpoint', async () => {
   const calls = [
     stack.admin.createTenant({ id: OPERATOR_TENANT_ID }),
