@@ -1,7 +1,7 @@
 import { natsSubjectFor, type NatsConfig } from '../../../../domain/destinations';
 import { createNatsPublisher } from '../../../../infra/brokers/nats';
 import type { Destination } from '../destination';
-import { brokerHeaders, credentialsOf, refusal, toSendResult, type BrokerConfig } from './broker';
+import { brokerDestination, type BrokerConfig } from './broker';
 
 /**
  * A NATS endpoint: a JetStream publish to its subject ({type}: the event type), done on the stream's
@@ -9,22 +9,15 @@ import { brokerHeaders, credentialsOf, refusal, toSendResult, type BrokerConfig 
  */
 export function createNatsDestination(config: BrokerConfig): Destination {
   const publisher = createNatsPublisher();
-  return {
-    async send(target, message, opts) {
-      const startedAt = new Date();
-      const c = target.config as NatsConfig;
-      const refused = await refusal(config, 'nats', c.serverUrl, startedAt);
-      if (refused) return refused;
-      const outcome = await publisher.publish({
-        serverUrl: c.serverUrl,
-        ...credentialsOf(config, target, message.endpointId),
-        subject: natsSubjectFor(c.subject, message.eventType),
-        messageId: message.deliveryId,
-        body: message.body,
-        headers: brokerHeaders(target, message),
-        timeoutMs: opts.timeoutMs,
-      });
-      return toSendResult(startedAt, outcome);
-    },
-  };
+  return brokerDestination<NatsConfig>(config, 'nats', ({ c, credentials, message, headers, timeoutMs }) =>
+    publisher.publish({
+      serverUrl: c.serverUrl,
+      ...credentials,
+      subject: natsSubjectFor(c.subject, message.eventType),
+      messageId: message.deliveryId,
+      body: message.body,
+      headers,
+      timeoutMs,
+    }),
+  );
 }
