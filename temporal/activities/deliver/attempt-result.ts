@@ -16,3 +16,8 @@ export interface AttemptResult {
   /** The rate-limit slot reserved for this delivery: pass it back with the next call so it is not reserved twice. */
   rateSlot?: RateSlot;
 }
+
+/** Nothing sent: the workflow sleeps `waitMs` (a durable timer) and calls again, with `rateSlot` when one was reserved. */
+export function waitThenRetry(attemptCount: number, waitMs: number, rateSlot?: RateSlot): AttemptResult {
+  return { attempt: attemptCount, responseStatus: 0, waitMs: Math.ceil(waitMs), ...(rateSlot ? { rateSlot } : {}) };
+}

@@ -8,7 +8,7 @@ import type { Logger } from '../../../infra/logger';
 import { signalEndpointWorkflow } from '../../client';
 import { circuitSignal } from '../../workflows/messages';
 import type { CircuitNews, DeliveryInput } from '../../workflows/types';
-import type { AttemptResult } from './attempt-result';
+import { waitThenRetry, type AttemptResult } from './attempt-result';
 import type { SendResult } from './destination';
 
 /** The shortest wait of a delivery held by an open circuit (its probe may be due any moment). */
@@ -16,12 +16,8 @@ const OPEN_WAIT_MIN_MS = 1_000;
 /** How long a delivery waits while another one holds the half-open probe. */
 const HALF_OPEN_WAIT_MS = 2_000;
 
-const held = (target: DeliveryTarget, waitMs: number): AttemptResult => ({
-  attempt: target.attemptCount,
-  responseStatus: 0,
-  // Spread, so the deliveries held by one circuit do not all wake at the same instant.
-  waitMs: Math.ceil(waitMs * (1 + Math.random() * 0.2)),
-});
+// Spread, so the deliveries held by one circuit do not all wake at the same instant.
+const held = (target: DeliveryTarget, waitMs: number): AttemptResult => waitThenRetry(target.attemptCount, waitMs * (1 + Math.random() * 0.2));
 
 /**
  * Before a send (the circuit breaker, domain/circuit.ts): closed lets it go; open holds it as a wait

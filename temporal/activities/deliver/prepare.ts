@@ -3,7 +3,7 @@ import { loadDeliveryTarget, type DeliveryTarget } from '../../../db/queries/att
 import { withTenant, type Sql } from '../../../db/sql';
 import { FailureType } from '../../../domain/enums';
 import type { DeliveryInput } from '../../workflows/types';
-import type { AttemptResult } from './attempt-result';
+import { waitThenRetry, type AttemptResult } from './attempt-result';
 import type { SendResult } from './destination';
 import type { Carry } from './unrecorded';
 
@@ -25,6 +25,6 @@ export async function prepare(sql: Sql, input: DeliveryInput, carry: Carry): Pro
   const sent = carry.carried(target.attemptCount);
   if (sent) return { next: 'record', target, sent };
   // A pause holds every delivery of the endpoint but the one that will retry at its end, and tests.
-  if (target.pausedMs > 0 && input.kind !== 'test') return { next: 'return', result: { attempt: target.attemptCount, responseStatus: 0, waitMs: Math.ceil(target.pausedMs) } };
+  if (target.pausedMs > 0 && input.kind !== 'test') return { next: 'return', result: waitThenRetry(target.attemptCount, target.pausedMs) };
   return { next: 'send', target };
 }

@@ -2,7 +2,7 @@ import type { DeliveryTarget } from '../../../db/queries/attempts';
 import { reserveRateSlot, spaceRateSend } from '../../../db/queries/flow';
 import { withTenant, type Sql } from '../../../db/sql';
 import type { DeliveryInput, RateSlot } from '../../workflows/types';
-import type { AttemptResult } from './attempt-result';
+import { waitThenRetry, type AttemptResult } from './attempt-result';
 
 /** A rate-limit slot this close is waited for inside the activity, not with a workflow timer. */
 const RATE_WAIT_IN_ACTIVITY_MS = 1_000;
@@ -38,14 +38,14 @@ export async function takeRateSlot(sql: Sql, input: DeliveryInput, target: Deliv
   const waitMs = Date.parse(slot.at) - Date.now();
   // The timer ends a little early and this activity, called again, waits out the rest: a timer's
   // lateness (a workflow task and an activity task under load) does not bunch the sends.
-  if (waitMs > RATE_WAIT_IN_ACTIVITY_MS) return { attempt: target.attemptCount, responseStatus: 0, waitMs: Math.ceil(Math.min(waitMs - RATE_WAKE_EARLY_MS, RATE_WAIT_PIECE_MS)), rateSlot: slot };
+  if (waitMs > RATE_WAIT_IN_ACTIVITY_MS) return waitThenRetry(target.attemptCount, Math.min(waitMs - RATE_WAKE_EARLY_MS, RATE_WAIT_PIECE_MS), slot);
   if (waitMs > 0) await sleepMs(waitMs);
   // Slots are reserved ahead, but a send can go late (a stalled worker, a late timer) and land next
   // to the ones after it: at the moment of sending, keep it 1/rate after the previous send.
   for (;;) {
     const spacing = await withTenant(sql, input.tenantId, (tx) => spaceRateSend(tx, input.endpointId, RATE_SPACING_IN_ACTIVITY_MS));
     // A long queue of late sends: wait with a timer and a fresh slot rather than hold the activity.
-    if (spacing && !spacing.taken) return { attempt: target.attemptCount, responseStatus: 0, waitMs: Math.ceil(spacing.waitMs) };
+    if (spacing && !spacing.taken) return waitThenRetry(target.attemptCount, spacing.waitMs);
     if (!spacing) return undefined;
     const due = Date.now() + spacing.waitMs;
     if (spacing.waitMs > 0) await sleepMs(spacing.waitMs);
@@ -66,4 +66,4 @@ const turn = (due: number): RateTurn => ({ onTime: () => Date.now() - due <= RAT
 export const isRateTurn = (x: AttemptResult | RateTurn | undefined): x is RateTurn => x !== undefined && 'onTime' in x;
 
 /** What a send that found its turn stale at the last moment returns: nothing sent; the workflow calls again at once, for a fresh turn. */
-export const staleTurn = (target: DeliveryTarget): AttemptResult => ({ attempt: target.attemptCount, responseStatus: 0, waitMs: 1 });
+export const staleTurn = (target: DeliveryTarget): AttemptResult => waitThenRetry(target.attemptCount, 1);
