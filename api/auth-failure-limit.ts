@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import ipaddr from 'ipaddr.js';
 import { createMiddleware } from 'hono/factory';
-import { HooklineError } from '../domain/errors';
+import { rateLimited } from '../domain/errors';
 
 const WINDOW_MS = 60_000;
 /** Sources remembered at most; past it, expired windows are dropped (and, under a flood of sources, the oldest). */
@@ -37,8 +37,7 @@ export function authFailureLimit(perMinute: number, now: () => number = Date.now
     const open = windows.get(source);
     if (open && open.resetAt > at && open.failures >= perMinute) {
       const seconds = Math.max(1, Math.ceil((open.resetAt - at) / 1000));
-      c.header('retry-after', String(seconds));
-      throw new HooklineError('rate_limited', `too many failed authentications from this address; retry in ${seconds} s`);
+      throw rateLimited(`too many failed authentications from this address; retry in ${seconds} s`, seconds);
     }
     await next();
     if (c.res.status !== 401) return;

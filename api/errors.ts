@@ -52,6 +52,7 @@ export function createErrorHandler(log: Logger) {
   return (err: Error, c: Context) => {
     if (err instanceof HooklineError) {
       if (err.code === 'unauthorized') c.header('www-authenticate', 'Bearer');
+      if (err.retryAfterSeconds !== undefined) c.header('retry-after', String(err.retryAfterSeconds));
       return errorResponse(c, err.code, err.message);
     }
     if (err instanceof HTTPException && err.status < 500) {

@@ -1,7 +1,7 @@
 import { createMiddleware } from 'hono/factory';
 import { countRequest, type LimitedAction } from '../db/queries/rate-limits';
 import { withTenant, type Sql } from '../db/sql';
-import { HooklineError } from '../domain/errors';
+import { rateLimited } from '../domain/errors';
 import type { TenantEnv } from './auth';
 
 const NAMES: Record<LimitedAction, string> = { test: 'test sends', redeliver: 'redeliveries' };
@@ -11,10 +11,7 @@ export function tenantRateLimit(sql: Sql, action: LimitedAction, perMinute: numb
   return createMiddleware<TenantEnv>(async (c, next) => {
     const tenantId = c.get('tenantId');
     const { used, resetSeconds } = await withTenant(sql, tenantId, (tx) => countRequest(tx, tenantId, action));
-    if (used > perMinute) {
-      c.header('retry-after', String(resetSeconds));
-      throw new HooklineError('rate_limited', `at most ${perMinute} ${NAMES[action]} a minute for a tenant; retry in ${resetSeconds} s`);
-    }
+    if (used > perMinute) throw rateLimited(`at most ${perMinute} ${NAMES[action]} a minute for a tenant; retry in ${resetSeconds} s`, resetSeconds);
     await next();
   });
 }

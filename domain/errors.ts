@@ -20,10 +20,15 @@ export class HooklineError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    /** When the caller may try again (the API says it as Retry-After). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }
 }
+
+/** A 429: over a limit until `retryAfterSeconds` from now. */
+export const rateLimited = (message: string, retryAfterSeconds: number) => new HooklineError('rate_limited', message, retryAfterSeconds);
 
 export const notFound = (what: string) => new HooklineError('not_found', `${what} not found`);
 /** A 400 that names the field: "url: must use https in production". */

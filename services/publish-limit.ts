@@ -1,4 +1,4 @@
-import { HooklineError } from '../domain/errors';
+import { rateLimited } from '../domain/errors';
 import { takePublishToken } from '../db/queries/rate-limits';
 import { tenantPublishLimit } from '../db/queries/tenant-settings';
 import { withTenant } from '../db/sql';
@@ -8,15 +8,6 @@ import type { ServiceDeps } from './deps';
 export const PUBLISH_LIMIT_CACHE_MS = 5_000;
 const CACHE_MAX_TENANTS = 10_000;
 const FOREIGN_KEY_VIOLATION = '23503';
-
-export class PublishRateLimited extends HooklineError {
-  constructor(
-    readonly perSecond: number,
-    readonly retryAfterSeconds: number,
-  ) {
-    super('rate_limited', `at most ${perSecond} events a second for this tenant; retry in ${retryAfterSeconds} s`);
-  }
-}
 
 /**
  * The per-tenant publish limit (tenant setting over HOOKLINE_PUBLISH_RATE_PER_SECOND): a token
@@ -37,7 +28,7 @@ export function createPublishLimiter(deps: ServiceDeps, now: () => number = Date
   }
 
   return {
-    /** Counts one publish for the tenant; throws PublishRateLimited when over its limit. */
+    /** Counts one publish for the tenant; throws a rate_limited HooklineError (with its retry time) when over its limit. */
     async take(tenantId: string): Promise<void> {
       const perSecond = await limitOf(tenantId);
       if (perSecond <= 0) return;
@@ -48,7 +39,7 @@ export function createPublishLimiter(deps: ServiceDeps, now: () => number = Date
       });
       if (!taken) return;
       const { granted, retryAfterSeconds } = taken;
-      if (!granted) throw new PublishRateLimited(perSecond, retryAfterSeconds);
+      if (!granted) throw rateLimited(`at most ${perSecond} events a second for this tenant; retry in ${retryAfterSeconds} s`, retryAfterSeconds);
     },
   };
 }

@@ -3,7 +3,7 @@ import { EVENT_TYPE_PATTERN, RESERVED_EVENT_TYPES } from '../../domain/event-typ
 import { invalid } from '../../domain/errors';
 import { checkPublish } from '../../services/event-types';
 import { publishEvent } from '../../services/publish';
-import { PublishRateLimited, createPublishLimiter } from '../../services/publish-limit';
+import { createPublishLimiter } from '../../services/publish-limit';
 import { adminAuth } from '../auth';
 import type { ApiDeps } from '../deps';
 import { jsonProblem } from '../../domain/json-depth';
@@ -47,10 +47,7 @@ export function eventRoutes(deps: ApiDeps) {
     const problem = jsonProblem(body.data, MAX_DATA_DEPTH);
     if (problem) throw invalid('data', problem);
     // Counted before the schema check, which is the costly part of a refused publish.
-    await publishLimit.take(body.tenantId).catch((err: unknown) => {
-      if (err instanceof PublishRateLimited) c.header('retry-after', String(err.retryAfterSeconds));
-      throw err;
-    });
+    await publishLimit.take(body.tenantId);
     // Unknown (unless HOOKLINE_OPEN_EVENT_TYPES) or archived types, and data the type's schema refuses.
     await checkPublish(deps, body.type, body.data);
     const result = await publishEvent(deps, body);
