@@ -1,25 +1,15 @@
 import type { WorkflowHandle } from '@temporalio/client';
-import { endpointWorkflow } from '../../temporal/workflows/endpoint';
 import { circuitSignal, endpointStateQuery, setEnabledSignal } from '../../temporal/workflows/messages';
-import { workflowIds, type EndpointInput } from '../../temporal/workflows/types';
+import type { EndpointInput } from '../../temporal/workflows/types';
 import { waitFor } from '../../tools/testkit/wait';
-import { newEndpointId, useMockWorker, type MockWorker } from './mock-worker';
+import { startEndpoint as startInTenant, useMockWorker, type MockWorker } from './mock-worker';
 
 // The circuit breaker as the endpoint workflow runs it: real Temporal, mocked activities. The mock
 // setCircuitState answers a cool-down of 1 s doubling with each opening in a row.
 const env = useMockWorker();
 const TENANT = 'tenant_circuit';
 
-async function startEndpoint(w: MockWorker, label: string, carried: Partial<EndpointInput> = {}) {
-  const endpointId = newEndpointId(label);
-  const handle = await w.client.workflow.start(endpointWorkflow, {
-    workflowId: workflowIds.endpoint(endpointId),
-    taskQueue: w.taskQueue,
-    args: [{ tenantId: TENANT, endpointId, ...carried }],
-  });
-  await waitFor(() => handle.query(endpointStateQuery), { what: 'the first workflow task' });
-  return { endpointId, handle };
-}
+const startEndpoint = (w: MockWorker, label: string, carried: Partial<EndpointInput> = {}) => startInTenant(w, TENANT, label, carried);
 
 const circuitOf = async (handle: WorkflowHandle) => (await handle.query(endpointStateQuery)).circuit;
 const saves = (endpointId: string) => env.inputsOf('setCircuitState', endpointId).map(({ state, opens, notify }) => ({ state, opens, ...(notify ? { notify } : {}) }));

@@ -8,7 +8,7 @@ import { findOrBuildTemporalCli } from '../../tools/temporal/temporal-cli';
 import { startDevServer, type DevServer } from '../../tools/temporal/temporal-dev-server';
 import { freePort } from '../../tools/testkit/free-port';
 import { waitFor } from '../../tools/testkit/wait';
-import { newEndpointId, signalsSentBy, startInputOf, useMockWorker, type MockWorker } from './mock-worker';
+import { newEndpointId, signalsSentBy, startEndpoint as startInTenant, startInputOf, useMockWorker, type MockWorker } from './mock-worker';
 
 // The endpoint workflow alone: real Temporal, mocked activities. Each test has an endpoint of its
 // own; its messages are handled in arrival order, so a later message's effect proves the earlier
@@ -16,18 +16,7 @@ import { newEndpointId, signalsSentBy, startInputOf, useMockWorker, type MockWor
 const env = useMockWorker();
 const TENANT = 'tenant_wf';
 
-async function startEndpoint(w: MockWorker, label: string, carried: Partial<EndpointInput> = {}) {
-  const endpointId = newEndpointId(label);
-  const handle = await w.client.workflow.start(endpointWorkflow, {
-    workflowId: workflowIds.endpoint(endpointId),
-    taskQueue: w.taskQueue,
-    args: [{ tenantId: TENANT, endpointId, ...carried }],
-  });
-  // Signals that reach a run before its first workflow task are reordered (see the known defect
-  // below): let the first task run, so the tests' messages arrive in the order they are sent.
-  await waitFor(() => handle.query(endpointStateQuery), { what: 'the first workflow task' });
-  return { endpointId, handle };
-}
+const startEndpoint = (w: MockWorker, label: string, carried: Partial<EndpointInput> = {}) => startInTenant(w, TENANT, label, carried);
 
 const fail = (handle: WorkflowHandle, n = 1, gone = false) =>
   Promise.all(Array.from({ length: n }, (_, i) => handle.signal(deliveryOutcomeSignal, { deliveryId: `dlv_f${i}`, ok: false, gone })));

@@ -3,6 +3,9 @@ import { Client, type WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import type { createActivities } from '../../temporal/activities';
+import { endpointWorkflow } from '../../temporal/workflows/endpoint';
+import { endpointStateQuery } from '../../temporal/workflows/messages';
+import { workflowIds, type EndpointInput } from '../../temporal/workflows/types';
 import { waitFor } from '../../tools/testkit/wait';
 
 /** The real activities' signatures: every mock below is type-checked against them. */
@@ -163,4 +166,20 @@ export async function startInputOf(handle: WorkflowHandle): Promise<unknown> {
 /** A fresh id for one test's endpoint (its workflow id is `endpoint-<id>`). */
 export function newEndpointId(label: string): string {
   return `ep_${label}_${randomBytes(4).toString('hex')}`;
+}
+
+/**
+ * Starts an endpoint workflow (optionally with what continue-as-new would carry) and waits for its
+ * first workflow task: signals that reach a run before it are reordered
+ * (endpoint-workflow.test.ts), so the tests' messages then arrive in the order they are sent.
+ */
+export async function startEndpoint(w: MockWorker, tenantId: string, label: string, carried: Partial<EndpointInput> = {}) {
+  const endpointId = newEndpointId(label);
+  const handle = await w.client.workflow.start(endpointWorkflow, {
+    workflowId: workflowIds.endpoint(endpointId),
+    taskQueue: w.taskQueue,
+    args: [{ tenantId, endpointId, ...carried }],
+  });
+  await waitFor(() => handle.query(endpointStateQuery), { what: 'the first workflow task' });
+  return { endpointId, handle };
 }
