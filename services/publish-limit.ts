@@ -1,4 +1,5 @@
 import { rateLimited } from '../domain/errors';
+import { UnknownTenantError } from '../db/queries/events';
 import { takePublishToken } from '../db/queries/rate-limits';
 import { tenantPublishLimit } from '../db/queries/tenant-settings';
 import { withTenant } from '../db/sql';
@@ -7,7 +8,6 @@ import type { ServiceDeps } from './deps';
 /** A tenant's own limit is read again after this long: a changed setting applies within it. */
 export const PUBLISH_LIMIT_CACHE_MS = 5_000;
 const CACHE_MAX_TENANTS = 10_000;
-const FOREIGN_KEY_VIOLATION = '23503';
 
 /**
  * The per-tenant publish limit (tenant setting over HOOKLINE_PUBLISH_RATE_PER_SECOND): a token
@@ -33,8 +33,8 @@ export function createPublishLimiter(deps: ServiceDeps, now: () => number = Date
       const perSecond = await limitOf(tenantId);
       if (perSecond <= 0) return;
       const taken = await withTenant(deps.sql, tenantId, (tx) => takePublishToken(tx, tenantId, perSecond)).catch((err: unknown) => {
-        // No such tenant (the bucket's foreign key): the publish itself answers that with its 404.
-        if ((err as { code?: string }).code === FOREIGN_KEY_VIOLATION) return undefined;
+        // No such tenant: the publish itself answers that with its 404.
+        if (err instanceof UnknownTenantError) return undefined;
         throw err;
       });
       if (!taken) return;

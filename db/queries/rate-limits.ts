@@ -1,4 +1,5 @@
 import type { Tx } from '../sql';
+import { UnknownTenantError } from './events';
 
 export type LimitedAction = 'test' | 'redeliver';
 
@@ -20,7 +21,7 @@ export async function countRequest(tx: Tx, tenantId: string, action: LimitedActi
 /**
  * Takes one token from the tenant's publish bucket, refilled at `perSecond` and holding at most one
  * second's worth (at least one token); the row lock makes concurrent API processes take in turn.
- * Refused: how many seconds until a token is there.
+ * Refused: how many seconds until a token is there. UnknownTenantError when the tenant does not exist.
  */
 export async function takePublishToken(tx: Tx, tenantId: string, perSecond: number): Promise<{ granted: boolean; retryAfterSeconds: number }> {
   const capacity = Math.max(1, perSecond);
@@ -32,7 +33,10 @@ export async function takePublishToken(tx: Tx, tenantId: string, perSecond: numb
         - case when least(${capacity}::float8, b.tokens + extract(epoch from now() - b.refilled_at) * ${perSecond}::float8) >= 1 then 1 else 0 end,
       granted = least(${capacity}::float8, b.tokens + extract(epoch from now() - b.refilled_at) * ${perSecond}::float8) >= 1,
       refilled_at = now()
-    returning granted, tokens`;
+    returning granted, tokens`.catch((err: unknown) => {
+    if ((err as { code?: string }).code === '23503') throw new UnknownTenantError(tenantId);
+    throw err;
+  });
   return { granted: row!.granted, retryAfterSeconds: row!.granted ? 0 : Math.max(1, Math.ceil((1 - row!.tokens) / perSecond)) };
 }
 
