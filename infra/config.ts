@@ -65,6 +65,7 @@ const envSchema = z.object({
   HOOKLINE_OPEN_EVENT_TYPES: bool.default(false),
   HOOKLINE_EVENT_TYPES_FILE: z.string().regex(/\.(ya?ml|json)$/, 'expected a .yaml, .yml or .json file').optional(),
   HOOKLINE_WORKER_CONCURRENCY: int(1, 10_000).default(100),
+  HOOKLINE_STICKY_TIMEOUT: duration.pipe(z.number().min(1_000, 'must be at least 1s').max(300_000, 'must be at most 5m')).default(parseDuration('5s')),
   HOOKLINE_LOCAL_SEND: bool.default(false),
   HOOKLINE_LOCAL_FIRST_ATTEMPT: bool.default(true),
   HOOKLINE_ENDPOINT_MAX_IN_FLIGHT: int(1, 10_000).optional(),
@@ -166,6 +167,8 @@ const configSchema = envSchema.transform((e, ctx) => {
     openEventTypes: e.HOOKLINE_OPEN_EVENT_TYPES,
     eventTypesFile: path.resolve(e.HOOKLINE_EVENT_TYPES_FILE ?? SHIPPED_EVENT_TYPES_FILE),
     workerConcurrency: e.HOOKLINE_WORKER_CONCURRENCY,
+    // How long a workflow task waits for the worker that has the run cached before any worker takes it.
+    stickyTimeoutMs: e.HOOKLINE_STICKY_TIMEOUT,
     localSend: e.HOOKLINE_LOCAL_SEND,
     // A delivery's first attempt runs as a local activity in its first workflow task, later ones as activities (temporal/workflows/delivery.ts).
     localFirstAttempt: e.HOOKLINE_LOCAL_FIRST_ATTEMPT,

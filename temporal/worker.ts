@@ -65,15 +65,14 @@ function tracingOptions(tracing: Tracing | undefined): { sinks: InjectedSinks<{ 
  *   cache mostly holds endpoint workflows (one per endpoint with recent traffic). The SDK's default
  *   sizes it from the heap (about 2,000 on a 4 GiB heap); 1,000 keeps the hot endpoints and bounds
  *   the worker's memory. A miss costs one replay of a short history.
- * - A sticky workflow task not taken within the timeout is re-queued on the shared queue and handed
- *   over with its whole history: under CPU contention the default 10 s was reached, and each miss
- *   cost a full replay. 20 s rides out a busy spell; a dead worker's cached runs move 10 s later.
+ * The sticky timeout (HOOKLINE_STICKY_TIMEOUT, 5 s) is not among them: it bounds how long a stalled
+ * or dead worker holds the runs it has cached (their timers fire into its sticky queue) while another
+ * worker is up, so it is kept short; a miss costs a replay of the run's history on another worker.
  */
 const COST_OPTIONS = {
   workflowTaskPollerBehavior: { type: 'autoscaling', minimum: 1, initial: 2, maximum: 10 },
   activityTaskPollerBehavior: { type: 'autoscaling', minimum: 1, initial: 2, maximum: 10 },
   maxCachedWorkflows: 1_000,
-  stickyQueueScheduleToStartTimeout: '20s',
 } as const;
 
 export async function createHooklineWorker(deps: WorkerDeps): Promise<Worker> {
@@ -105,5 +104,6 @@ export async function createHooklineWorker(deps: WorkerDeps): Promise<Worker> {
     // send slots, so a burst of eager starts cannot send more at once than the regular path may.
     maxConcurrentLocalActivityExecutions: config.workerConcurrency,
     ...COST_OPTIONS,
+    stickyQueueScheduleToStartTimeout: config.stickyTimeoutMs,
   });
 }

@@ -24,9 +24,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-// Known to fail (docs/fairness.md, "Tests and figures"): across runs, a second of 7 sends, the other
-// worker sending 1 request in the 14 s of the stall, or events not all delivered within 120 s.
-test.skip('a stalled worker neither bursts the rate limit when it resumes nor holds the endpoint while the other worker is up', async () => {
+test('a stalled worker neither bursts the rate limit when it resumes nor holds the endpoint while the other worker is up', async () => {
   const tenant = await stack.newTenant('paced');
   await tenant.api.createWebhook({ url: receiver.url, rateLimit: RATE });
   for (let i = 0; i < BACKLOG; i += 25) {
@@ -40,9 +38,9 @@ test.skip('a stalled worker neither bursts the rate limit when it resumes nor ho
   stalled.child.kill('SIGCONT');
   const resumedAt = Date.now();
 
-  const got = await receiver.waitForRequests(BACKLOG, 120_000);
-  const unique = new Set(got.map((r) => (JSON.parse(r.body) as { id: string }).id));
-  await waitFor(() => unique.size >= BACKLOG, { what: 'every event delivered' });
+  // At least once: a send the frozen worker had under way may be made again by the other one.
+  const delivered = () => new Set(receiver.requests.map((r) => (JSON.parse(r.body) as { id: string }).id)).size;
+  await waitFor(() => delivered() >= BACKLOG, { timeoutMs: 120_000, intervalMs: 500, what: 'every event delivered' });
   const at = receiver.requests.map((r) => r.at);
   // The guarantee: no 1-second window over the limit + 1 (one send already under way when the
   // worker froze may land late, beside the others), before, during or after the stall.

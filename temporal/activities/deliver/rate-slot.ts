@@ -10,8 +10,14 @@ const RATE_WAIT_IN_ACTIVITY_MS = 1_000;
 const RATE_WAKE_EARLY_MS = 800;
 /** The longest a send waits inside the activity to keep its distance from the previous one. */
 const RATE_SPACING_IN_ACTIVITY_MS = 1_000;
-/** A send that wakes this much later than its turn was held up (a stalled worker, a loaded machine): its turn is stale. */
+/**
+ * A send that wakes this much later than its turn was held up (a stalled worker, a loaded machine):
+ * its turn is stale. Never more than half the interval: a send that lands late by up to L puts the
+ * sends due in any 1000 + L ms into one second, so L must stay under one interval (the other half is
+ * for the request to reach the receiver) for no second to see more than the rate + 1.
+ */
 const RATE_TURN_LATE_MS = 250;
+const lateAllowanceMs = (ratePerSecond: number) => Math.min(RATE_TURN_LATE_MS, 500 / ratePerSecond);
 /** A longer wait is slept in pieces of at most this, so a change of the endpoint's rate takes effect within it. */
 const RATE_WAIT_PIECE_MS = 30_000;
 
@@ -35,6 +41,7 @@ export async function takeRateSlot(sql: Sql, input: DeliveryInput, target: Deliv
     if (!reserved) return undefined; // the limit was removed meanwhile
     slot = { at: new Date(Date.now() + reserved.waitMs).toISOString(), epoch: reserved.epoch, attemptsBefore: target.attemptCount };
   }
+  const late = lateAllowanceMs(target.rateLimit);
   const waitMs = Date.parse(slot.at) - Date.now();
   // The timer ends a little early and this activity, called again, waits out the rest: a timer's
   // lateness (a workflow task and an activity task under load) does not bunch the sends.
@@ -51,7 +58,7 @@ export async function takeRateSlot(sql: Sql, input: DeliveryInput, target: Deliv
     if (spacing.waitMs > 0) await sleepMs(spacing.waitMs);
     // Woken late (a stalled worker, a starved event loop): the turn has passed and later sends may have
     // gone since; going now would land beside them. Take a fresh turn instead.
-    if (Date.now() - due <= RATE_TURN_LATE_MS) return turn(due);
+    if (Date.now() - due <= late) return turn(due, late);
   }
 }
 
@@ -60,7 +67,7 @@ export interface RateTurn {
   onTime(): boolean;
 }
 
-const turn = (due: number): RateTurn => ({ onTime: () => Date.now() - due <= RATE_TURN_LATE_MS });
+const turn = (due: number, late: number): RateTurn => ({ onTime: () => Date.now() - due <= late });
 
 /** Whether takeRateSlot's answer is a turn to send on (else a wait to return, or nothing: no limit). */
 export const isRateTurn = (x: AttemptResult | RateTurn | undefined): x is RateTurn => x !== undefined && 'onTime' in x;
