@@ -8,13 +8,13 @@ import { measureBare, measureHookline, measureRaw, type Phase } from './driver';
 import { analyseProfiles, profilesIn } from './profile';
 import { BenchReceiver } from './receiver';
 import { abRatios, evaluateTargets, figures, readResults, writeResults, type BenchResults, type RunFigures } from './report';
-import { EAGER_ACTIVITIES, ENGINES as ALL_ENGINES, startStack, type Engine, type Stack, type Topology } from './topologies';
+import { EAGER_ACTIVITIES, ENGINES as ALL_ENGINES, startStack, TOPOLOGY_NAMES, type Engine, type Stack, type Topology } from './topologies';
 
 /**
  * `npm run bench [-- options]`: raw HTTP, bare Temporal, and Hookline end to end in one or both
  * topologies, each on a Temporal and a database of its own, with the CPU of every process.
  *   --size N            events per run (1000)          --fanout K       endpoints of the fan-out (1000)
- *   --topology one|split|both (both)                    --local-send     HOOKLINE_LOCAL_SEND=true
+ *   --topology one|split|split2|both (both)             --local-send     HOOKLINE_LOCAL_SEND=true
  *   --engine dev-file|postgres|dev-memory|both|all (both) --tree DIR     the Hookline checkout to run (this one)
  *     both: the engines users run, bare Temporal and every topology on the dev server with its SQLite
  *     file, then on the Postgres-backed server; dev-memory (the dev server in memory, labelled so)
@@ -58,8 +58,8 @@ const AB_TREE = flags.ab ? path.resolve(flags.ab) : undefined;
 const ROUNDS = Math.max(1, Number(flags.rounds));
 const WORKER_CONCURRENCY = Number(process.env.HOOKLINE_WORKER_CONCURRENCY ?? 100);
 if (!existsSync(path.join(TREE, 'package.json'))) throw new Error(`--tree ${TREE}: no package.json there`);
-if (!(N > 0) || !(FANOUT >= 0) || ![...ALL_ENGINES, 'both', 'all'].includes(ENGINE) || !TOPOLOGIES.every((t) => t === 'one' || t === 'split')) {
-  throw new Error('usage: npm run bench -- [--size N] [--fanout K] [--topology one|split|both] [--local-send] [--engine dev-file|postgres|dev-memory|both|all] [--tree DIR] [--phases ...] [--profile] [--baseline FILE]');
+if (!(N > 0) || !(FANOUT >= 0) || ![...ALL_ENGINES, 'both', 'all'].includes(ENGINE) || !TOPOLOGIES.every((t) => TOPOLOGY_NAMES.includes(t))) {
+  throw new Error('usage: npm run bench -- [--size N] [--fanout K] [--topology one|split|split2|both] [--local-send] [--engine dev-file|postgres|dev-memory|both|all] [--tree DIR] [--phases ...] [--profile] [--baseline FILE]');
 }
 
 const log = (line: string) => console.log(`bench: ${line}`);

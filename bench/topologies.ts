@@ -24,8 +24,12 @@ import { startScript, type Proc } from './processes';
 export type Engine = 'dev-file' | 'postgres' | 'dev-memory';
 export const ENGINES: Engine[] = ['dev-file', 'postgres', 'dev-memory'];
 
-/** `one`: API and worker in one process (`npm start`). `split`: `npm run api` and `npm run worker`. */
-export type Topology = 'one' | 'split';
+/**
+ * `one`: API and worker in one process (`npm start`). `split`: `npm run api` and `npm run worker`.
+ * `split2`: two of each (the scale-out check), publishes alternating between the two APIs.
+ */
+export type Topology = 'one' | 'split' | 'split2';
+export const TOPOLOGY_NAMES: Topology[] = ['one', 'split', 'split2'];
 
 export interface TemporalEngine {
   address: string;
@@ -127,6 +131,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const client = new Client({ connection });
 
     const port = await freePort();
+    const secondPort = opts.topology === 'split2' ? await freePort() : undefined;
     const adminToken = `bench_${randomBytes(16).toString('hex')}`;
     const taskQueue = `bench-${opts.topology}`;
     const env: NodeJS.ProcessEnv = {
@@ -151,7 +156,12 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     cleanups.push(() => Promise.all(procs.map((p) => p.stop())));
     if (opts.topology === 'one') procs.push(script('hookline', 'start'));
     else procs.push(script('api', 'api'), script('worker', 'worker'));
+    if (secondPort !== undefined) {
+      procs.unshift(startScript({ name: 'api-2', tree: opts.tree, script: 'api', env: { ...env, PORT: String(secondPort) }, logDir: opts.dir }));
+      procs.push(script('worker-2', 'worker'));
+    }
     const baseUrl = `http://127.0.0.1:${port}`;
+    const baseUrls = [baseUrl, ...(secondPort === undefined ? [] : [`http://127.0.0.1:${secondPort}`])];
     const failed = () => procs.find((p) => !p.running());
     const polling = (worker: Proc) =>
       waitFor(
@@ -161,20 +171,22 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         },
         { what: 'the worker to poll', timeoutMs: 120_000, intervalMs: 500 },
       );
-    await waitFor(
-      async () => {
-        if (failed()) throw new Error(`${failed()!.name} exited; see ${opts.dir}/${failed()!.name}.log`);
-        return (await fetch(`${baseUrl}/healthz`)).ok;
-      },
-      { what: 'the API', timeoutMs: 90_000, intervalMs: 250 },
-    );
-    await polling(procs[procs.length - 1]!);
+    for (const url of baseUrls) {
+      await waitFor(
+        async () => {
+          if (failed()) throw new Error(`${failed()!.name} exited; see ${opts.dir}/${failed()!.name}.log`);
+          return (await fetch(`${url}/healthz`)).ok;
+        },
+        { what: `the API on ${url}`, timeoutMs: 90_000, intervalMs: 250 },
+      );
+    }
+    for (const worker of procs.filter((p) => p.name.startsWith('worker'))) await polling(worker);
     const nodeTrees = () => procs.map((p): TreeSpec => ({ name: p.name, kind: 'node', pid: p.pid }));
     opts.log(`${opts.label}: ${procs.map((p) => p.name).join(' + ')} on ${baseUrl}, Temporal ${temporal.address} (${opts.engine}), database ${dbUrl.pathname.slice(1)}`);
     return {
       label: opts.label,
       topology: opts.topology,
-      admin: new HooklineClient({ baseUrl, token: adminToken }),
+      admin: baseUrls.length > 1 ? new AlternatingPublisher(baseUrls, adminToken) : new HooklineClient({ baseUrl, token: adminToken }),
       sql,
       client,
       taskQueue,
@@ -192,6 +204,20 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   } catch (err) {
     await stop();
     throw err;
+  }
+}
+
+/** The admin client of a stack with several APIs: each publish goes to the next API in turn; everything else to the first. */
+class AlternatingPublisher extends HooklineClient {
+  private readonly others: HooklineClient[];
+  private next = 0;
+  constructor(baseUrls: string[], token: string) {
+    super({ baseUrl: baseUrls[0]!, token });
+    this.others = baseUrls.map((baseUrl) => new HooklineClient({ baseUrl, token }));
+  }
+  override publish(input: Parameters<HooklineClient['publish']>[0]): ReturnType<HooklineClient['publish']> {
+    const client = this.others[this.next++ % this.others.length]!;
+    return client.publish(input);
   }
 }
 
