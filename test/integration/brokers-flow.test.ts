@@ -91,10 +91,11 @@ test('a rate limit of 4/s spaces the entries as Redis took them', async () => {
     await settledDeliveries(tenant, endpoint.id, 12, 60_000);
     const at = (await readStream(REDIS, stream)).map((e) => e.at).sort((a, b) => a - b);
     expect(at).toHaveLength(12);
-    // 12 sends at 4/s take 2.75 s from the first to the last; a clock tick's slack either way.
-    expect(at[11]! - at[0]!).toBeGreaterThan(2_500);
+    // 12 sends at 4/s take 2.75 s from the first to the last (unlimited: a few hundred ms); slack
+    // for a slow first connection and for jitter between the send and Redis's clock.
+    expect(at[11]! - at[0]!).toBeGreaterThan(2_000);
     const mostInOneSecond = Math.max(...at.map((t) => at.filter((x) => x >= t && x < t + 1_000).length));
-    expect(mostInOneSecond).toBeLessThanOrEqual(5);
+    expect(mostInOneSecond).toBeLessThanOrEqual(6);
   } finally {
     await dropStream(REDIS, stream);
   }
