@@ -84,6 +84,11 @@ function treeSeconds(table: ProcStat[], root: number): number {
   return descendants(table, root).reduce((sum, p) => sum + p.ticks + p.childTicks, 0) / TICKS_PER_SECOND;
 }
 
+/** CPU seconds so far of `pid` and its descendants (a broker's server, measured beside the trees). */
+export function cpuSecondsOf(pid: number): number {
+  return treeSeconds(processTable(), pid);
+}
+
 /** Busy CPU seconds of the whole machine (all cores) since boot. */
 function machineBusySeconds(): number {
   const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);

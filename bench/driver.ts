@@ -7,8 +7,9 @@ import { forEachLimited } from '../infra/concurrency';
 import { createWebhookFetch } from '../infra/webhook-fetch';
 import { quantile } from '../tools/proof/stats';
 import type { BarePost } from './bare-workflow';
-import { CpuMeter, peakRssMiB, per1000, round, threadSeconds, type CpuUse } from './cpu';
-import type { BenchReceiver } from './receiver';
+import { CpuMeter, cpuSecondsOf, peakRssMiB, per1000, round, threadSeconds, type CpuUse } from './cpu';
+import { BROKER_TYPES, startBrokerSink, type BenchBrokerType } from './broker-sinks';
+import type { ArrivalLog, BenchReceiver } from './receiver';
 import { countActions, type ActionCount } from './temporal-cost';
 import { startEngine, type Engine, type Stack } from './topologies';
 
@@ -165,9 +166,14 @@ export interface HooklineResult {
   peakRssMiB?: Record<string, number | null>;
   /** The M=1 run once more with the worker under --cpu-prof (split only, with --profile). */
   profiled?: { run: RunResult; window: ProfileWindow };
+  /**
+   * The M=1 run with the endpoint a broker type instead of HTTP, a consumer noting each arrival;
+   * `brokerCpuSecondsPer1000` is the broker server's own CPU (not in `cpu`, as the HTTP receiver's is not).
+   */
+  brokers?: Partial<Record<BenchBrokerType, RunResult & { brokerCpuSecondsPer1000: number | null }>>;
 }
 
-export type Phase = 'accept' | 'm1' | 'm10' | 'half' | 'fanout' | 'contention';
+export type Phase = 'accept' | 'm1' | 'm10' | 'half' | 'fanout' | 'contention' | 'brokers';
 
 /** Hookline through its API, phase by phase, each on a settled system and a tenant of its own. */
 export async function measureHookline(stack: Stack, receiver: BenchReceiver, opts: { size: number; fanout: number; phases: Phase[]; profileDir?: string; log: (line: string) => void }): Promise<HooklineResult> {
@@ -177,11 +183,12 @@ export async function measureHookline(stack: Stack, receiver: BenchReceiver, opt
   const out: HooklineResult = {};
   const N = opts.size;
 
-  const tenantWith = async (name: string, endpoints: number) => {
+  /** A tenant with `endpoints` HTTP endpoints on the receiver, or with the one endpoint `body` gives. */
+  const tenantWith = async (name: string, endpoints: number, body?: Record<string, unknown>) => {
     const { id, apiKey } = await admin.createTenant({ id: `${name}-${randomBytes(3).toString('hex')}` });
     const tenant = admin.withToken(apiKey);
     const ids: string[] = [];
-    await forEachLimited(endpoints, 16, async (e) => void ids.push((await tenant.createWebhook({ url: `${receiver.url}/${name}/${e}` })).id));
+    await forEachLimited(endpoints, 16, async (e) => void ids.push((await tenant.createWebhook(body ?? { url: `${receiver.url}/${name}/${e}` })).id));
     return { id, ids };
   };
 
@@ -209,8 +216,8 @@ export async function measureHookline(stack: Stack, receiver: BenchReceiver, opt
       return pending === 0 && (await client.workflow.count('WorkflowType = "deliveryWorkflow" AND ExecutionStatus = "Running"')).count === 0;
     }, 300_000);
 
-  const publishRun = async (tenantId: string, endpoints: number, events: number, label: string, ratePerSec?: number): Promise<RunResult> => {
-    receiver.reset();
+  const publishRun = async (tenantId: string, endpoints: number, events: number, label: string, ratePerSec?: number, sink: ArrivalLog = receiver): Promise<RunResult> => {
+    sink.reset();
     const published = new Map<string, number>();
     const cpu0 = meter.sample();
     const t0 = performance.now();
@@ -219,8 +226,8 @@ export async function measureHookline(stack: Stack, receiver: BenchReceiver, opt
       published.set(id, performance.now());
       await admin.publish({ tenantId, id, type: 'card.viewed', data: { i, note: 'benchmark payload' } });
     }, ratePerSec);
-    await receiver.waitFor(events * endpoints);
-    const seconds = (receiver.lastArrival() - t0) / 1000;
+    await sink.waitFor(events * endpoints);
+    const seconds = (sink.lastArrival() - t0) / 1000;
     await finished();
     const cpu = meter.use(cpu0, meter.sample());
     const deliveries = events * endpoints;
@@ -230,10 +237,31 @@ export async function measureHookline(stack: Stack, receiver: BenchReceiver, opt
       deliveries,
       seconds: round(seconds),
       deliveriesPerSec: Math.round(deliveries / seconds),
-      publishToReceiptMs: latency([...receiver.arrivals].map(([key, at]) => at - published.get(key.split(' ')[1]!)!).filter((ms) => !Number.isNaN(ms))),
+      publishToReceiptMs: latency([...sink.arrivals].map(([key, at]) => at - published.get(key.split(' ')[1]!)!).filter((ms) => !Number.isNaN(ms))),
       cpu,
       cpuSecondsPer1000: per1000(cpu, deliveries),
     };
+  };
+
+  /** The M=1 run again for each broker type: one endpoint publishing to the machine's broker, its consumer timing arrivals. */
+  const brokerRuns = async () => {
+    const runs: NonNullable<HooklineResult['brokers']> = {};
+    for (const type of BROKER_TYPES) {
+      const sink = await startBrokerSink(type);
+      try {
+        const t = await tenantWith(`b${type}`, 1, sink.endpoint);
+        await settle();
+        const broker0 = sink.serverPid ? cpuSecondsOf(sink.serverPid) : null;
+        const run = await publishRun(t.id, 1, N, `b${type}`, undefined, sink.arrivals);
+        const brokerCpu = broker0 === null ? null : round(((cpuSecondsOf(sink.serverPid!) - broker0) * 1000) / run.deliveries);
+        runs[type] = { ...run, brokerCpuSecondsPer1000: brokerCpu };
+        log(`M=1 to ${type}: ${run.deliveriesPerSec} deliveries/s, publish-to-receipt ${fmt(run.publishToReceiptMs)} ms, ${run.cpuSecondsPer1000.total} CPU-s per 1,000 (+ ${brokerCpu ?? '?'} in the broker)`);
+      } finally {
+        await sink.close();
+      }
+      await settle();
+    }
+    return runs;
   };
 
   const has = (p: Phase) => opts.phases.includes(p);
@@ -337,6 +365,8 @@ export async function measureHookline(stack: Stack, receiver: BenchReceiver, opt
     }
     await settle();
   }
+
+  if (has('brokers')) out.brokers = await brokerRuns();
 
   if (m1Endpoint) {
     // Billable actions and history events of first-try deliveries, from their histories and their endpoint's.

@@ -236,6 +236,29 @@ export function figureTable(columns: { title: string; run: RunFigures; bare: num
   ];
 }
 
+/**
+ * The `brokers` phase beside HTTP: per run, the M=1 figure for HTTP and for each broker type,
+ * measured alike (one endpoint, the same publishers, to the last arrival and every workflow closed).
+ */
+function brokerSection(r: BenchResults): string[] {
+  const runs = Object.values(r.runs).filter((f) => f.details.brokers);
+  if (!runs.length) return [];
+  const cpu = (c?: CpuUse) => (c ? `${c.total} (${c.temporal} / ${c.node} / ${c.postgres})` : '–');
+  return [
+    '',
+    '## Broker destinations beside HTTP (M=1: one endpoint, max rate)',
+    '',
+    'The destination\'s own server (the HTTP receiver, the broker) is not in the CPU total; the broker\'s CPU is in its own column.',
+    '',
+    '| run | type | deliveries/s | publish→receipt p50/p95/p99 (ms) | CPU-s per 1,000: all (Temporal / Node / Postgres) | broker server CPU-s per 1,000 |',
+    '|---|---|---|---|---|---|',
+    ...runs.flatMap((f) => [
+      ...(f.details.m1 ? [`| ${f.label} | HTTP | ${f.details.m1.deliveriesPerSec} | ${lat(f.details.m1.publishToReceiptMs)} | ${cpu(f.details.m1.cpuSecondsPer1000)} | – |`] : []),
+      ...Object.entries(f.details.brokers ?? {}).map(([type, b]) => `| ${f.label} | ${type} | ${b.deliveriesPerSec} | ${lat(b.publishToReceiptMs)} | ${cpu(b.cpuSecondsPer1000)} | ${v(b.brokerCpuSecondsPer1000)} |`),
+    ]),
+  ];
+}
+
 /** What the worker's OS threads are (their /proc names, cut to 15 characters). */
 const THREAD_NAMES: Record<string, string> = {
   node: 'JS threads (main, the SDK\'s workflow thread, tsx\'s loader) and V8\'s helpers, which share the name',
@@ -301,6 +324,7 @@ export function renderMarkdown(r: BenchResults, resultsDir: string): string {
     ...(r.bareByEngine ? Object.entries(r.bareByEngine).map(([engine, b]) => bareLine(`Bare Temporal on ${engine}`, b!)) : [bareLine('Bare Temporal', bare, r.bareTemporalPerSec)]),
     '',
     ...figureTable([...columns, ...baseline]),
+    ...brokerSection(r),
     '',
     ...(r.ab
       ? [

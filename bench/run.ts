@@ -21,6 +21,9 @@ import { EAGER_ACTIVITIES, ENGINES as ALL_ENGINES, startStack, TOPOLOGY_NAMES, t
  *     only when asked, alone or in `all`
  *   --phases raw,bare,accept,m1,m10,half,fanout,contention   --profile   M=1 once more, the split worker under --cpu-prof
  *     contention: M=1 again and a fixed 15 events/s with a CPU hog (one busy core) beside the stack
+ *     brokers (only when named): M=1 again with the endpoint a RabbitMQ, NATS JetStream and Redis
+ *     Streams one on this machine's brokers (BENCH_AMQP_URL, BENCH_NATS_URL, BENCH_REDIS_URL), a
+ *     consumer timing arrivals as the receiver does for HTTP; with m1 it reads beside HTTP
  *   --baseline FILE     an earlier result (the pre-outbox code) for the "× before" targets
  *   --max-load 0.8 --quiet-minutes 25                   wait for a quiet machine first (0 minutes: don't)
  *   --ab DIR --rounds R  A/B: DIR's stack beside this tree's on every engine and topology, R rounds in

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import Redis from 'ioredis';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { verifyAsymmetricWebhook } from '../../domain/endpoint-keys';
 import { startReceiver, type Receiver } from '../../tools/testkit/receiver';
@@ -309,6 +310,66 @@ describe('the tenant portal', () => {
     await p.getByRole('cell', { name: 'at most 5 in flight · at most 2.5/s · in order (FIFO)' }).waitFor(T);
     await tenant.api.deleteWebhook(created!.id);
     await p.context().close();
+  });
+
+  test('a Redis Streams endpoint made in the form: its fields replace the URL, a delivery of it succeeds, credentials are write-only', async () => {
+    const stream = `portal-${randomBytes(6).toString('hex')}`;
+    const redis = new Redis('redis://127.0.0.1:6379/0');
+    await redis.xgroup('CREATE', stream, 'consumers', '$', 'MKSTREAM');
+    const p = await (await browser.newContext({ viewport: { width: 1100, height: 800 } })).newPage();
+    try {
+      const { url } = await stack.admin.createPortalSession(tenant.id);
+      await p.goto(url);
+      await p.getByRole('link', { name: 'Add endpoint' }).click();
+      await p.getByLabel('Destination type').selectOption('redis');
+      expect(await p.getByLabel('Endpoint URL').isVisible()).toBe(false);
+      await p.getByLabel('Server URL').fill('redis://127.0.0.1:6379/0');
+      await p.getByLabel('Stream', { exact: true }).fill(stream);
+      await p.getByLabel('Most entries kept (optional)').fill('1000');
+      await p.getByLabel('Description (optional)').fill('Redis stream');
+      await checkPage(p, '02c-portal-new-endpoint-redis');
+      await p.getByRole('button', { name: 'Create endpoint' }).click();
+      await p.getByRole('textbox', { name: 'Signing secret' }).waitFor(T);
+      await p.getByRole('link', { name: /go to the endpoint/ }).click();
+      await p.getByRole('heading', { name: 'Redis stream' }).waitFor(T);
+      await p.locator('dd').getByText('Redis Streams', { exact: true }).waitFor(T);
+      await p.locator('dd').getByText(stream, { exact: true }).waitFor(T);
+      await p.getByRole('button', { name: 'Send test event', exact: true }).click();
+      const row = p.getByRole('row').filter({ hasText: 'webhook.test' }).filter({ hasText: 'success' });
+      await row.waitFor(T);
+      const entries = (await redis.xrange(stream, '-', '+')) as [string, string[]][];
+      expect(entries).toHaveLength(1);
+      expect(JSON.parse(entries[0]![1][entries[0]![1].indexOf('body') + 1]!)).toMatchObject({ type: 'webhook.test' });
+      await checkPage(p, '04c-portal-endpoint-redis');
+      await row.getByRole('link', { name: /Details/ }).click();
+      await p.getByText('Broker: appended').waitFor(T);
+      await checkPage(p, '05c-portal-delivery-redis');
+
+      await p.getByRole('link', { name: /Back to the endpoint/ }).click();
+      await p.getByText('Edit endpoint').click();
+      expect(await p.getByLabel('Endpoint URL').isVisible()).toBe(false);
+      expect(await p.getByLabel('Stream', { exact: true }).inputValue()).toBe(stream);
+      await p.getByLabel('Username').fill('hooks');
+      await p.getByLabel('Password').fill('s3cret-portal');
+      await p.getByRole('button', { name: 'Save changes' }).click();
+      await p.getByText('Saved.').waitFor(T);
+      await p.locator('dd').getByText('password and username set (never shown)').waitFor(T);
+      const id = (await tenant.api.listWebhooks()).data.find((e) => e.description === 'Redis stream')!.id;
+      expect((await tenant.api.getWebhook(id)).credentialsSet).toEqual(['password', 'username']);
+      await p.reload();
+      await p.getByText('Edit endpoint').click();
+      expect(await p.getByLabel('Password').getAttribute('placeholder')).toBe('set: leave empty to keep');
+      expect(await p.content()).not.toContain('s3cret-portal');
+      await p.getByLabel('Remove the credentials').check();
+      await p.getByRole('button', { name: 'Save changes' }).click();
+      await p.locator('dd').getByText('None given', { exact: true }).waitFor(T);
+      expect((await tenant.api.getWebhook(id)).credentialsSet).toEqual([]);
+      await tenant.api.deleteWebhook(id);
+    } finally {
+      await p.context().close();
+      await redis.del(stream);
+      redis.disconnect();
+    }
   });
 
   test('deletes the endpoint after asking, with the keyboard alone', async () => {

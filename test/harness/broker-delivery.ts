@@ -21,14 +21,23 @@ export function verifyAll(secret: string, received: Received[]): { id: string; t
   });
 }
 
-/** Publishes `count` events, one every `everyMs`, calling `midway` (a broker restart) after half of them. */
+/**
+ * Publishes `count` events, one every `everyMs`, starting `midway` (a broker restart) after half of
+ * them and publishing on while it runs, so the events after it meet the broker down; returns once
+ * both are done.
+ */
 export async function publishSpread(stack: Stack, tenant: Tenant, count: number, everyMs: number, midway?: () => Promise<void>): Promise<string[]> {
   const ids: string[] = [];
+  let restart: Promise<void> = Promise.resolve();
   for (let i = 0; i < count; i++) {
-    if (midway && i === Math.floor(count / 2)) await midway();
+    if (midway && i === Math.floor(count / 2)) {
+      restart = midway();
+      restart.catch(() => undefined); // awaited below
+    }
     ids.push((await stack.admin.publish({ tenantId: tenant.id, type: 'card.viewed', data: { n: i } })).id);
     await new Promise((r) => setTimeout(r, everyMs));
   }
+  await restart;
   return ids;
 }
 

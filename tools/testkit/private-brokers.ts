@@ -1,5 +1,5 @@
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,6 +9,7 @@ import { waitFor } from './wait';
 /**
  * Broker instances of a test's own, on free ports, that a fault test may stop and start without
  * touching the shared ones on 5672, 4222 and 6379. Each keeps its data across a restart.
+ * (RabbitMQ's is in private-rabbit.ts.)
  */
 export interface PrivateBroker {
   port: number;
@@ -19,7 +20,7 @@ export interface PrivateBroker {
   destroy(): Promise<void>;
 }
 
-function listening(port: number): Promise<boolean> {
+export function listening(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = new Socket();
     s.once('connect', () => (s.destroy(), resolve(true)));
@@ -74,55 +75,5 @@ export async function startPrivateNats(opts: { token?: string } = {}): Promise<P
   const broker = processBroker(port, `nats://127.0.0.1:${port}`, dir, () => spawn('nats-server', args, { stdio: 'ignore' }));
   await broker.start();
   await waitFor(() => listening(port), { timeoutMs: 10_000 });
-  return broker;
-}
-
-/**
- * A second RabbitMQ node (its own name, ports and database; no plugins). Heavy: seconds to start
- * and a few hundred MB while it runs.
- */
-export async function startPrivateRabbit(): Promise<PrivateBroker> {
-  const port = await freePort();
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'hookline-rabbit-'));
-  const node = `hookline-${port}@localhost`;
-  writeFileSync(path.join(dir, 'enabled_plugins'), '[].\n');
-  const env = {
-    ...process.env,
-    RABBITMQ_NODE_PORT: String(port),
-    RABBITMQ_NODENAME: node,
-    RABBITMQ_DIST_PORT: String(await freePort()),
-    RABBITMQ_MNESIA_BASE: path.join(dir, 'mnesia'),
-    RABBITMQ_LOG_BASE: path.join(dir, 'log'),
-    RABBITMQ_PID_FILE: path.join(dir, 'pid'),
-    RABBITMQ_ENABLED_PLUGINS_FILE: path.join(dir, 'enabled_plugins'),
-    RABBITMQ_FEATURE_FLAGS_FILE: path.join(dir, 'feature_flags'),
-    RABBITMQ_NODE_IP_ADDRESS: '127.0.0.1',
-  };
-  const ctl = (...args: string[]) => execFileSync('rabbitmqctl', ['-n', node, ...args], { env, stdio: 'ignore', timeout: 60_000 });
-  let started = false;
-  const broker: PrivateBroker = {
-    port,
-    url: `amqp://127.0.0.1:${port}/`,
-    async start() {
-      if (!started) {
-        spawn('rabbitmq-server', [], { env, stdio: 'ignore', detached: true }).unref();
-        started = true;
-      } else ctl('start_app');
-      await waitFor(() => listening(port), { timeoutMs: 90_000, intervalMs: 250, what: 'the private RabbitMQ node to listen' });
-    },
-    async stop() {
-      ctl('stop_app');
-      await waitFor(async () => !(await listening(port)), { timeoutMs: 30_000, what: 'the private RabbitMQ node to stop' });
-    },
-    async destroy() {
-      try {
-        ctl('shutdown');
-      } catch {
-        // already gone
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-  await broker.start();
   return broker;
 }

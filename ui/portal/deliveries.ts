@@ -3,6 +3,7 @@ import { field, h, notice, replace, table } from '../shared/dom';
 import { ms, when } from '../shared/format';
 import { link } from '../shared/router';
 import { actionButton, poll } from '../shared/widgets';
+import { answerLabel, attemptBadge, destinationLabel } from './destination-view';
 import type { Attempt, Delivery, Endpoint, EventType } from './types';
 
 const STATUSES = ['pending', 'success', 'failed', 'skipped'];
@@ -29,8 +30,8 @@ export async function deliveryLog(api: Api, isCurrent: () => boolean, opts: { en
     api.request<{ data: EventType[] }>('GET', '/v1/event-types').then((r) => r.data).catch(() => [] as EventType[]),
     opts.endpointId ? Promise.resolve([] as Endpoint[]) : api.request<{ data: Endpoint[] }>('GET', '/v1/webhooks?limit=100').then((r) => r.data).catch(() => [] as Endpoint[]),
   ]);
-  const urlOf = new Map(endpoints.map((e) => [e.id, e.url]));
-  const endpoint = h('select', { name: 'endpointId' }, h('option', { value: '' }, 'All endpoints'), endpoints.map((e) => h('option', { value: e.id }, e.description ? `${e.description} (${e.url})` : e.url)));
+  const urlOf = new Map(endpoints.map((e) => [e.id, destinationLabel(e)]));
+  const endpoint = h('select', { name: 'endpointId' }, h('option', { value: '' }, 'All endpoints'), endpoints.map((e) => h('option', { value: e.id }, e.description ? `${e.description} (${destinationLabel(e)})` : destinationLabel(e))));
   const section = h('section', { class: 'log', 'aria-labelledby': 'log-title' }, h('h3', { id: 'log-title' }, opts.endpointId ? 'Delivery log' : 'Deliveries to all endpoints'));
   const status = h('select', { name: 'status' }, h('option', { value: '' }, 'Any status'), STATUSES.map((s) => h('option', { value: s }, s)));
   const type = h('select', { name: 'eventType' }, h('option', { value: '' }, 'Any event type'), types.map((t) => h('option', { value: t.type }, t.type)));
@@ -137,11 +138,11 @@ export async function deliveryPage(api: Api, main: HTMLElement, id: string, isCu
         ? h('ol', { class: 'attempts' }, d.attempts.map((a) => h('li', { class: 'attempt' },
           h('div', { class: 'attempt-head' },
             h('strong', {}, `Attempt ${a.attempt}`), ' ',
-            a.responseStatus === null ? h('span', { class: 'badge s-failed' }, 'no answer') : h('span', { class: `badge ${a.responseStatus < 300 ? 's-success' : 's-failed'}` }, `HTTP ${a.responseStatus}`),
+            attemptBadge(a),
             ` · ${when(a.startedAt)} · ${ms(a.durationMs)}`, a.nextRetryAt ? ` · next retry ${when(a.nextRetryAt)}` : ''),
           a.error ? h('p', { class: 'attempt-error' }, `Error: ${a.error}`) : null,
           a.responseBody !== null && a.responseBody !== ''
-            ? h('details', {}, h('summary', {}, 'Response body'), h('pre', { class: 'code', tabindex: 0 }, a.responseBody))
+            ? h('details', {}, h('summary', {}, answerLabel(a)), h('pre', { class: 'code', tabindex: 0 }, a.responseBody))
             : null)))
         : notice('info', d.status === 'pending' ? 'Waiting for the first attempt…' : 'No attempts.'),
     );

@@ -1,10 +1,11 @@
 import type { Api } from '../shared/api';
 import { field, h, notice, uid } from '../shared/dom';
+import { destinationFields } from './endpoint-destination-fields';
 import type { Endpoint, EventType } from './types';
 
 /**
- * Body properties this form has inputs for, or leaves to the API (a broker destination's type, config
- * and credentials: made through the API); any other the API takes goes in "More settings (JSON)".
+ * Body properties this form has inputs for (a broker destination's type, config and credentials in
+ * endpoint-destination-fields.ts); any other the API takes goes in "More settings (JSON)".
  */
 const NAMED = new Set(['url', 'events', 'description', 'enabled', 'headers', 'secret', 'signatureScheme', 'recoverSkipped', 'maxInFlight', 'rateLimit', 'ordering', 'type', 'config', 'credentials']);
 
@@ -62,6 +63,9 @@ export async function endpointForm(
     api.bodyProps(e ? 'patch' : 'post', e ? '/v1/webhooks/{id}' : '/v1/webhooks'),
   ]);
   const url = h('input', { type: 'url', name: 'url', required: true, value: e?.url ?? '', placeholder: 'https://example.com/webhooks', autocomplete: 'url' });
+  const urlField = field('Endpoint URL', url, 'Where Hookline sends each event, as an HTTP POST.');
+  const destination = destinationFields(e, props);
+  destination.onType((broker) => ((urlField.hidden = broker), (url.required = !broker)));
   const description = h('input', { type: 'text', name: 'description', value: e?.description ?? '', maxlength: 500 });
   const all = (e?.events ?? ['*']).includes('*');
   const everything = h('input', { type: 'checkbox', name: 'all-events', checked: all, id: uid('ev') });
@@ -111,7 +115,7 @@ export async function endpointForm(
   const problem = h('div', { 'aria-live': 'assertive' });
   const submit = h('button', { type: 'submit', class: 'primary' }, opts.submitLabel);
   const form = h('form', { class: 'endpoint-form' },
-    field('Endpoint URL', url, 'Where Hookline sends each event, as an HTTP POST.'),
+    destination.el, urlField,
     field('Description (optional)', description),
     h('fieldset', {}, h('legend', {}, 'Events to receive'),
       h('div', { class: 'check' }, everything, h('label', { for: everything.id }, 'All events')),
@@ -126,6 +130,8 @@ export async function endpointForm(
     const events = everything.checked ? ['*'] : boxes.filter((b) => b.box.checked).map((b) => b.box.value);
     if (!events.length) return fail('Choose at least one event type, or All events.');
     const body: Record<string, unknown> = { url: url.value.trim(), description: description.value, events };
+    const destinationProblem = destination.fill(body);
+    if (destinationProblem) return fail(destinationProblem);
     if (headers) {
       const read = headers.read();
       if (typeof read === 'string') return fail(read);

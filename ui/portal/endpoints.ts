@@ -5,6 +5,7 @@ import { link } from '../shared/router';
 import { verifyPanel } from '../shared/verify';
 import { actionButton, confirmButton, copyField, poll, secretPanel } from '../shared/widgets';
 import { deliveryLog } from './deliveries';
+import { destinationLabel, destinationRows } from './destination-view';
 import { endpointForm } from './endpoint-form';
 import { endpointStatsPanel } from './endpoint-stats';
 import { percent } from '../shared/chart';
@@ -56,10 +57,10 @@ export async function endpointsPage(api: Api, main: HTMLElement): Promise<void> 
     h('div', { class: 'title-row' }, h('h2', {}, 'Endpoints'), h('a', { class: 'button primary', href: link('endpoints', 'new') }, 'Add endpoint')),
     data.length
       ? table(['Endpoint', 'State', 'Success rate (24 h)', 'Last delivery', 'Events', ...(withFlow ? ['Flow control'] : []), ''], data.map((e) => [
-        h('div', {}, h('span', { class: 'mono url' }, e.url), e.description ? h('div', { class: 'description' }, e.description) : null),
+        h('div', {}, h('span', { class: 'mono url' }, destinationLabel(e)), e.description ? h('div', { class: 'description' }, e.description) : null),
         stateBadge(e), percent(byEndpoint.get(e.id)?.successRate), lastDelivery(e.id), eventList(e.events),
         ...(withFlow ? [flowControl(e) || '—'] : []),
-        h('a', { href: link('endpoints', e.id), 'aria-label': `Manage ${e.url}` }, 'Manage'),
+        h('a', { href: link('endpoints', e.id), 'aria-label': `Manage ${destinationLabel(e)}` }, 'Manage'),
       ]), 'Your webhook endpoints')
       : notice('info', 'No endpoints yet. Add one with the button above: give the URL of your receiver and choose the events it takes.'));
 }
@@ -151,7 +152,7 @@ export async function endpointPage(api: Api, main: HTMLElement, id: string, isCu
     drawKey(x);
     const flow = flowControl(x);
     replace(summary, h('dl', { class: 'props' },
-      ([['State', stateBadge(x)], ['URL', h('span', { class: 'mono url' }, x.url)], ['Description', x.description || '—'],
+      ([['State', stateBadge(x)], ...destinationRows(x), ['Description', x.description || '—'],
         ['Events', eventList(x.events)], ['Failures in a row', String(x.consecutiveFailures)],
         ['Disabled at', when(x.disabledAt)], ['Signature scheme', schemeName(x)], ['Custom headers', headerList(x.headers)],
         ...(flow ? [['Flow control', flow]] : []),
