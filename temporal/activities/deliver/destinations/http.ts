@@ -1,24 +1,46 @@
 import type { DeliveryTarget } from '../../../../db/queries/attempts';
 import { TargetRefusedError, type WebhookFetch } from '../../../../infra/webhook-fetch';
+import { TokenRequestError } from './oauth2-request';
 import type { Destination, OutboundMessage, SendResult } from '../destination';
+import { authorizationFor, clientTlsFor, type Authorization } from './http-auth';
+import { createTokenCache } from './oauth2-tokens';
 
 const BODY_LIMIT = 1024;
 
-/** An HTTP endpoint: one POST to its URL with its custom headers, redirects not followed. */
-export function createHttpDestination(fetch: WebhookFetch): Destination {
+/**
+ * An HTTP endpoint: one POST to its URL with its custom headers, redirects not followed; with the
+ * endpoint's auth (an OAuth2 token refreshed once when the receiver answers 401) and client certificate.
+ */
+export function createHttpDestination(fetch: WebhookFetch, config: { encryptionKey: Buffer; version: string }): Destination {
+  const authDeps = { fetch, encryptionKey: config.encryptionKey, tokens: createTokenCache(), userAgent: `Hookline/${config.version}` };
   return {
     async send(target: DeliveryTarget, message: OutboundMessage, opts: { timeoutMs: number }): Promise<SendResult> {
       const startedAt = new Date();
       const began = performance.now();
       const done = (r: Omit<SendResult, 'startedAt' | 'durationMs'>): SendResult => ({ startedAt, durationMs: Math.round(performance.now() - began), ...r });
+      let authorization: Authorization | null;
       try {
-        const res = await fetch(target.url, {
+        authorization = await authorizationFor(authDeps, target, message.endpointId, opts.timeoutMs);
+      } catch (err) {
+        return done({ status: null, body: null, retryAfter: null, error: `no OAuth2 token: ${describeSendError(err, opts.timeoutMs)}`, refused: isRefusal(err) });
+      }
+      const tls = clientTlsFor(config.encryptionKey, target, message.endpointId);
+      const post = (auth: string | undefined) =>
+        fetch(target.url, {
           method: 'POST',
-          headers: withCustomHeaders(target.headers, message.headers),
+          headers: withCustomHeaders(target.headers, message.headers, auth),
           body: message.body,
           redirect: 'manual',
           signal: AbortSignal.timeout(opts.timeoutMs),
-        });
+        }, { tls });
+      try {
+        let res = await post(authorization?.header);
+        if (res.status === 401 && authorization?.refresh) {
+          await res.body?.cancel().catch(() => {});
+          const fresh = await authorization.refresh().catch((err: unknown) => err as Error);
+          if (fresh instanceof Error) return done({ status: null, body: null, retryAfter: null, error: `401 to the OAuth2 token, then no new token: ${describeSendError(fresh, opts.timeoutMs)}`, refused: isRefusal(fresh) });
+          res = await post(fresh);
+        }
         const body = await readPrefix(res, BODY_LIMIT);
         const location = res.status >= 300 && res.status < 400 ? res.headers.get('location') : null;
         return done({
@@ -40,9 +62,11 @@ export function createHttpDestination(fetch: WebhookFetch): Destination {
  * any letter case: a custom `X-Sig` beside a legacy `x-sig` would otherwise reach the receiver as
  * one joined value (a tenant may name its legacy header after an endpoint's custom one later).
  */
-export function withCustomHeaders(custom: Record<string, string>, own: Record<string, string>): Record<string, string> {
-  const taken = new Set(Object.keys(own).map((k) => k.toLowerCase()));
-  return { ...Object.fromEntries(Object.entries(custom).filter(([name]) => !taken.has(name.toLowerCase()))), ...own };
+export function withCustomHeaders(custom: Record<string, string>, own: Record<string, string>, authorization?: string): Record<string, string> {
+  // The endpoint's auth replaces a custom Authorization header, and never Hookline's own headers.
+  const mine = authorization === undefined || Object.keys(own).some((k) => k.toLowerCase() === 'authorization') ? own : { authorization, ...own };
+  const taken = new Set(Object.keys(mine).map((k) => k.toLowerCase()));
+  return { ...Object.fromEntries(Object.entries(custom).filter(([name]) => !taken.has(name.toLowerCase()))), ...mine };
 }
 
 async function readPrefix(res: Response, limit: number): Promise<string | null> {
@@ -74,6 +98,7 @@ function describeSendError(err: unknown, timeoutMs: number): string {
   const name = (err as { name?: unknown } | null)?.name;
   if (name === 'TimeoutError' || name === 'AbortError') return `timeout after ${timeoutMs} ms`;
   if (err instanceof TargetRefusedError) return `target refused: ${err.message}`;
+  if (err instanceof TokenRequestError) return err.message;
   const cause = err instanceof Error ? (err.cause as (Error & { code?: string }) | undefined) : undefined;
   if (cause instanceof TargetRefusedError) return `target refused: ${cause.message}`;
   if (cause?.code) return `connection error: ${cause.code}`;
