@@ -239,7 +239,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0] ?? 'environment');
-    const shown = name in present && !/TOKEN|KEY|URL|SECRET|PASSWORD/.test(name) ? ` (got "${present[name]}")` : '';
+    const shown = name in present && !/TOKEN|KEY|URL|SECRET|PASSWORD|PROXY/.test(name) ? ` (got "${present[name]}")` : '';
     throw new ConfigError(`${name}: ${issue.message}${shown}`);
   }
   const explicitDevelopment = present.NODE_ENV === 'development' || present.NODE_ENV === 'test';
