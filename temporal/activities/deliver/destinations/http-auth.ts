@@ -25,7 +25,7 @@ export interface Authorization {
  * bearer as they are; oauth2 through this worker's token cache. Throws when a token cannot be had
  * (a TokenRequestError, a refused token URL, a network error): the send then fails like a 5xx.
  */
-export async function authorizationFor(deps: HttpAuthDeps, target: DeliveryTarget, endpointId: string, timeoutMs: number): Promise<Authorization | null> {
+export async function authorizationFor(deps: HttpAuthDeps, target: DeliveryTarget, endpointId: string, signal: AbortSignal): Promise<Authorization | null> {
   const sealed = target.authCiphertext;
   if (!sealed) return null;
   const auth = JSON.parse(decryptSecret(deps.encryptionKey, sealed, authBinding(endpointId))) as EndpointAuth;
@@ -35,7 +35,7 @@ export async function authorizationFor(deps: HttpAuthDeps, target: DeliveryTarge
     case 'bearer':
       return { header: `Bearer ${auth.token}` };
     case 'oauth2': {
-      const token = () => deps.tokens.token(endpointId, sealed, () => requestToken(deps.fetch, auth, timeoutMs, deps.userAgent));
+      const token = () => deps.tokens.token(endpointId, sealed, () => requestToken(deps.fetch, auth, signal, deps.userAgent));
       const first = await token();
       return {
         header: `Bearer ${first}`,

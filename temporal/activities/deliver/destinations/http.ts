@@ -18,9 +18,11 @@ export function createHttpDestination(fetch: WebhookFetch, config: { encryptionK
       const startedAt = new Date();
       const began = performance.now();
       const done = (r: Omit<SendResult, 'startedAt' | 'durationMs'>): SendResult => ({ startedAt, durationMs: Math.round(performance.now() - began), ...r });
+      // One deadline for the whole attempt: a token request, the POST, and a refresh with its resend.
+      const signal = AbortSignal.timeout(opts.timeoutMs);
       let authorization: Authorization | null;
       try {
-        authorization = await authorizationFor(authDeps, target, message.endpointId, opts.timeoutMs);
+        authorization = await authorizationFor(authDeps, target, message.endpointId, signal);
       } catch (err) {
         return done({ status: null, body: null, retryAfter: null, error: `no OAuth2 token: ${describeSendError(err, opts.timeoutMs)}`, refused: isRefusal(err) });
       }
@@ -31,16 +33,11 @@ export function createHttpDestination(fetch: WebhookFetch, config: { encryptionK
           headers: withCustomHeaders(target.headers, message.headers, auth),
           body: message.body,
           redirect: 'manual',
-          signal: AbortSignal.timeout(opts.timeoutMs),
+          signal,
         }, { tls });
       try {
-        let res = await post(authorization?.header);
-        if (res.status === 401 && authorization?.refresh) {
-          await res.body?.cancel().catch(() => {});
-          const fresh = await authorization.refresh().catch((err: unknown) => err as Error);
-          if (fresh instanceof Error) return done({ status: null, body: null, retryAfter: null, error: `401 to the OAuth2 token, then no new token: ${describeSendError(fresh, opts.timeoutMs)}`, refused: isRefusal(fresh) });
-          res = await post(fresh);
-        }
+        const res = await postAuthorized(post, authorization);
+        if (res instanceof NoNewToken) return done({ status: null, body: null, retryAfter: null, error: `401 to the OAuth2 token, then no new token: ${describeSendError(res.cause, opts.timeoutMs)}`, refused: isRefusal(res.cause) });
         const body = await readPrefix(res, BODY_LIMIT);
         const location = res.status >= 300 && res.status < 400 ? res.headers.get('location') : null;
         return done({
@@ -55,6 +52,24 @@ export function createHttpDestination(fetch: WebhookFetch, config: { encryptionK
       }
     },
   };
+}
+
+class NoNewToken {
+  constructor(readonly cause: unknown) {}
+}
+
+/** Posts with the endpoint's auth; an OAuth2 token the receiver refuses (401) is replaced once and the post repeated. */
+async function postAuthorized(post: (auth: string | undefined) => Promise<Response>, authorization: Authorization | null): Promise<Response | NoNewToken> {
+  const res = await post(authorization?.header);
+  if (res.status !== 401 || !authorization?.refresh) return res;
+  await res.body?.cancel().catch(() => {});
+  let fresh: string;
+  try {
+    fresh = await authorization.refresh();
+  } catch (err) {
+    return new NoNewToken(err);
+  }
+  return post(fresh);
 }
 
 /**

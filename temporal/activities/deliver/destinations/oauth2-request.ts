@@ -16,7 +16,7 @@ const form = (s: string) => encodeURIComponent(s).replace(/%20/g, '+');
  * (client_secret_basic, §2.3.1), asking for the scope and audience when the endpoint names them.
  * Sent through the same fetch as deliveries: the SSRF checks and the egress proxy apply.
  */
-export async function requestToken(fetch: WebhookFetch, auth: OAuth2, timeoutMs: number, userAgent: string): Promise<IssuedToken> {
+export async function requestToken(fetch: WebhookFetch, auth: OAuth2, signal: AbortSignal, userAgent: string): Promise<IssuedToken> {
   const body = new URLSearchParams({ grant_type: 'client_credentials' });
   if (auth.scope) body.set('scope', auth.scope);
   if (auth.audience) body.set('audience', auth.audience);
@@ -30,7 +30,7 @@ export async function requestToken(fetch: WebhookFetch, auth: OAuth2, timeoutMs:
     },
     body: body.toString(),
     redirect: 'manual',
-    signal: AbortSignal.timeout(timeoutMs),
+    signal,
   });
   const text = (await res.text()).slice(0, 16_384);
   const shown = text.slice(0, ANSWER_SHOWN).replace(/\s+/g, ' ').trim();
