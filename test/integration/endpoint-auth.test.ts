@@ -1,5 +1,10 @@
 import { startCheckingReceiver, startTokenServer, type CheckingReceiver } from '../harness/auth-servers';
 import { expectError } from '../harness/expect-error';
+import type { DeliveryTarget } from '../../db/queries/attempts';
+import { authBinding } from '../../domain/endpoint-auth';
+import { encryptSecret } from '../../domain/secrets';
+import { createWebhookFetch } from '../../infra/webhook-fetch';
+import { createHttpDestination } from '../../temporal/activities/deliver/destinations/http';
 import { startStack, type Stack } from '../../tools/testkit/stack';
 import { waitFor } from '../../tools/testkit/wait';
 
@@ -156,6 +161,17 @@ test('oauth2: a wrong client secret never reaches the receiver; every attempt sa
   expect(attempts).toHaveLength(4);
   expect(attempts.every((a) => /token endpoint answered 401: \{"error":"invalid_client"\}/.test(a.error ?? ''))).toBe(true);
   expect(r.requests).toHaveLength(0);
+});
+
+test('with private targets refused (production), a token URL that resolves to one is refused at send time: final, never asked', async () => {
+  const { server, client } = await tokenServer();
+  const key = Buffer.alloc(32, 3);
+  const destination = createHttpDestination(createWebhookFetch({ refusePrivateTargets: true }), { encryptionKey: key, version: 'test' });
+  const auth = { type: 'oauth2', tokenUrl: server.url.replace('127.0.0.1', 'localhost'), clientId: client.id, clientSecret: client.secret };
+  const target = { url: 'https://93.184.216.34/hook', headers: {}, authCiphertext: encryptSecret(key, JSON.stringify(auth), authBinding('ep_x')), tlsCertificate: null, tlsKeyCiphertext: null } as unknown as DeliveryTarget;
+  const sent = await destination.send(target, { deliveryId: 'dlv_x', tenantId: 't', endpointId: 'ep_x', eventType: 'card.viewed', body: '{}', headers: {} }, { timeoutMs: 2_000 });
+  expect(sent).toMatchObject({ status: null, refused: true, error: expect.stringMatching(/^no OAuth2 token: target refused: localhost resolves to (127\.0\.0\.1|::1)/) });
+  expect(server.requests).toHaveLength(0);
 });
 
 describe('bad input is a 400 naming the field', () => {

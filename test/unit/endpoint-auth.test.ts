@@ -1,5 +1,6 @@
 import { endpointAuthProblem, parseTokenAnswer, tokenUsableUntil, authView, basicAuthorization } from '../../domain/endpoint-auth';
 import { createTokenCache } from '../../temporal/activities/deliver/destinations/oauth2-tokens';
+import { withCustomHeaders } from '../../temporal/activities/deliver/destinations/http';
 
 describe('endpoint auth input', () => {
   test.each([
@@ -105,5 +106,20 @@ describe('the token cache', () => {
     });
     await expect(cache.token('ep_1', 's', failing)).rejects.toThrow('down');
     expect(await cache.token('ep_1', 's', issue('t1'))).toBe('t1');
+  });
+});
+
+describe('the Authorization header among the others', () => {
+  const own = { 'content-type': 'application/json', 'webhook-signature': 'v1,abc', 'x-sig': 'sha256=ab' };
+  test("the endpoint's auth replaces a custom Authorization header in any letter case", () => {
+    const sent = withCustomHeaders({ AUTHORIZATION: 'Bearer custom', 'X-Team': 'a' }, own, 'Basic dTpw');
+    expect(sent).toEqual({ 'X-Team': 'a', authorization: 'Basic dTpw', ...own });
+  });
+  test("it never shadows what Hookline sets: a legacy header named Authorization keeps Hookline's value", () => {
+    const sent = withCustomHeaders({}, { ...own, Authorization: 'sha256=legacy' }, 'Bearer tok');
+    expect(sent).toEqual({ ...own, Authorization: 'sha256=legacy' });
+  });
+  test('without auth the custom header is sent as before', () => {
+    expect(withCustomHeaders({ Authorization: 'Bearer custom' }, own)).toEqual({ Authorization: 'Bearer custom', ...own });
   });
 });
