@@ -13,6 +13,7 @@ let pki: TestPki;
 let server: Server;
 let url: string;
 const seen: { subject: string | null }[] = [];
+let handshakes = 0;
 
 beforeAll(async () => {
   pki = makeTestPki();
@@ -23,6 +24,8 @@ beforeAll(async () => {
     req.resume();
     req.on('end', () => res.writeHead(200).end('ok'));
   });
+  server.keepAliveTimeout = 60_000;
+  server.on('secureConnection', () => handshakes++);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
 });
@@ -65,6 +68,10 @@ test('an endpoint with the client certificate is accepted; its answer shows the 
   const delivery = await deliverOne(tenant, created.id);
   expect(delivery.status).toBe('success');
   expect(seen.at(-1)!.subject).toBe('hookline-client');
+  // The worker keeps the endpoint's pool: the next send reuses its connection, no new handshake.
+  const before = handshakes;
+  expect((await deliverOne(tenant, created.id)).status).toBe('success');
+  expect(handshakes).toBe(before);
 
   // Replaced: the next send presents the new certificate (the worker's pool for the old one is dropped).
   const replaced = await tenant.api.updateWebhook(created.id, { tls: { clientCertificate: pki.other.cert, clientKey: pki.other.key, caCertificate: pki.ca.cert } });
