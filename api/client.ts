@@ -41,6 +41,18 @@ export interface DestinationConfig {
 /** Write-only: rabbitmq { username, password }; nats { token } | { username, password }; redis { password } | { username, password }. */
 export type DestinationCredentials = { username?: string; password?: string; token?: string };
 
+/** How Hookline authenticates to an HTTP receiver; write-only (answers show `auth` without its secret). */
+export type EndpointAuthInput =
+  | { type: 'basic'; username: string; password: string }
+  | { type: 'bearer'; token: string }
+  | { type: 'oauth2'; tokenUrl: string; clientId: string; clientSecret: string; scope?: string; audience?: string };
+/** Mutual TLS: PEM client certificate and key (write-only), and a private CA to trust for the receiver. */
+export interface EndpointTlsInput {
+  clientCertificate: string;
+  clientKey: string;
+  caCertificate?: string;
+}
+
 export interface CreateWebhookInput {
   /** Required for type http (the default); absent for broker types. */
   url?: string;
@@ -53,6 +65,8 @@ export interface CreateWebhookInput {
   /** An existing whsec_ secret to keep (e.g. moving from Svix). */
   secret?: string;
   signatureScheme?: 'v1' | 'v1a';
+  auth?: EndpointAuthInput;
+  tls?: EndpointTlsInput;
 }
 /** A v1 endpoint's answer holds its secret (shown once); a v1a endpoint's holds none (read `publicKey`). */
 export type CreatedWebhook<I extends CreateWebhookInput> = Endpoint & (I['signatureScheme'] extends 'v1a' ? { secret?: undefined } : { secret: string });
@@ -188,7 +202,7 @@ export class HooklineClient {
   getWebhook(id: string) {
     return this.request<Endpoint>('GET', `/v1/webhooks/${encodeURIComponent(id)}`);
   }
-  updateWebhook(id: string, patch: { url?: string; config?: DestinationConfig; credentials?: DestinationCredentials | null; events?: string[]; description?: string; enabled?: boolean; headers?: Record<string, string>; recoverSkipped?: boolean } & FlowSettings) {
+  updateWebhook(id: string, patch: { url?: string; config?: DestinationConfig; credentials?: DestinationCredentials | null; events?: string[]; description?: string; enabled?: boolean; headers?: Record<string, string>; recoverSkipped?: boolean; auth?: EndpointAuthInput | null; tls?: EndpointTlsInput | null } & FlowSettings) {
     return this.request<Endpoint & { recoveryId?: string }>('PATCH', `/v1/webhooks/${encodeURIComponent(id)}`, patch);
   }
   deleteWebhook(id: string) {

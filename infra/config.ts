@@ -34,6 +34,21 @@ const encryptionKey = z.string().transform((v, ctx) => {
   return key;
 });
 
+/** An http(s) CONNECT proxy, credentials (percent-encoded) in the URL: http://user:pass@proxy.internal:3128 */
+const proxyUrl = z.string().superRefine((v, ctx) => {
+  let url: URL;
+  try {
+    url = new URL(v);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'expected an http:// or https:// proxy URL (http://user:password@proxy:3128)' });
+    return;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') ctx.addIssue({ code: 'custom', message: 'expected an http:// or https:// proxy URL' });
+  else if (!url.hostname) ctx.addIssue({ code: 'custom', message: 'expected a proxy host' });
+  else if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) ctx.addIssue({ code: 'custom', message: 'expected no path, query or fragment, only scheme, credentials, host and port' });
+  else if (Boolean(url.username) !== Boolean(url.password)) ctx.addIssue({ code: 'custom', message: 'expected both a user name and a password, or neither' });
+});
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: int(1, 65535).default(3000),
@@ -62,6 +77,7 @@ const envSchema = z.object({
   HOOKLINE_RETRY_AFTER_MAX: duration.default(parseDuration('1h')),
   HOOKLINE_DISABLE_AFTER_FAILURES: int(1, 1_000_000).default(10),
   HOOKLINE_ALLOW_PRIVATE_TARGETS: bool.default(false),
+  HOOKLINE_EGRESS_PROXY: proxyUrl.optional(),
   HOOKLINE_OPEN_EVENT_TYPES: bool.default(false),
   HOOKLINE_EVENT_TYPES_FILE: z.string().regex(/\.(ya?ml|json)$/, 'expected a .yaml, .yml or .json file').optional(),
   HOOKLINE_WORKER_CONCURRENCY: int(1, 10_000).default(100),
@@ -164,6 +180,8 @@ const configSchema = envSchema.transform((e, ctx) => {
     retryAfterMaxMs: e.HOOKLINE_RETRY_AFTER_MAX,
     disableAfterFailures: e.HOOKLINE_DISABLE_AFTER_FAILURES,
     allowPrivateTargets: e.HOOKLINE_ALLOW_PRIVATE_TARGETS,
+    // Every delivery and OAuth2 token request leaves through this proxy when set (infra/webhook-fetch.ts).
+    egressProxy: e.HOOKLINE_EGRESS_PROXY,
     openEventTypes: e.HOOKLINE_OPEN_EVENT_TYPES,
     eventTypesFile: path.resolve(e.HOOKLINE_EVENT_TYPES_FILE ?? SHIPPED_EVENT_TYPES_FILE),
     workerConcurrency: e.HOOKLINE_WORKER_CONCURRENCY,
@@ -224,7 +242,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0] ?? 'environment');
-    const shown = name in present && !/TOKEN|KEY|URL|SECRET|PASSWORD/.test(name) ? ` (got "${present[name]}")` : '';
+    const shown = name in present && !/TOKEN|KEY|URL|SECRET|PASSWORD|PROXY/.test(name) ? ` (got "${present[name]}")` : '';
     throw new ConfigError(`${name}: ${issue.message}${shown}`);
   }
   const explicitDevelopment = present.NODE_ENV === 'development' || present.NODE_ENV === 'test';

@@ -1,6 +1,7 @@
 import dns, { type LookupAddress, type LookupOptions } from 'node:dns';
 import { isIP } from 'node:net';
-import { Agent, fetch as undiciFetch } from 'undici';
+import { rootCertificates } from 'node:tls';
+import { Agent, ProxyAgent, fetch as undiciFetch, type Dispatcher } from 'undici';
 import { isMetadataHostName } from '../domain/cloud-metadata';
 import { isPrivateAddress, metadataServiceBehind } from '../domain/url-rules';
 
@@ -9,7 +10,20 @@ export class TargetRefusedError extends Error {
   override name = 'TargetRefusedError';
 }
 
-export type WebhookFetch = (url: string, init: RequestInit) => Promise<Response>;
+/**
+ * A client certificate for one endpoint's sends (mutual TLS). Its connections are pooled per
+ * endpoint and certificate fingerprint; the key is opened only when a pool is made.
+ */
+export interface ClientTls {
+  endpointId: string;
+  fingerprint: string;
+  certificate: string;
+  key: () => string;
+  /** A private CA the receiver's certificate is checked against, besides the usual ones. */
+  caCertificate?: string | null;
+}
+
+export type WebhookFetch = (url: string, init: RequestInit, opts?: { tls?: ClientTls }) => Promise<Response>;
 
 export interface WebhookFetchOptions {
   refusePrivateTargets: boolean;
@@ -18,6 +32,11 @@ export interface WebhookFetchOptions {
   /** Production: an endpoint stored as http (before a config change) is not sent over http. */
   requireHttps?: boolean;
   connectionsPerOrigin?: number;
+  /**
+   * HOOKLINE_EGRESS_PROXY: every send goes through this http(s) CONNECT proxy (trusted config; its
+   * credentials in the URL). Targets are still checked: by name before the tunnel is asked for.
+   */
+  proxy?: string;
 }
 
 /**
@@ -27,12 +46,8 @@ export interface WebhookFetchOptions {
  */
 export function createWebhookFetch(opts: WebhookFetchOptions): WebhookFetch {
   const refused = refusalOf(opts);
-  const agent = new Agent({
-    keepAliveTimeout: 30_000,
-    connections: opts.connectionsPerOrigin ?? 128,
-    connect: refused ? { lookup: guardedLookup(refused) } : {},
-  });
-  return async (url, init) => {
+  const dispatcherFor = createDispatchers(opts, refused);
+  return async (url, init, sendOpts = {}) => {
     const target = new URL(url);
     if (opts.requireHttps && target.protocol !== 'https:') throw new TargetRefusedError(`${target.protocol} is not allowed in production: https only`);
     if (refused) {
@@ -40,9 +55,54 @@ export function createWebhookFetch(opts: WebhookFetchOptions): WebhookFetch {
       if (isMetadataHostName(host)) throw new TargetRefusedError(`${host} is a cloud metadata service`);
       const why = isIP(host) ? refused(host) : null;
       if (why) throw new TargetRefusedError(`${host} is ${why}`);
+      // Through a proxy the proxy resolves the name: check what it resolves to here first.
+      if (opts.proxy && !isIP(host)) await checkResolved(host, refused);
     }
-    return (await undiciFetch(url, { ...(init as object), dispatcher: agent })) as unknown as Response;
+    return (await undiciFetch(url, { ...(init as object), dispatcher: dispatcherFor(sendOpts.tls) })) as unknown as Response;
   };
+}
+
+/**
+ * The connection pools: one shared, and one per endpoint with a client certificate (replaced when
+ * its certificate changes, dropped when unused for a while). Direct pools dial through the guarded
+ * lookup; proxied ones tunnel through the proxy, with the client certificate on the tunnelled TLS.
+ */
+function createDispatchers(opts: WebhookFetchOptions, refused: ((address: string) => string | null) | null) {
+  const common = { keepAliveTimeout: 30_000, connections: opts.connectionsPerOrigin ?? 128 };
+  const lookup = refused ? { lookup: guardedLookup(refused) } : {};
+  const make = (tls?: { cert: string; key: string; ca?: string[] }): Dispatcher =>
+    opts.proxy ? new ProxyAgent({ uri: opts.proxy, ...common, ...(tls ? { requestTls: tls } : {}) }) : new Agent({ ...common, connect: { ...lookup, ...tls } });
+  const shared = make();
+  const perEndpoint = new Map<string, { fingerprint: string; dispatcher: Dispatcher; usedAt: number }>();
+  const IDLE_MS = 10 * 60_000;
+
+  return (tls: ClientTls | undefined): Dispatcher => {
+    if (!tls) return shared;
+    const now = Date.now();
+    for (const [id, entry] of perEndpoint) {
+      if (now - entry.usedAt > IDLE_MS || (id === tls.endpointId && entry.fingerprint !== tls.fingerprint)) {
+        perEndpoint.delete(id);
+        void entry.dispatcher.close().catch(() => {});
+      }
+    }
+    const cached = perEndpoint.get(tls.endpointId);
+    if (cached) {
+      cached.usedAt = now;
+      return cached.dispatcher;
+    }
+    const ca = tls.caCertificate ? [...rootCertificates, tls.caCertificate] : undefined;
+    const dispatcher = make({ cert: tls.certificate, key: tls.key(), ...(ca ? { ca } : {}) });
+    perEndpoint.set(tls.endpointId, { fingerprint: tls.fingerprint, dispatcher, usedAt: now });
+    return dispatcher;
+  };
+}
+
+async function checkResolved(host: string, refused: (address: string) => string | null): Promise<void> {
+  const addresses = await dns.promises.lookup(host, { all: true });
+  for (const a of addresses) {
+    const why = refused(a.address);
+    if (why) throw new TargetRefusedError(`${host} resolves to ${a.address}, ${why}`);
+  }
 }
 
 /** Why an address is refused ("a private or reserved address", "a cloud metadata service"), or null; null when nothing is. */

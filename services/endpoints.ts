@@ -15,6 +15,8 @@ import { emitOperatorEvent } from '../db/queries/operator';
 import { transactionTime } from '../db/queries/recoveries';
 import { recoveryId, startRecoveryIn } from './recoveries';
 import { prepareDestination, type DestinationFields } from './destinations';
+import { changesAuth, prepareEndpointAuth, type AuthFields } from './endpoint-auth';
+import { saveEndpointAuth } from '../db/queries/endpoint-auth';
 
 /**
  * Endpoint changes (the API calls them "webhooks"). Each writes its rows and, in the same
@@ -23,7 +25,7 @@ import { prepareDestination, type DestinationFields } from './destinations';
 type EndpointDeps = ServiceDeps;
 const to = (deps: ServiceDeps, tenantId: string) => ({ tenantId, taskQueue: deps.config.temporal.taskQueue });
 
-export interface EndpointFields extends endpoints.FlowSettings, DestinationFields {
+export interface EndpointFields extends endpoints.FlowSettings, DestinationFields, AuthFields {
   events?: string[];
   description?: string;
   /** Sent on every attempt; see domain/header-names.ts for what is refused. */
@@ -75,6 +77,7 @@ function sealedSecret(deps: EndpointDeps, endpointId: string, choice: KeyChoice 
 export async function createEndpoint(deps: EndpointDeps, tenantId: string, fields: EndpointFields & KeyChoice) {
   const id = newId('ep');
   const { url, destination } = await prepareDestination(deps, id, fields);
+  const authChange = await prepareEndpointAuth(deps, id, fields, fields.type ?? 'http');
   await checkEvents(deps, fields.events);
   checkFlow(deps, fields);
   const headers = await checkHeaders(deps, tenantId, fields.headers);
@@ -89,16 +92,18 @@ export async function createEndpoint(deps: EndpointDeps, tenantId: string, field
       sealed,
     );
     await enqueue(tx, to(deps, tenantId), [{ kind: 'start_endpoint', payload: { endpointId: id } }]);
-    return created;
+    return changesAuth(fields) ? (await saveEndpointAuth(tx, id, authChange))! : created;
   });
   return { endpoint: row, secret };
 }
 
 export async function updateEndpoint(deps: EndpointDeps, tenantId: string, id: string, patch: Partial<EndpointFields> & { enabled?: boolean; recoverSkipped?: boolean }) {
   const changesDestination = patch.url !== undefined || patch.type !== undefined || patch.config !== undefined || patch.credentials !== undefined;
-  const current = changesDestination ? (await withTenant(deps.sql, tenantId, (tx) => endpoints.getEndpoint(tx, id)))?.type : undefined;
-  if (changesDestination && !current) throw notFound('webhook');
+  const needsType = changesDestination || changesAuth(patch);
+  const current = needsType ? (await withTenant(deps.sql, tenantId, (tx) => endpoints.getEndpoint(tx, id)))?.type : undefined;
+  if (needsType && !current) throw notFound('webhook');
   const { url, destination } = changesDestination ? await prepareDestination(deps, id, patch, current) : { url: undefined, destination: {} };
+  const authChange = changesAuth(patch) ? await prepareEndpointAuth(deps, id, patch, current!) : undefined;
   await checkEvents(deps, patch.events);
   checkFlow(deps, patch);
   const headers = await checkHeaders(deps, tenantId, patch.headers);
@@ -106,7 +111,8 @@ export async function updateEndpoint(deps: EndpointDeps, tenantId: string, id: s
     const before = await endpoints.getEndpoint(tx, id);
     if (!before) return null;
     const flow = { maxInFlight: patch.maxInFlight, rateLimit: patch.rateLimit, ordering: patch.ordering };
-    const updated = await endpoints.updateEndpoint(tx, id, { url, eventTypes: patch.events, description: patch.description, enabled: patch.enabled, headers, ...flow, ...destination });
+    const patched = await endpoints.updateEndpoint(tx, id, { url, eventTypes: patch.events, description: patch.description, enabled: patch.enabled, headers, ...flow, ...destination });
+    const updated = authChange ? await saveEndpointAuth(tx, id, authChange) : patched;
     // A change of ordering wakes the endpoint's workflow: it takes up a FIFO queue, or hands the queue
     // over to per-delivery workflows when the endpoint goes back to unordered (temporal/workflows/endpoint/fifo-queue.ts).
     if (patch.ordering !== undefined && patch.ordering !== before.ordering) {

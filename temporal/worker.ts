@@ -78,7 +78,7 @@ const COST_OPTIONS = {
 export async function createHooklineWorker(deps: WorkerDeps): Promise<Worker> {
   const { config } = deps;
   await syncOperatorWebhook(deps);
-  const fetch = deps.fetch ?? createWebhookFetch({ refusePrivateTargets: config.production && !config.allowPrivateTargets, refuseMetadataTargets: config.production, requireHttps: config.production });
+  const fetch = deps.fetch ?? createWebhookFetch({ refusePrivateTargets: config.production && !config.allowPrivateTargets, refuseMetadataTargets: config.production, requireHttps: config.production, proxy: config.egressProxy });
   const source = workflowSource(deps);
   deps.log.info({ workflows: 'workflowBundle' in source ? source.workflowBundle.codePath : 'bundled at start' }, 'worker starting');
   // Retention: a worker that cannot reach the schedule API still serves deliveries; the next start tries again.

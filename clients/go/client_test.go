@@ -287,3 +287,20 @@ func TestA429PastTheRetriesIsAnAPIError(t *testing.T) {
 		t.Fatalf("%#v", err)
 	}
 }
+
+func TestEndpointAuthIsWriteOnlyAndRemovedWithNull(t *testing.T) {
+	ctx := context.Background()
+	_, tenant := newTenant(t, stack(t))
+	created, err := tenant.CreateEndpoint(ctx, EndpointInput{URL: "http://127.0.0.1:9/hook", Auth: &AuthInput{Type: "bearer", Token: "go-secret-token"}})
+	if err != nil || created.Auth == nil || created.Auth.Type != "bearer" || created.TLS != nil {
+		t.Fatalf("created with bearer auth: %+v %v", created, err)
+	}
+	updated, err := tenant.UpdateEndpoint(ctx, created.ID, EndpointInput{Auth: &AuthInput{Type: "basic", Username: "go-user", Password: "go-pw"}})
+	if err != nil || updated.Auth == nil || updated.Auth.Username != "go-user" {
+		t.Fatalf("replaced with basic auth: %+v %v", updated, err)
+	}
+	removed, err := tenant.UpdateEndpoint(ctx, created.ID, EndpointInput{Extra: map[string]any{"auth": nil}})
+	if err != nil || removed.Auth != nil {
+		t.Fatalf("removed: %+v %v", removed, err)
+	}
+}

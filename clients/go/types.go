@@ -113,6 +113,49 @@ type Endpoint struct {
 	CredentialsSet []string       `json:"credentialsSet"`
 	CreatedAt      string         `json:"createdAt"`
 	UpdatedAt      string         `json:"updatedAt"`
+	// Auth and TLS (HTTP endpoints): how Hookline authenticates to the receiver; nil when not set.
+	Auth *EndpointAuth `json:"auth"`
+	TLS  *EndpointTLS  `json:"tls"`
+}
+
+// EndpointAuth is the endpoint's auth as answers show it: never a password, token or client secret.
+type EndpointAuth struct {
+	Type     string `json:"type"`
+	Username string `json:"username,omitempty"`
+	TokenURL string `json:"tokenUrl,omitempty"`
+	ClientID string `json:"clientId,omitempty"`
+	Scope    string `json:"scope,omitempty"`
+	Audience string `json:"audience,omitempty"`
+}
+
+// EndpointTLS is the client certificate as answers show it; Warning is set within 14 days of its expiry.
+type EndpointTLS struct {
+	Subject          string  `json:"subject"`
+	ExpiresAt        string  `json:"expiresAt"`
+	Fingerprint      string  `json:"fingerprint"`
+	CACertificateSet bool    `json:"caCertificateSet"`
+	Warning          *string `json:"warning"`
+}
+
+// AuthInput sets an endpoint's auth: Type "basic" (Username, Password), "bearer" (Token) or
+// "oauth2" (TokenURL, ClientID, ClientSecret, optional Scope and Audience). Write-only.
+type AuthInput struct {
+	Type         string `json:"type"`
+	Username     string `json:"username,omitempty"`
+	Password     string `json:"password,omitempty"`
+	Token        string `json:"token,omitempty"`
+	TokenURL     string `json:"tokenUrl,omitempty"`
+	ClientID     string `json:"clientId,omitempty"`
+	ClientSecret string `json:"clientSecret,omitempty"`
+	Scope        string `json:"scope,omitempty"`
+	Audience     string `json:"audience,omitempty"`
+}
+
+// TLSInput sets mutual TLS: PEM client certificate and unencrypted key (write-only), and optionally a private CA.
+type TLSInput struct {
+	ClientCertificate string `json:"clientCertificate"`
+	ClientKey         string `json:"clientKey"`
+	CACertificate     string `json:"caCertificate,omitempty"`
 }
 
 // CreatedEndpoint holds the signing secret (v1), shown this once.
@@ -139,7 +182,10 @@ type EndpointInput struct {
 	Type        string         `json:"type,omitempty"`
 	Config      map[string]any `json:"config,omitempty"`
 	Credentials map[string]any `json:"credentials,omitempty"`
-	Extra       map[string]any `json:"-"`
+	// Auth and TLS set or replace them; to remove one, send Extra{"auth": nil} or Extra{"tls": nil}.
+	Auth  *AuthInput     `json:"auth,omitempty"`
+	TLS   *TLSInput      `json:"tls,omitempty"`
+	Extra map[string]any `json:"-"`
 }
 
 // MarshalJSON sends the typed fields and then Extra.

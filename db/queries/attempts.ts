@@ -42,6 +42,12 @@ export interface DeliveryTarget {
   /** The tenant's circuit settings (null: the deployment's). */
   circuitFailures: number | null;
   circuitWindowMs: number | null;
+  /** HTTP endpoint auth, sealed (domain/endpoint-auth.ts), and the client certificate with its sealed key; null when not set. */
+  authCiphertext: string | null;
+  tlsCertificate: string | null;
+  tlsCaCertificate: string | null;
+  tlsKeyCiphertext: string | null;
+  tlsFingerprint: string | null;
 }
 
 type RawTarget = Omit<DeliveryTarget, 'eventData' | 'headers' | 'legacySignature' | 'config'> & { eventData: string; headers: string; legacySignature: string | null; config: string };
@@ -61,7 +67,8 @@ export async function loadDeliveryTarget(tx: Tx, deliveryId: string): Promise<De
       e.headers::text as headers, ts.legacy_signature::text as legacy_signature, ts.retry_schedule_ms,
       e.type, e.config::text as config, e.credentials_ciphertext as credentials,
       e.circuit_state, greatest(0, coalesce(extract(epoch from e.circuit_next_probe_at - now()) * 1000, 0))::float8 as circuit_wait_ms,
-      e.circuit_run, e.circuit_probe is not distinct from d.id as circuit_probe_mine, ts.circuit_failures, ts.circuit_window_ms
+      e.circuit_run, e.circuit_probe is not distinct from d.id as circuit_probe_mine, ts.circuit_failures, ts.circuit_window_ms,
+      e.auth_ciphertext, e.tls_certificate, e.tls_ca_certificate, e.tls_key_ciphertext, e.tls_fingerprint
     from deliveries d
     join endpoints e on e.id = d.endpoint_id
     join events ev on ev.tenant_id = d.tenant_id and ev.id = d.event_id

@@ -1,6 +1,7 @@
 import type { DestinationConfig, EndpointType } from '../../domain/destinations';
 import type { CircuitState } from '../../domain/circuit';
 import type { Tx } from '../sql';
+import type { AuthView } from '../../domain/endpoint-auth';
 
 export interface EndpointRow {
   id: string;
@@ -33,6 +34,12 @@ export interface EndpointRow {
   circuitState: CircuitState;
   circuitOpenedAt: Date | null;
   circuitNextProbeAt: Date | null;
+  /** Endpoint auth and mutual TLS (db/queries/endpoint-auth.ts): only what answers show; the secrets stay sealed in their columns. */
+  auth: AuthView | null;
+  tlsSubject: string | null;
+  tlsNotAfter: Date | null;
+  tlsFingerprint: string | null;
+  tlsCaSet: boolean;
 }
 
 /** Broker credentials as stored: sealed JSON, and the names of the fields it holds. */
@@ -43,8 +50,9 @@ export interface SealedCredentials {
 
 export type EndpointOrdering = 'unordered' | 'fifo';
 
-const COLUMNS = 'id, tenant_id, url, description, event_types, enabled, consecutive_failures, disabled_at, disabled_reason, created_at, updated_at'
-  + ', headers, signature_scheme, public_key, max_in_flight, rate_limit, ordering, type, config, credential_fields, circuit_state, circuit_opened_at, circuit_next_probe_at';
+export const COLUMNS = 'id, tenant_id, url, description, event_types, enabled, consecutive_failures, disabled_at, disabled_reason, created_at, updated_at'
+  + ', headers, signature_scheme, public_key, max_in_flight, rate_limit, ordering, type, config, credential_fields, circuit_state, circuit_opened_at, circuit_next_probe_at'
+  + ', auth, tls_subject, tls_not_after, tls_fingerprint, tls_ca_certificate is not null as tls_ca_set';
 
 /** A new key: v1 secrets have no public half; v1a key pairs do. */
 export interface SealedKey {

@@ -1,4 +1,8 @@
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { HooklineClient } from '../../api/client';
+import { makeTestPki } from '../../tools/testkit/certificates';
+import { startCheckingReceiver, startTokenServer } from '../harness/auth-servers';
 import { decryptSecret } from '../../domain/secrets';
 import { workflowIds } from '../../temporal/workflows/types';
 import { historyText } from '../harness/history-text';
@@ -124,5 +128,79 @@ test('a v1a private key, an imported secret and custom header values appear nowh
   for (const name of ['endpoint_secrets', 'endpoints', 'attempts', 'events', 'deliveries', 'outbox']) {
     const rows = await stack.sql<{ row: string }[]>`select row_to_json(t)::text as row from ${stack.sql(name)} t`;
     expect(rows.flatMap((r) => hits(`table ${name}`, r.row).filter((h) => !(name === 'endpoints' && h.includes('Bearer rcv'))))).toEqual([]);
+  }
+});
+
+test('endpoint auth secrets, OAuth2 access tokens and client keys appear nowhere: logs, histories, answers, rows', async () => {
+  const { id: tenantId, apiKey } = await stack.newTenant('hygiene-auth');
+  const api = new RecordingClient({ baseUrl: stack.api.url, token: apiKey });
+  const pki = makeTestPki();
+  const client = { id: 'hygiene-client', secret: `oauth-client-secret-${Date.now()}` };
+  const tokens = await startTokenServer(client);
+  const password = `basic-password-${Date.now()}`;
+  const bearer = `bearer-token-${Date.now()}`;
+  const checking = await startCheckingReceiver((a) => a === `Bearer ${bearer}` || a?.startsWith('Basic ') || tokens.valid(a));
+  const tlsServer = createHttpsServer({ cert: pki.server.cert, key: pki.server.key, ca: pki.ca.cert, requestCert: true, rejectUnauthorized: true }, (req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200).end('ok'));
+  });
+  await new Promise<void>((resolve) => tlsServer.listen(0, '127.0.0.1', resolve));
+  try {
+    const basic = await api.createWebhook({ url: checking.url, events: ['card.viewed'], auth: { type: 'basic', username: 'hygiene-user', password } });
+    const bearerEndpoint = await api.createWebhook({ url: `${checking.url}?b=1`, events: ['card.viewed'], auth: { type: 'bearer', token: 'placeholder' } });
+    await api.updateWebhook(bearerEndpoint.id, { auth: { type: 'bearer', token: bearer } });
+    const oauth = await api.createWebhook({ url: `${checking.url}?o=1`, events: ['card.viewed'], auth: { type: 'oauth2', tokenUrl: tokens.url, clientId: client.id, clientSecret: client.secret } });
+    const mtls = await api.createWebhook({
+      url: `https://127.0.0.1:${(tlsServer.address() as AddressInfo).port}/hook`,
+      events: ['card.viewed'],
+      tls: { clientCertificate: pki.client.cert, clientKey: pki.client.key, caCertificate: pki.ca.cert },
+    });
+    // A 401 refreshes the token once, so two access tokens pass through the worker.
+    checking.requests.length = 0;
+    tokens.failNext.push('down');
+    await stack.admin.publish({ tenantId, type: 'card.viewed', data: {} });
+    const ids = [basic.id, bearerEndpoint.id, oauth.id, mtls.id];
+    const allDelivered = () => waitFor(async () => {
+      const lists = await Promise.all(ids.map((id) => api.listDeliveries(id)));
+      return lists.every((l) => l.data.length > 0 && l.data.every((d) => d.status === 'success')) && lists;
+    }, { what: 'every endpoint delivered', timeoutMs: 60_000 });
+    await allDelivered();
+    tokens.revokeAll();
+    await stack.admin.publish({ tenantId, type: 'card.viewed', data: {} });
+    const lists = await waitFor(async () => {
+      const l = await Promise.all(ids.map((id) => api.listDeliveries(id)));
+      return l.every((x) => x.data.length === 2 && x.data.every((d) => d.status === 'success')) && l;
+    }, { what: 'second round delivered', timeoutMs: 60_000 });
+    for (const l of lists) for (const d of l.data) await api.getDelivery(d.id);
+    for (const id of ids) await api.getWebhook(id);
+    await api.listWebhooks();
+    expect(tokens.issued.length).toBe(2);
+
+    const keyBody = pki.client.key.split('\n').filter((l) => l && !l.startsWith('-----'));
+    const forbidden = [password, Buffer.from(`hygiene-user:${password}`).toString('base64'), bearer, client.secret, ...tokens.issued, ...keyBody];
+    const hits = (where: string, text: string) => forbidden.filter((s) => text.includes(s)).map((s) => `${where}: ${s.slice(0, 12)}…`);
+
+    expect(logLines.flatMap((line, i) => hits(`log line ${i}`, line))).toEqual([]);
+    for await (const w of stack.client.workflow.list({ query: `HooklineTenantId = "${tenantId}"` })) {
+      expect(hits(w.workflowId, await historyText(stack.client, w.workflowId))).toEqual([]);
+    }
+    for (const id of ids) expect(hits(id, await historyText(stack.client, workflowIds.endpoint(id)))).toEqual([]);
+    expect(api.answers.length).toBeGreaterThan(10);
+    expect(api.answers.flatMap((a) => hits(a.call, JSON.stringify(a.body)))).toEqual([]);
+    const tables = await stack.sql<{ name: string }[]>`select tablename as name from pg_tables where schemaname = 'public'`;
+    for (const { name } of tables) {
+      const rows = await stack.sql<{ row: string }[]>`select row_to_json(t)::text as row from ${stack.sql(name)} t`;
+      expect(rows.flatMap((r) => hits(`table ${name}`, r.row))).toEqual([]);
+    }
+    // Sealed, and each bound to its endpoint and purpose.
+    const [row] = await stack.sql<{ authCiphertext: string }[]>`select auth_ciphertext from endpoints where id = ${oauth.id}`;
+    const key = Buffer.from(TEST_ENCRYPTION_KEY, 'base64');
+    expect(JSON.parse(decryptSecret(key, row!.authCiphertext, `${oauth.id}:auth`))).toMatchObject({ clientSecret: client.secret });
+    expect(() => decryptSecret(key, row!.authCiphertext, oauth.id)).toThrow();
+  } finally {
+    tlsServer.closeAllConnections();
+    await new Promise<void>((resolve) => tlsServer.close(() => resolve()));
+    await tokens.close();
+    await checking.close();
   }
 });

@@ -94,3 +94,15 @@ describe('secret encryption at rest', () => {
     expect(() => decryptSecret(Buffer.alloc(32, 2), stored, 'ep_1')).toThrow();
   });
 });
+
+describe('HOOKLINE_EGRESS_PROXY', () => {
+  const env = (proxy: string) => ({ NODE_ENV: 'development', HOOKLINE_EGRESS_PROXY: proxy });
+  test.each(['http://proxy.internal:3128', 'https://user:p%40ss@proxy.internal:8443', 'http://10.0.0.3:3128/'])('%s is accepted', (proxy) => {
+    expect(loadConfig(env(proxy)).egressProxy).toBe(proxy);
+  });
+  test('absent: deliveries go straight to their targets', () => expect(loadConfig({ NODE_ENV: 'development' }).egressProxy).toBeUndefined());
+  test.each(['socks5://proxy:1080', 'proxy.internal:3128', 'http://proxy:3128/path', 'http://user@proxy:3128'])('%s is refused, naming the variable and not echoing it', (proxy) => {
+    expect(() => loadConfig(env(proxy))).toThrow(/^HOOKLINE_EGRESS_PROXY: /);
+    expect(() => loadConfig(env(proxy))).not.toThrow(proxy);
+  });
+});

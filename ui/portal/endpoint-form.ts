@@ -1,5 +1,6 @@
 import type { Api } from '../shared/api';
 import { field, h, notice, uid } from '../shared/dom';
+import { AUTH_BODY_PROPS, endpointAuthFields } from './endpoint-auth-fields';
 import { destinationFields } from './endpoint-destination-fields';
 import type { Endpoint, EventType } from './types';
 
@@ -7,7 +8,7 @@ import type { Endpoint, EventType } from './types';
  * Body properties this form has inputs for (a broker destination's type, config and credentials in
  * endpoint-destination-fields.ts); any other the API takes goes in "More settings (JSON)".
  */
-const NAMED = new Set(['url', 'events', 'description', 'enabled', 'headers', 'secret', 'signatureScheme', 'recoverSkipped', 'maxInFlight', 'rateLimit', 'ordering', 'type', 'config', 'credentials']);
+const NAMED = new Set(['url', 'events', 'description', 'enabled', 'headers', 'secret', 'signatureScheme', 'recoverSkipped', 'maxInFlight', 'rateLimit', 'ordering', 'type', 'config', 'credentials', ...AUTH_BODY_PROPS]);
 
 /** The key/value editor of an endpoint's custom headers: one labelled row per header, add and remove. */
 function headersEditor(initial: Record<string, string>): { el: HTMLElement; read: () => Record<string, string> | string } {
@@ -109,6 +110,10 @@ export async function endpointForm(
       props.has('ordering') ? field('Ordering', ordering) : null)
     : null;
 
+  const auth = endpointAuthFields(e, props);
+  // Authentication and client certificates are HTTP's: hidden, and not sent, for a broker type.
+  const authBox = h('div', {}, auth.el);
+  destination.onType((broker) => (authBox.hidden = broker));
   const extraNames = [...props].filter((p) => !NAMED.has(p));
   const extras = h('textarea', { name: 'settings', rows: 4, class: 'mono', spellcheck: 'false' });
   if (e) extras.value = JSON.stringify(Object.fromEntries(extraNames.filter((n) => n in e).map((n) => [n, e[n]])), null, 2);
@@ -120,7 +125,7 @@ export async function endpointForm(
     h('fieldset', {}, h('legend', {}, 'Events to receive'),
       h('div', { class: 'check' }, everything, h('label', { for: everything.id }, 'All events')),
       boxes.map((b) => b.el)),
-    headers?.el, signing, flowControl,
+    headers?.el, authBox, signing, flowControl,
     extraNames.length ? field(`More settings (JSON: ${extraNames.join(', ')})`, extras, 'Optional. Leave {} for the defaults.') : null,
     problem, submit);
   form.addEventListener('submit', async (ev) => {
@@ -137,6 +142,9 @@ export async function endpointForm(
       if (typeof read === 'string') return fail(read);
       if (e || Object.keys(read).length) body.headers = read;
     }
+    const authBody = authBox.hidden ? {} : auth.read();
+    if (typeof authBody === 'string') return fail(authBody);
+    Object.assign(body, authBody);
     if (!e && props.has('signatureScheme') && v1a.input.checked) body.signatureScheme = 'v1a';
     else if (!e && props.has('secret') && imported.value.trim()) body.secret = imported.value.trim();
     if (props.has('maxInFlight') && (e || maxInFlight.value)) body.maxInFlight = maxInFlight.value ? Number(maxInFlight.value) : null;

@@ -7,6 +7,7 @@ import { actionButton, confirmButton, copyField, poll, secretPanel } from '../sh
 import { deliveryLog } from './deliveries';
 import { destinationLabel, destinationRows } from './destination-view';
 import { endpointForm } from './endpoint-form';
+import { endpointAuthRows } from './endpoint-auth-fields';
 import { endpointStatsPanel } from './endpoint-stats';
 import { percent } from '../shared/chart';
 import type { TenantStats } from '../../api/types';
@@ -156,6 +157,7 @@ export async function endpointPage(api: Api, main: HTMLElement, id: string, isCu
         ['Events', eventList(x.events)], ['Failures in a row', String(x.consecutiveFailures)],
         ['Disabled at', when(x.disabledAt)], ['Signature scheme', schemeName(x)], ['Custom headers', headerList(x.headers)],
         ...(flow ? [['Flow control', flow]] : []),
+        ...endpointAuthRows(x),
         ...(x.circuit && x.circuit.state !== 'closed'
           ? [['Circuit', `${x.circuit.state === 'open' ? 'open' : 'half-open'} since ${when(x.circuit.openedAt)}${x.circuit.nextProbeAt ? `; next probe ${when(x.circuit.nextProbeAt)}` : ''}`]]
           : []),

@@ -8,4 +8,5 @@ export type Endpoint = ApiEndpoint & { [extra: string]: unknown };
 export const KNOWN_ENDPOINT_FIELDS = new Set([
   'id', 'url', 'description', 'events', 'enabled', 'consecutiveFailures', 'disabledAt', 'disabledReason', 'createdAt', 'updatedAt',
   'headers', 'signatureScheme', 'publicKey', 'maxInFlight', 'rateLimit', 'ordering', 'circuit', 'type', 'config', 'credentialsSet',
+  'auth', 'tls',
 ]);

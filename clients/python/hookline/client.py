@@ -204,7 +204,8 @@ class Hookline:
 
     @operation("POST", "/v1/webhooks")
     def create_endpoint(self, url: Optional[str] = None, **options: Any) -> Dict[str, Any]:
-        """`url`, `events`, `description`, `headers`, `secret`, `signature_scheme`, flow control…; the answer holds the secret once."""
+        """`url`, `events`, `description`, `headers`, `secret`, `signature_scheme`, flow control, `auth`, `tls`
+        (see hookline.endpoint_auth)…; the answer holds the secret once."""
         return self.request("POST", "/v1/webhooks", _body({"url": url, **options}))
 
     @operation("GET", "/v1/webhooks")
@@ -217,7 +218,7 @@ class Hookline:
 
     @operation("PATCH", "/v1/webhooks/{id}")
     def update_endpoint(self, id: str, **patch: Any) -> Dict[str, Any]:
-        """Only the fields given change; None resets a flow-control setting."""
+        """Only the fields given change; None resets a flow-control setting and removes `auth` or `tls`."""
         return self.request("PATCH", f"/v1/webhooks/{_quote(id)}", {_camel(k): v for k, v in patch.items()})
 
     @operation("DELETE", "/v1/webhooks/{id}")

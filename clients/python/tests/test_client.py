@@ -6,7 +6,7 @@ import urllib.request
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from hookline import OPERATIONS, Hookline, HooklineError, WebhookVerificationError, verify, verify_asymmetric
+from hookline import OPERATIONS, Hookline, HooklineError, WebhookVerificationError, basic_auth, oauth2_auth, verify, verify_asymmetric
 
 from .support import Receiver, admin, new_tenant
 
@@ -84,6 +84,16 @@ class ErrorsCarryTheApiCode(unittest.TestCase):
         self.assertEqual(caught.exception.status, 400)
         self.assertIn("url", caught.exception.message)
         self.assertTrue(caught.exception.request_id)
+
+    def test_endpoint_auth_is_write_only_and_removed_with_none(self):
+        _, tenant = new_tenant(admin())
+        created = tenant.create_endpoint("http://127.0.0.1:9/hook", auth=basic_auth("hook-user", "py-secret-pw"))
+        self.assertEqual(created["auth"], {"type": "basic", "username": "hook-user"})
+        self.assertNotIn("py-secret-pw", json.dumps(tenant.get_endpoint(created["id"])))
+        replaced = tenant.update_endpoint(created["id"], auth=oauth2_auth("http://127.0.0.1:9/token", "cid", "csecret", scope="a b"))
+        self.assertEqual(replaced["auth"], {"type": "oauth2", "tokenUrl": "http://127.0.0.1:9/token", "clientId": "cid", "scope": "a b"})
+        self.assertIsNone(tenant.update_endpoint(created["id"], auth=None)["auth"])
+        self.assertIsNone(created["tls"])
 
     def test_another_tenants_endpoint_is_not_found(self):
         with self.assertRaises(HooklineError) as caught:

@@ -11,9 +11,9 @@ import { createRedisDestination } from './redis';
  * Every destination, by endpoint type: a new type is a file here and a line below. Each broker
  * destination holds this worker's pool of connections to its servers.
  */
-export function createDestinations(deps: { fetch: WebhookFetch; config: BrokerConfig }) {
+export function createDestinations(deps: { fetch: WebhookFetch; config: BrokerConfig & { version: string } }) {
   return {
-    http: createHttpDestination(deps.fetch),
+    http: createHttpDestination(deps.fetch, deps.config),
     rabbitmq: createRabbitDestination(deps.config),
     nats: createNatsDestination(deps.config),
     redis: createRedisDestination(deps.config),

@@ -1,0 +1,47 @@
+import { parseTokenAnswer, type EndpointAuth, type IssuedToken } from '../../../../domain/endpoint-auth';
+import type { WebhookFetch } from '../../../../infra/webhook-fetch';
+
+type OAuth2 = Extract<EndpointAuth, { type: 'oauth2' }>;
+
+/** A token request that did not give a token; its message says what the token endpoint answered, never the secret. */
+export class TokenRequestError extends Error {
+  override name = 'TokenRequestError';
+}
+
+const ANSWER_SHOWN = 300;
+const form = (s: string) => encodeURIComponent(s).replace(/%20/g, '+');
+
+/**
+ * The client-credentials grant (RFC 6749 §4.4): the client authenticates with HTTP Basic
+ * (client_secret_basic, §2.3.1), asking for the scope and audience when the endpoint names them.
+ * Sent through the same fetch as deliveries: the SSRF checks and the egress proxy apply.
+ */
+export async function requestToken(fetch: WebhookFetch, auth: OAuth2, signal: AbortSignal, userAgent: string): Promise<IssuedToken> {
+  const body = new URLSearchParams({ grant_type: 'client_credentials' });
+  if (auth.scope) body.set('scope', auth.scope);
+  if (auth.audience) body.set('audience', auth.audience);
+  const res = await fetch(auth.tokenUrl, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${form(auth.clientId)}:${form(auth.clientSecret)}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+      accept: 'application/json',
+      'user-agent': userAgent,
+    },
+    body: body.toString(),
+    redirect: 'manual',
+    signal,
+  });
+  const text = (await res.text()).slice(0, 16_384);
+  const shown = text.slice(0, ANSWER_SHOWN).replace(/\s+/g, ' ').trim();
+  if (res.status < 200 || res.status >= 300) throw new TokenRequestError(`the token endpoint answered ${res.status}${shown ? `: ${shown}` : ''}`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new TokenRequestError(`the token endpoint answered ${res.status} with no JSON${shown ? `: ${shown}` : ''}`);
+  }
+  const issued = parseTokenAnswer(parsed);
+  if (!issued) throw new TokenRequestError(`the token endpoint answered ${res.status} without a usable bearer access_token`);
+  return issued;
+}
