@@ -7,6 +7,7 @@ import { ERROR_CODES } from '../domain/errors';
 import { textProblem } from '../domain/json-depth';
 import type { EndpointRow } from '../db/queries/endpoints';
 import type { AttemptRow, DeliveryRow } from '../db/queries/deliveries';
+import { routingView, toRoutingView } from './routes/routing-schemas';
 
 export const TENANT_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
 
@@ -63,6 +64,7 @@ export const EndpointSchema = z
     config: z.record(z.string(), z.union([z.string(), z.number()])).openapi({ description: 'The broker destination ({} for http)' }),
     credentialsSet: z.array(z.string()).openapi({ description: 'Which credential fields are set (their values are never shown)', example: ['username', 'password'] }),
     circuit: CircuitSchema,
+    ...routingView,
   })
   .openapi('Endpoint');
 
@@ -121,6 +123,7 @@ export function toEndpointView(row: EndpointRow): z.infer<typeof EndpointSchema>
     config: (row.config ?? {}) as Record<string, string | number>,
     credentialsSet: row.credentialFields ?? [],
     circuit: { state: row.circuitState ?? 'closed', openedAt: iso(row.circuitOpenedAt ?? null), nextProbeAt: iso(row.circuitNextProbeAt ?? null) },
+    ...toRoutingView(row),
   };
 }
 

@@ -15,6 +15,7 @@ import { emitOperatorEvent } from '../db/queries/operator';
 import { transactionTime } from '../db/queries/recoveries';
 import { recoveryId, startRecoveryIn } from './recoveries';
 import { prepareDestination, type DestinationFields } from './destinations';
+import { saveRouting, type RoutingFields } from './endpoint-routing';
 
 /**
  * Endpoint changes (the API calls them "webhooks"). Each writes its rows and, in the same
@@ -23,7 +24,7 @@ import { prepareDestination, type DestinationFields } from './destinations';
 type EndpointDeps = ServiceDeps;
 const to = (deps: ServiceDeps, tenantId: string) => ({ tenantId, taskQueue: deps.config.temporal.taskQueue });
 
-export interface EndpointFields extends endpoints.FlowSettings, DestinationFields {
+export interface EndpointFields extends endpoints.FlowSettings, DestinationFields, RoutingFields {
   events?: string[];
   description?: string;
   /** Sent on every attempt; see domain/header-names.ts for what is refused. */
@@ -89,7 +90,7 @@ export async function createEndpoint(deps: EndpointDeps, tenantId: string, field
       sealed,
     );
     await enqueue(tx, to(deps, tenantId), [{ kind: 'start_endpoint', payload: { endpointId: id } }]);
-    return created;
+    return (await saveRouting(tx, id, fields, created))!;
   });
   return { endpoint: row, secret };
 }
@@ -106,6 +107,7 @@ export async function updateEndpoint(deps: EndpointDeps, tenantId: string, id: s
     const before = await endpoints.getEndpoint(tx, id);
     if (!before) return null;
     const flow = { maxInFlight: patch.maxInFlight, rateLimit: patch.rateLimit, ordering: patch.ordering };
+    await saveRouting(tx, id, patch);
     const updated = await endpoints.updateEndpoint(tx, id, { url, eventTypes: patch.events, description: patch.description, enabled: patch.enabled, headers, ...flow, ...destination });
     // A change of ordering wakes the endpoint's workflow: it takes up a FIFO queue, or hands the queue
     // over to per-delivery workflows when the endpoint goes back to unordered (temporal/workflows/endpoint/fifo-queue.ts).

@@ -4,6 +4,7 @@ import { EVENT_TYPE_PATTERN } from '../../domain/event-types';
 import { SIGNATURE_SCHEMES } from '../../domain/endpoint-keys';
 import { storableText } from '../schemas';
 import { ENDPOINT_TYPES } from '../../domain/destinations';
+import { routingFields, routingPatch } from './routing-schemas';
 
 const events = z
   .array(z.string().max(128).regex(new RegExp(`^\\*$|${EVENT_TYPE_PATTERN.source}`), 'must be "*" or an event type'))
@@ -68,6 +69,7 @@ export const CreateWebhook = z.strictObject({
   maxInFlight: maxInFlight.optional(),
   rateLimit: rateLimit.optional(),
   ordering: ordering.optional(),
+  ...routingFields,
 });
 
 export const UpdateWebhook = z
@@ -87,6 +89,7 @@ export const UpdateWebhook = z
     maxInFlight: maxInFlight.optional(),
     rateLimit: rateLimit.optional(),
     ordering: ordering.optional(),
+    ...routingPatch,
   })
   .refine((p) => Object.keys(p).length > 0, 'give at least one of url, config, credentials, events, description, enabled, headers')
   .refine((p) => !p.recoverSkipped || p.enabled === true, { message: 'recoverSkipped: needs enabled: true', path: ['recoverSkipped'] });
