@@ -1,4 +1,4 @@
--- Payload filters and channels (docs/api/endpoints.md#filters-and-channels).
+-- Payload filters and channels (docs/api/filters-and-channels.md).
 -- An endpoint's filter is matched against each event at publish time (domain/event-filter.ts); null
 -- means none, and such endpoints are selected in SQL alone, as before. Channels narrow an endpoint to
 -- the events that share one; '{}' means every event.
