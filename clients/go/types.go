@@ -81,6 +81,8 @@ type PublishInput struct {
 	Data     any    `json:"data"`
 	// ID makes the publish idempotent: the same id for a tenant is one event.
 	ID string `json:"id,omitempty"`
+	// Channels: endpoints that list channels receive the event only when they share one (at most 10).
+	Channels []string `json:"channels,omitempty"`
 }
 
 type Event struct {
@@ -90,6 +92,7 @@ type Event struct {
 	Data       json.RawMessage `json:"data,omitempty"`
 	CreatedAt  string          `json:"createdAt"`
 	Deliveries []Delivery      `json:"deliveries,omitempty"`
+	Channels   []string        `json:"channels,omitempty"`
 }
 
 type Endpoint struct {
@@ -113,6 +116,10 @@ type Endpoint struct {
 	CredentialsSet []string       `json:"credentialsSet"`
 	CreatedAt      string         `json:"createdAt"`
 	UpdatedAt      string         `json:"updatedAt"`
+	// Filter is the payload filter (nil: none); Channels the channels it receives (empty: every event).
+	// See docs/api/filters-and-channels.md.
+	Filter   map[string]any `json:"filter"`
+	Channels []string       `json:"channels"`
 }
 
 // CreatedEndpoint holds the signing secret (v1), shown this once.
@@ -139,7 +146,11 @@ type EndpointInput struct {
 	Type        string         `json:"type,omitempty"`
 	Config      map[string]any `json:"config,omitempty"`
 	Credentials map[string]any `json:"credentials,omitempty"`
-	Extra       map[string]any `json:"-"`
+	// Filter and Channels set or replace them; to clear either in UpdateEndpoint, put
+	// "filter": nil or "channels": []string{} in Extra.
+	Filter   map[string]any `json:"filter,omitempty"`
+	Channels []string       `json:"channels,omitempty"`
+	Extra    map[string]any `json:"-"`
 }
 
 // MarshalJSON sends the typed fields and then Extra.
@@ -202,12 +213,16 @@ type Attempt struct {
 type DeliverySearch struct {
 	EndpointID, EventID, EventType, Status, Kind, Since, Until, Cursor string
 	Limit                                                              int
+	// Channel: deliveries of events that carry it.
+	Channel string
 }
 
 // EventSearch filters GET /v1/events; TenantID only with the admin token.
 type EventSearch struct {
 	Type, Since, Until, Cursor, TenantID string
 	Limit                                int
+	// Channel: events that carry it.
+	Channel string
 }
 
 type RecoverInput struct {
