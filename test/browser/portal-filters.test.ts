@@ -27,12 +27,12 @@ test('a filter the API refuses shows its message beside the filter; a good one a
   await filter.fill('{ "data": { "amount": { "$regex": "^1" } } }');
   await page.getByLabel('Channels').fill('eu, shop-7');
   await page.getByRole('button', { name: 'Create endpoint' }).click();
-  await page.locator('.filters').getByText('filter.data.amount.$regex: unknown operator').waitFor(T);
+  await page.locator('.endpoint-filter').getByText('filter.data.amount.$regex: unknown operator').waitFor(T);
   await checkPage(page, '02c-portal-endpoint-filter-refused');
 
   await filter.fill('{ "data": { "amount": ');
   await page.getByRole('button', { name: 'Create endpoint' }).click();
-  await page.locator('.filters').getByText('Not valid JSON.').waitFor(T);
+  await page.locator('.endpoint-filter').getByText('Not valid JSON.').waitFor(T);
 
   await filter.fill('{ "data": { "amount": { "$gte": 100 } } }');
   await page.getByRole('button', { name: 'Create endpoint' }).click();
@@ -43,6 +43,9 @@ test('a filter the API refuses shows its message beside the filter; a good one a
 
   await page.getByRole('link', { name: 'Endpoints', exact: true }).click();
   await page.getByRole('link', { name: /Manage/ }).click();
+  await page.locator('dd').getByText('eu, shop-7').waitFor(T);
+  await page.locator('dd pre').getByText('"$gte": 100').waitFor(T);
+  await checkPage(page, '04c-portal-endpoint-filter');
   await page.getByText('Edit endpoint').click();
   expect(JSON.parse(await filter.inputValue())).toEqual({ data: { amount: { $gte: 100 } } });
   expect(await page.getByLabel('Channels').inputValue()).toBe('eu, shop-7');
@@ -50,5 +53,18 @@ test('a filter the API refuses shows its message beside the filter; a good one a
   await page.getByLabel('Channels').fill('us');
   await page.getByRole('button', { name: 'Save changes' }).click();
   await page.getByText('Saved.').waitFor(T);
+  await page.locator('dd').getByText('us', { exact: true }).waitFor(T);
+  await page.locator('dd').getByText('None: every event').waitFor(T);
+
+  // The delivery log searches by channel (no worker runs here: the deliveries stay pending).
+  const tagged = await stack.admin.publish({ tenantId: tenant.id, type: 'card.viewed', data: {}, channels: ['us', 'shop-9'] });
+  await stack.admin.publish({ tenantId: tenant.id, type: 'card.viewed', data: {}, channels: ['us'] });
+  const log = page.locator('form[aria-label="Filter deliveries"]');
+  await log.getByLabel('Channel').fill('shop-9');
+  await log.getByRole('button', { name: 'Filter' }).click();
+  await page.getByRole('row').filter({ hasText: 'card.viewed' }).first().waitFor(T);
+  expect(await page.getByRole('row').filter({ hasText: 'card.viewed' }).count()).toBe(1);
+  expect((await api.searchDeliveries({ channel: 'shop-9' })).data.map((d) => d.eventId)).toEqual([tagged.id]);
+  await checkPage(page, '04d-portal-delivery-log-channel');
   expect(await api.getWebhook(created!.id)).toMatchObject({ filter: null, channels: ['us'] });
 });

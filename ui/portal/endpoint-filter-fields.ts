@@ -1,4 +1,5 @@
-import { field, h, notice } from '../shared/dom';
+import { field, h, notice, type Child } from '../shared/dom';
+import { pretty } from '../shared/format';
 import type { Endpoint } from './types';
 
 /** Body properties edited here, so the endpoint form leaves them out of "More settings (JSON)". */
@@ -33,7 +34,7 @@ export function filterFields(props: Set<string>, e?: Endpoint): FilterFields {
   channels.addEventListener('input', () => channelsProblem.replaceChildren());
 
   const el = hasFilter || hasChannels
-    ? h('fieldset', { class: 'filters' }, h('legend', {}, 'Filter and channels (optional)'),
+    ? h('fieldset', { class: 'endpoint-filter' }, h('legend', {}, 'Filter and channels (optional)'),
       hasFilter
         ? [field('Payload filter (JSON)', filter,
           'Deliver only events this matches, e.g. ' + FILTER_EXAMPLE + '. Operators: $eq $neq $gt $gte $lt $lte $in $nin $exists $startsWith $endsWith $contains $and $or $not. Empty: every event.'),
@@ -73,4 +74,13 @@ export function filterFields(props: Set<string>, e?: Endpoint): FilterFields {
       return target !== null;
     },
   };
+}
+
+/** The endpoint page's rows for them, when the API answers them. */
+export function filterRows(e: Endpoint): [string, Child][] {
+  const rows: [string, Child][] = [];
+  if ('filter' in e) rows.push(['Payload filter', e.filter ? h('pre', { class: 'code' }, pretty(e.filter)) : 'None: every event']);
+  const channels = e.channels as string[] | undefined;
+  if (channels) rows.push(['Channels', channels.length ? h('span', { class: 'mono' }, channels.join(', ')) : 'None: every event']);
+  return rows;
 }

@@ -153,8 +153,8 @@ export async function endpointForm(
     try {
       await opts.onSubmit(body);
     } catch (err) {
-      filtering.showProblem((err as Error).message);
-      fail((err as Error).message);
+      const message = (err as Error).message;
+      fail(filtering.showProblem(message) ? `${message.split(':')[0]}: see above.` : message);
     } finally {
       submit.disabled = false;
     }

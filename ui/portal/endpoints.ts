@@ -6,6 +6,7 @@ import { verifyPanel } from '../shared/verify';
 import { actionButton, confirmButton, copyField, poll, secretPanel } from '../shared/widgets';
 import { deliveryLog } from './deliveries';
 import { endpointForm } from './endpoint-form';
+import { filterRows } from './endpoint-filter-fields';
 import { endpointStatsPanel } from './endpoint-stats';
 import { percent } from '../shared/chart';
 import type { TenantStats } from '../../api/types';
@@ -155,6 +156,7 @@ export async function endpointPage(api: Api, main: HTMLElement, id: string, isCu
         ['Events', eventList(x.events)], ['Failures in a row', String(x.consecutiveFailures)],
         ['Disabled at', when(x.disabledAt)], ['Signature scheme', schemeName(x)], ['Custom headers', headerList(x.headers)],
         ...(flow ? [['Flow control', flow]] : []),
+        ...filterRows(x),
         ...(x.circuit && x.circuit.state !== 'closed'
           ? [['Circuit', `${x.circuit.state === 'open' ? 'open' : 'half-open'} since ${when(x.circuit.openedAt)}${x.circuit.nextProbeAt ? `; next probe ${when(x.circuit.nextProbeAt)}` : ''}`]]
           : []),

@@ -9,3 +9,5 @@ export const KNOWN_ENDPOINT_FIELDS = new Set([
   'id', 'url', 'description', 'events', 'enabled', 'consecutiveFailures', 'disabledAt', 'disabledReason', 'createdAt', 'updatedAt',
   'headers', 'signatureScheme', 'publicKey', 'maxInFlight', 'rateLimit', 'ordering', 'circuit',
 ]);
+// Shown by endpoint-filter-fields.ts.
+KNOWN_ENDPOINT_FIELDS.add('filter').add('channels');
