@@ -4,8 +4,7 @@ import { newId } from '../domain/ids';
 import { UnknownTenantError } from '../db/queries/events';
 import { matchesFilter } from '../domain/event-filter';
 import { insertEventWithDeliveries, insertFilteredDeliveries, type PublishRows } from '../db/queries/publish';
-import type { Tx } from '../db/sql';
-import { withTenant } from '../db/sql';
+import { withTenant, type Tx } from '../db/sql';
 import { currentTraceparent } from '../infra/tracing';
 import type { ServiceDeps } from './deps';
 
