@@ -1,4 +1,5 @@
 import type { EventFilter } from './event-filter';
+import { jsonProblem } from './json-depth';
 
 /**
  * What is wrong with an endpoint's filter, naming the path (`filter.data.amount.$gte`), or null when
@@ -26,6 +27,9 @@ export function filterProblem(filter: unknown, path = 'filter'): FilterProblem |
   if (!isObject(filter)) return problem(path, 'must be an object, e.g. { "data": { "status": "paid" } }');
   const deep = depthProblem(filter, path);
   if (deep) return deep;
+  // What jsonb cannot store (a NUL, a lone surrogate), in a key or a value.
+  const unstorable = jsonProblem(filter, FILTER_MAX_DEPTH + 1);
+  if (unstorable) return problem(path, unstorable);
   const bytes = new TextEncoder().encode(JSON.stringify(filter)).length;
   if (bytes > FILTER_MAX_BYTES) return problem(path, `must be at most 8 KiB of JSON (it is ${bytes} bytes)`);
   return conditionProblem(filter, path);

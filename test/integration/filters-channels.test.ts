@@ -161,6 +161,7 @@ describe('bad input is a 400 naming the field', () => {
     ['too large', { data: { s: 'x'.repeat(9000) } }, /filter: must be at most 8 KiB/],
     ['an array', [{ type: 'x' }], /^400 invalid_request: filter: /],
     ['a string', 'type=x', /^400 invalid_request: filter: /],
+    ['a NUL character', { data: { s: 'a\u0000' } }, /filter: must not contain a NUL character/],
   ])('filter: %s', async (_name, filter, message) => {
     await expectError(tenant.api.createWebhook({ url: env.receiver.url, filter: filter as never }), 400, message);
     await expectError(tenant.api.updateWebhook(endpointId, { filter: filter as never }), 400, message);

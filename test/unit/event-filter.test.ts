@@ -198,6 +198,11 @@ describe('a filter is checked when saved, naming the path', () => {
     expect(filterProblem({ data: { s: 'é'.repeat(4090) } })?.message).toMatch(/at most 8 KiB/);
   });
 
+  test('what Postgres cannot store is refused, in a value or a key', () => {
+    expect(filterProblem({ data: { s: 'a\u0000b' } })).toEqual({ path: 'filter', message: 'must not contain a NUL character (\\u0000)' });
+    expect(filterProblem({ data: { ['k\ud800']: 1 } })?.message).toMatch(/^a key must be well-formed Unicode/);
+  });
+
   test('an empty filter is no filter', () => {
     expect(asEventFilter({})).toBeNull();
     expect(asEventFilter(null)).toBeNull();
