@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { matchesFilter, type EventFilter, type FilterableEvent } from '../../domain/event-filter';
 import { FILTER_OPERATORS, asEventFilter, filterProblem } from '../../domain/event-filter-check';
 
@@ -216,5 +217,26 @@ describe('an evaluation never builds a pattern from the filter', () => {
     matches({ data: { email: { $startsWith: '(a+)+$', $endsWith: '[', $contains: '.*' } } });
     expect(spy).not.toHaveBeenCalled();
     spy.mockRestore();
+  });
+});
+
+describe('any JSON', () => {
+  // Operator keys appear often, so random documents reach every branch of the check and the evaluator.
+  const key = fc.oneof(fc.constantFrom(...FILTER_OPERATORS, '$bad', 'data', 'type', 'a', 'tags'), fc.string({ maxLength: 4 }));
+  const json = fc.letrec((tie) => ({
+    value: fc.oneof({ depthSize: 'small' }, fc.constant(null), fc.boolean(), fc.integer(), fc.double({ noNaN: true }), fc.string({ maxLength: 6 }), tie('array'), tie('object')),
+    array: fc.array(tie('value'), { maxLength: 4 }),
+    object: fc.dictionary(key, tie('value'), { maxKeys: 4 }),
+  }));
+
+  test('is checked without throwing, and a filter the check accepts is evaluated without throwing', () => {
+    fc.assert(
+      fc.property(json.object, json.value, (filter, data) => {
+        const problem = filterProblem(filter);
+        if (problem) return typeof problem.path === 'string' && problem.path.startsWith('filter');
+        return typeof matchesFilter(filter as EventFilter, { ...event, data }) === 'boolean';
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
