@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { DELIVERIES_PER_OUTBOX_ROW } from '../../services/publish';
+import { ADMIN_TOKEN } from '../../tools/testkit/stack';
 import { waitFor } from '../../tools/testkit/wait';
 import { expectError } from '../harness/expect-error';
 import { useStackAndReceiver } from '../harness/use-stack';
@@ -211,4 +213,31 @@ test('the delivery log and the event log are searched by channel', async () => {
   expect(events.data).toEqual([expect.objectContaining({ id: eu.id, channels: ['eu', 'shop-1'] })]);
   expect(await tenant.api.getEvent(us.id)).toMatchObject({ channels: ['us'] });
   await expectError(tenant.api.searchDeliveries({ channel: 'a b' }), 400, /channel: must match/);
+});
+
+test('the CLI sets a filter and channels, publishes with channels and lists deliveries by channel', async () => {
+  const tenant = await env.stack.newTenant();
+  const cli = (token: string, ...args: string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
+      const child = spawn('npx', ['hookline', ...args, '--json'], { env: { ...process.env, HOOKLINE_URL: env.stack.api.url, HOOKLINE_TOKEN: token, NO_COLOR: '1' } });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c));
+      child.stderr.on('data', (c: Buffer) => (stderr += c));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    });
+  // `endpoints create --url` is also the CLI's own --url (the API's address): made through the API here.
+  const { id } = await tenant.api.createWebhook({ url: `${env.receiver.url}?t=cli` });
+  const updated = await cli(tenant.apiKey, 'endpoints', 'update', id, '--filter', '{"data":{"n":{"$gt":1}}}', '--channels', 'eu,us');
+  expect(updated).toMatchObject({ code: 0 });
+  expect(JSON.parse(updated.stdout)).toMatchObject({ filter: { data: { n: { $gt: 1 } } }, channels: ['eu', 'us'] });
+  const refused = await cli(tenant.apiKey, 'endpoints', 'update', id, '--filter', '{"data":{"n":{"$gt":true}}}');
+  expect(refused.code).not.toBe(0);
+  expect(refused.stderr).toContain('filter.data.n.$gt: must be a number or a string');
+
+  expect(await cli(ADMIN_TOKEN, 'events', 'publish', '--tenant', tenant.id, '--type', 'card.viewed', '--id', 'cli-2', '--channels', 'eu', '{"n":2}')).toMatchObject({ code: 0 });
+  expect(await cli(ADMIN_TOKEN, 'events', 'publish', '--tenant', tenant.id, '--type', 'card.viewed', '--id', 'cli-1', '--channels', 'eu', '{"n":1}')).toMatchObject({ code: 0 });
+  const listed = await cli(tenant.apiKey, 'deliveries', 'list', '--channel', 'eu');
+  expect((JSON.parse(listed.stdout) as { data: { eventId: string }[] }).data.map((d) => d.eventId)).toEqual(['cli-2']);
 });
