@@ -139,6 +139,19 @@ describe('setting, replacing and clearing', () => {
     expect(plain).toMatchObject({ filter: null, channels: [] });
   });
 
+  test('a disabled endpoint logs as skipped only the events its filter and channels match', async () => {
+    const filtered = await tenant.api.createWebhook({ url: env.receiver.url, filter: { data: { n: { $gte: 10 } } } });
+    const channelled = await tenant.api.createWebhook({ url: env.receiver.url, channels: ['eu'] });
+    for (const e of [filtered, channelled]) await tenant.api.updateWebhook(e.id, { enabled: false });
+    const big = await env.stack.admin.publish({ tenantId: tenant.id, type: 'card.viewed', data: { n: 50 }, channels: ['us'] });
+    const eu = await env.stack.admin.publish({ tenantId: tenant.id, type: 'card.viewed', data: { n: 1 }, channels: ['eu'] });
+    // Published again with the same id: one event, one set of deliveries, filtered endpoints included.
+    await env.stack.admin.publish({ tenantId: tenant.id, id: big.id, type: 'card.viewed', data: { n: 50 }, channels: ['us'] });
+    const logged = async (id: string) => (await tenant.api.listDeliveries(id)).data.map((d) => [d.eventId, d.status]);
+    expect(await logged(filtered.id)).toEqual([[big.id, 'skipped']]);
+    expect(await logged(channelled.id)).toEqual([[eu.id, 'skipped']]);
+  });
+
   test('a test send reaches an endpoint whose filter and channels match nothing', async () => {
     const endpoint = await tenant.api.createWebhook({ url: `${env.receiver.url}?t=test-${tenant.id}`, filter: { type: 'never.this' }, channels: ['nowhere'] });
     await tenant.api.testWebhook(endpoint.id);
