@@ -12,6 +12,8 @@ import type { AdminStatsSchema, EndpointStatsSchema, TenantStatsSchema } from '.
 export type Endpoint = z.infer<typeof EndpointSchema>;
 /** An endpoint's flow control (issue 14); null sets a setting back to its default. */
 export type FlowSettings = { maxInFlight?: number | null; rateLimit?: number | null; ordering?: 'unordered' | 'fifo' };
+/** An endpoint's payload filter and channels (docs/api/endpoints.md); in a patch, null (or {} / []) clears one. */
+export type EndpointRouting = { filter?: Record<string, unknown> | null; channels?: string[] | null };
 export type Delivery = z.infer<typeof DeliverySchema>;
 export type DeliveryWithAttempts = z.infer<typeof DeliveryWithAttemptsSchema>;
 export type Tenant = z.infer<typeof TenantSchema>;
@@ -20,7 +22,7 @@ export type EventSummary = z.infer<typeof EventSummarySchema>;
 export type HooklineEvent = z.infer<typeof EventSchema>;
 /** GET /v1/deliveries filters; since/until are ISO 8601 times. */
 export type DeliverySearch = {
-  endpointId?: string; eventId?: string; eventType?: string; status?: string; kind?: string;
+  endpointId?: string; eventId?: string; eventType?: string; status?: string; kind?: string; channel?: string;
   since?: string; until?: string; limit?: number; cursor?: string;
 };
 export type Recovery = z.infer<typeof RecoverySchema>;
@@ -162,7 +164,7 @@ export class HooklineClient {
   adminFindDeliveries(id: string) {
     return this.request<{ data: AdminDelivery[] }>('GET', `/v1/admin/deliveries${queryString({ id })}`);
   }
-  publish(input: { tenantId: string; type: string; data: unknown; id?: string }) {
+  publish(input: { tenantId: string; type: string; data: unknown; id?: string; channels?: string[] }) {
     return this.request<{ id: string }>('POST', '/v1/events', input);
   }
   eventTypes(query: { archived?: boolean } = {}) {
@@ -186,7 +188,7 @@ export class HooklineClient {
   updateTenantSettings(tenantId: string, patch: TenantSettingsPatch) {
     return this.request<TenantSettings>('PATCH', `/v1/tenants/${encodeURIComponent(tenantId)}/settings`, patch);
   }
-  createWebhook<I extends CreateWebhookInput & FlowSettings>(input: I) {
+  createWebhook<I extends CreateWebhookInput & FlowSettings & EndpointRouting>(input: I) {
     return this.request<CreatedWebhook<I>>('POST', '/v1/webhooks', input);
   }
   getPublicKey(id: string) {
@@ -202,7 +204,7 @@ export class HooklineClient {
   getWebhook(id: string) {
     return this.request<Endpoint>('GET', `/v1/webhooks/${encodeURIComponent(id)}`);
   }
-  updateWebhook(id: string, patch: { url?: string; config?: DestinationConfig; credentials?: DestinationCredentials | null; events?: string[]; description?: string; enabled?: boolean; headers?: Record<string, string>; recoverSkipped?: boolean; auth?: EndpointAuthInput | null; tls?: EndpointTlsInput | null } & FlowSettings) {
+  updateWebhook(id: string, patch: { url?: string; config?: DestinationConfig; credentials?: DestinationCredentials | null; events?: string[]; description?: string; enabled?: boolean; headers?: Record<string, string>; recoverSkipped?: boolean; auth?: EndpointAuthInput | null; tls?: EndpointTlsInput | null } & FlowSettings & EndpointRouting) {
     return this.request<Endpoint & { recoveryId?: string }>('PATCH', `/v1/webhooks/${encodeURIComponent(id)}`, patch);
   }
   deleteWebhook(id: string) {
@@ -227,7 +229,7 @@ export class HooklineClient {
   getEvent(id: string, query: { tenantId?: string } = {}) {
     return this.request<HooklineEvent>('GET', `/v1/events/${encodeURIComponent(id)}${queryString(query)}`);
   }
-  listEvents(query: { type?: string; since?: string; until?: string; limit?: number; cursor?: string; tenantId?: string } = {}) {
+  listEvents(query: { type?: string; channel?: string; since?: string; until?: string; limit?: number; cursor?: string; tenantId?: string } = {}) {
     return this.request<{ data: EventSummary[]; nextCursor: string | null }>('GET', `/v1/events${queryString(query)}`);
   }
   searchDeliveries(query: DeliverySearch = {}) {

@@ -8,6 +8,7 @@ import { textProblem } from '../domain/json-depth';
 import type { EndpointRow } from '../db/queries/endpoints';
 import { authViewFields, toAuthView } from './routes/endpoint-auth-schemas';
 import type { AttemptRow, DeliveryRow } from '../db/queries/deliveries';
+import { routingView, toRoutingView } from './routes/routing-schemas';
 
 export const TENANT_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
 
@@ -65,6 +66,7 @@ export const EndpointSchema = z
     credentialsSet: z.array(z.string()).openapi({ description: 'Which credential fields are set (their values are never shown)', example: ['username', 'password'] }),
     circuit: CircuitSchema,
     ...authViewFields,
+    ...routingView,
   })
   .openapi('Endpoint');
 
@@ -124,6 +126,7 @@ export function toEndpointView(row: EndpointRow): z.infer<typeof EndpointSchema>
     credentialsSet: row.credentialFields ?? [],
     circuit: { state: row.circuitState ?? 'closed', openedAt: iso(row.circuitOpenedAt ?? null), nextProbeAt: iso(row.circuitNextProbeAt ?? null) },
     ...toAuthView(row),
+    ...toRoutingView(row),
   };
 }
 

@@ -17,6 +17,7 @@ import { recoveryId, startRecoveryIn } from './recoveries';
 import { prepareDestination, type DestinationFields } from './destinations';
 import { changesAuth, prepareEndpointAuth, type AuthFields } from './endpoint-auth';
 import { saveEndpointAuth } from '../db/queries/endpoint-auth';
+import { saveRouting, type RoutingFields } from './endpoint-routing';
 
 /**
  * Endpoint changes (the API calls them "webhooks"). Each writes its rows and, in the same
@@ -25,7 +26,7 @@ import { saveEndpointAuth } from '../db/queries/endpoint-auth';
 type EndpointDeps = ServiceDeps;
 const to = (deps: ServiceDeps, tenantId: string) => ({ tenantId, taskQueue: deps.config.temporal.taskQueue });
 
-export interface EndpointFields extends endpoints.FlowSettings, DestinationFields, AuthFields {
+export interface EndpointFields extends endpoints.FlowSettings, DestinationFields, AuthFields, RoutingFields {
   events?: string[];
   description?: string;
   /** Sent on every attempt; see domain/header-names.ts for what is refused. */
@@ -92,7 +93,8 @@ export async function createEndpoint(deps: EndpointDeps, tenantId: string, field
       sealed,
     );
     await enqueue(tx, to(deps, tenantId), [{ kind: 'start_endpoint', payload: { endpointId: id } }]);
-    return changesAuth(fields) ? (await saveEndpointAuth(tx, id, authChange))! : created;
+    const withAuth = changesAuth(fields) ? (await saveEndpointAuth(tx, id, authChange))! : created;
+    return (await saveRouting(tx, id, fields, withAuth))!;
   });
   return { endpoint: row, secret };
 }
@@ -111,6 +113,7 @@ export async function updateEndpoint(deps: EndpointDeps, tenantId: string, id: s
     const before = await endpoints.getEndpoint(tx, id);
     if (!before) return null;
     const flow = { maxInFlight: patch.maxInFlight, rateLimit: patch.rateLimit, ordering: patch.ordering };
+    await saveRouting(tx, id, patch);
     const patched = await endpoints.updateEndpoint(tx, id, { url, eventTypes: patch.events, description: patch.description, enabled: patch.enabled, headers, ...flow, ...destination });
     const updated = authChange ? await saveEndpointAuth(tx, id, authChange) : patched;
     // A change of ordering wakes the endpoint's workflow: it takes up a FIFO queue, or hands the queue

@@ -2,8 +2,9 @@ import { invalid, notFound } from '../domain/errors';
 import { OPERATOR_TENANT_ID } from '../domain/operator';
 import { newId } from '../domain/ids';
 import { UnknownTenantError } from '../db/queries/events';
-import { insertEventWithDeliveries } from '../db/queries/publish';
-import { withTenant } from '../db/sql';
+import { matchesFilter } from '../domain/event-filter';
+import { insertEventWithDeliveries, insertFilteredDeliveries, type PublishRows } from '../db/queries/publish';
+import { withTenant, type Tx } from '../db/sql';
 import { currentTraceparent } from '../infra/tracing';
 import type { ServiceDeps } from './deps';
 
@@ -13,6 +14,8 @@ export interface PublishInput {
   data: unknown;
   /** Idempotency key: publishing the same id again for the tenant changes nothing. */
   id?: string;
+  /** Endpoints that list channels take the event only when they share one. */
+  channels?: string[];
 }
 
 export interface PublishOptions {
@@ -44,22 +47,37 @@ export async function publishEvent(deps: ServiceDeps, input: PublishInput, opts:
   // The operator's tenant receives only what Hookline reports (db/queries/operator.ts), never a producer's events.
   if (input.tenantId === OPERATOR_TENANT_ID && !opts.explicitOnly) throw invalid('tenantId', `${OPERATOR_TENANT_ID} is reserved for operational webhooks`);
   try {
-    const stored = await withTenant(deps.sql, input.tenantId, (tx) =>
-      insertEventWithDeliveries(tx, {
-        tenantId: input.tenantId,
-        id,
-        type: input.type,
-        data: input.data,
-        taskQueue: deps.config.temporal.taskQueue,
-        explicitOnly: opts.explicitOnly ?? false,
-        excludeEndpointId: opts.excludeEndpointId ?? null,
-        perOutboxRow: DELIVERIES_PER_OUTBOX_ROW,
-        traceparent: currentTraceparent(),
-      }),
-    );
+    const rows: PublishRows = {
+      tenantId: input.tenantId,
+      id,
+      type: input.type,
+      data: input.data,
+      channels: input.channels ?? [],
+      taskQueue: deps.config.temporal.taskQueue,
+      explicitOnly: opts.explicitOnly ?? false,
+      excludeEndpointId: opts.excludeEndpointId ?? null,
+      perOutboxRow: DELIVERIES_PER_OUTBOX_ROW,
+      traceparent: currentTraceparent(),
+    };
+    const stored = await withTenant(deps.sql, input.tenantId, (tx) => insertWithFilters(tx, rows));
     return { id, ...stored };
   } catch (err) {
     if (err instanceof UnknownTenantError) throw notFound('tenant');
     throw err;
   }
+}
+
+/**
+ * One statement stores the event and the deliveries of every subscribed endpoint without a filter;
+ * only when some subscribed endpoints have one does a second statement, in the same transaction, add
+ * the deliveries of those whose filter matches the event as the API shows it. A tenant without
+ * filters pays nothing for them.
+ */
+async function insertWithFilters(tx: Tx, rows: PublishRows): Promise<Omit<PublishResult, 'id'>> {
+  const first = await insertEventWithDeliveries(tx, rows);
+  if (first.filtered.length === 0) return { created: first.created, deliveries: first.deliveries, skipped: first.skipped };
+  const event = { id: rows.id, type: rows.type, data: rows.data, channels: rows.channels, createdAt: first.createdAt!.toISOString() };
+  const matched = first.filtered.filter((e) => matchesFilter(e.filter, event)).map((e) => e.id);
+  const more = matched.length ? await insertFilteredDeliveries(tx, rows, matched) : { deliveries: 0, skipped: 0 };
+  return { created: first.created, deliveries: first.deliveries + more.deliveries, skipped: first.skipped + more.skipped };
 }

@@ -43,7 +43,7 @@ export function eventLogRoutes(deps: ApiDeps) {
     if (before === null) throw invalid('cursor', 'not a cursor from this API');
     const tenantId = c.get('tenantId');
     const page = await withTenant(sql, tenantId, (tx) =>
-      listEvents(tx, tenantId, { type: query.type, since: query.since, until: query.until, limit: query.limit ?? 20, before }),
+      listEvents(tx, tenantId, { type: query.type, channel: query.channel, since: query.since, until: query.until, limit: query.limit ?? 20, before }),
     );
     return c.json({ data: page.rows.map(toEventSummary), nextCursor: page.next ? encodeEventCursor(page.next) : null }, 200);
   });

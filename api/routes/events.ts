@@ -9,6 +9,7 @@ import type { ApiDeps } from '../deps';
 import { jsonProblem } from '../../domain/json-depth';
 import { TENANT_ID_PATTERN, errorResponses } from '../schemas';
 import { createRouter } from '../router';
+import { eventChannels } from './routing-schemas';
 
 const MAX_DATA_DEPTH = 64;
 
@@ -21,6 +22,7 @@ const PublishEvent = z.strictObject({
     .refine((v) => v !== null, 'must not be null')
     .openapi({ description: 'Any JSON value but null' }),
   id: z.string().regex(TENANT_ID_PATTERN, 'must match ^[A-Za-z0-9_.:-]{1,128}$').optional().openapi({ description: 'Idempotency key' }),
+  channels: eventChannels.optional(),
 });
 
 const publish = createRoute({

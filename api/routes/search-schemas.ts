@@ -6,6 +6,7 @@ import { parseInstant } from '../../domain/instant';
 import type { EventRow, EventWithData } from '../../db/queries/search';
 import { DeliverySchema, TENANT_ID_PATTERN } from '../schemas';
 import { PageLimit } from './webhook-schemas';
+import { channel } from './routing-schemas';
 
 /** Query strings and answers of the event log and the delivery search. */
 
@@ -39,6 +40,7 @@ const id = z.string().max(200).regex(/^[A-Za-z0-9_.:-]+$/, 'not an id Hookline m
 
 export const EventsQuery = z.strictObject({
   type: z.string().max(128).regex(EVENT_TYPE_PATTERN, 'must be dotted words, e.g. signing.completed').optional(),
+  channel: channel.optional().openapi({ description: 'Events that carry this channel' }),
   ...window,
   limit: PageLimit,
   cursor: z.string().max(300).optional(),
@@ -51,6 +53,7 @@ export const DeliverySearchQuery = z.strictObject({
   endpointId: id,
   eventId: id,
   eventType: z.string().max(128).regex(EVENT_TYPE_PATTERN, 'must be dotted words, e.g. signing.completed').optional(),
+  channel: channel.optional().openapi({ description: 'Deliveries of events that carry this channel' }),
   status: z.enum(DELIVERY_STATUSES).optional(),
   kind: z.enum(DELIVERY_KINDS).optional(),
   ...window,
@@ -63,7 +66,9 @@ export function checkWindow(q: { since?: Date; until?: Date }): void {
   if (q.since && q.until && q.since.getTime() >= q.until.getTime()) throw invalid('until', 'must be after since');
 }
 
-export const EventSummarySchema = z.object({ id: z.string(), type: z.string(), createdAt: z.string() }).openapi('EventSummary');
+export const EventSummarySchema = z
+  .object({ id: z.string(), type: z.string(), channels: z.array(z.string()).openapi({ description: 'The channels it was published with' }), createdAt: z.string() })
+  .openapi('EventSummary');
 
 export const EventSchema = EventSummarySchema.extend({
   data: z.unknown().openapi({ description: 'The payload as published' }),
@@ -71,5 +76,5 @@ export const EventSchema = EventSummarySchema.extend({
   deliveriesNextCursor: z.string().nullable().describe('More deliveries: GET /v1/deliveries?eventId=<id>&cursor=<this>'),
 }).openapi('Event');
 
-export const toEventSummary = (row: EventRow) => ({ id: row.id, type: row.type, createdAt: row.createdAt.toISOString() });
+export const toEventSummary = (row: EventRow) => ({ id: row.id, type: row.type, channels: row.channels ?? [], createdAt: row.createdAt.toISOString() });
 export const toEventView = (row: EventWithData) => ({ ...toEventSummary(row), data: row.data });

@@ -5,6 +5,7 @@ import { SIGNATURE_SCHEMES } from '../../domain/endpoint-keys';
 import { storableText } from '../schemas';
 import { ENDPOINT_TYPES } from '../../domain/destinations';
 import { authCreateFields, authUpdateFields } from './endpoint-auth-schemas';
+import { routingFields, routingPatch } from './routing-schemas';
 
 const events = z
   .array(z.string().max(128).regex(new RegExp(`^\\*$|${EVENT_TYPE_PATTERN.source}`), 'must be "*" or an event type'))
@@ -70,6 +71,7 @@ export const CreateWebhook = z.strictObject({
   rateLimit: rateLimit.optional(),
   ordering: ordering.optional(),
   ...authCreateFields,
+  ...routingFields,
 });
 
 export const UpdateWebhook = z
@@ -90,6 +92,7 @@ export const UpdateWebhook = z
     rateLimit: rateLimit.optional(),
     ordering: ordering.optional(),
     ...authUpdateFields,
+    ...routingPatch,
   })
   .refine((p) => Object.keys(p).length > 0, 'give at least one of url, config, credentials, events, description, enabled, headers')
   .refine((p) => !p.recoverSkipped || p.enabled === true, { message: 'recoverSkipped: needs enabled: true', path: ['recoverSkipped'] });

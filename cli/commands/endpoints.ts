@@ -1,9 +1,21 @@
-import { bool, int, list, required, str, type Flags } from '../args';
+import { UsageError, bool, int, list, required, str, type Flags } from '../args';
 import type { Command } from '../command';
 import { show } from '../output';
 
 const COLUMNS = ['id', 'url', 'events', 'enabled', ['consecutiveFailures', 'failures'] as [string, string], 'description'];
-const FIELDS = { url: 'string', events: 'string', description: 'string', enabled: 'string', 'rate-limit': 'string', 'max-in-flight': 'string', ordering: 'string' } as const;
+const FIELDS = { url: 'string', events: 'string', description: 'string', enabled: 'string', 'rate-limit': 'string', 'max-in-flight': 'string', ordering: 'string', filter: 'string', channels: 'string' } as const;
+
+/** --filter '<json>' (null clears it) and --channels a,b ('' clears them): docs/api/filters-and-channels.md. */
+function filterFlags(flags: Flags) {
+  const text = str(flags, 'filter');
+  let filter: Record<string, unknown> | null | undefined;
+  try {
+    filter = text === undefined ? undefined : (JSON.parse(text) as Record<string, unknown> | null);
+  } catch {
+    throw new UsageError('--filter must be JSON, e.g. \'{"data":{"amount":{"$gte":100}}}\'');
+  }
+  return { filter, channels: list(flags, 'channels') };
+}
 
 function endpointFields(flags: Flags) {
   const fields = {
@@ -14,13 +26,14 @@ function endpointFields(flags: Flags) {
     rateLimit: str(flags, 'rate-limit') === undefined ? undefined : Number(str(flags, 'rate-limit')),
     maxInFlight: int(flags, 'max-in-flight'),
     ordering: str(flags, 'ordering') as 'unordered' | 'fifo' | undefined,
+    ...filterFlags(flags),
   };
   return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
 }
 
 export const endpoints: Record<string, Command> = {
   create: {
-    usage: 'endpoints create --url URL [--events a,b] [--description D] [--rate-limit N] [--max-in-flight N] [--ordering fifo]',
+    usage: 'endpoints create --url URL [--events a,b] [--description D] [--rate-limit N] [--max-in-flight N] [--ordering fifo] [--filter JSON] [--channels a,b]',
     summary: 'Add an endpoint (tenant key); prints its secret, shown once',
     options: FIELDS,
     run: async ({ api, flags, out }) => show(out, await api.createWebhook({ ...endpointFields(flags), url: required(str(flags, 'url'), '--url') })),
@@ -36,7 +49,7 @@ export const endpoints: Record<string, Command> = {
     run: async ({ api, positionals, out }) => show(out, await api.getWebhook(required(positionals[0], '<id>'))),
   },
   update: {
-    usage: 'endpoints update <id> [--url URL] [--events a,b] [--description D] [--enabled true|false] [--rate-limit N] [--max-in-flight N] [--ordering O]',
+    usage: 'endpoints update <id> [--url URL] [--events a,b] [--description D] [--enabled true|false] [--rate-limit N] [--max-in-flight N] [--ordering O] [--filter JSON|null] [--channels a,b|\'\']',
     summary: 'Change an endpoint; --enabled true re-enables it and resets its failure count',
     options: FIELDS,
     run: async ({ api, flags, positionals, out }) => show(out, await api.updateWebhook(required(positionals[0], '<id>'), endpointFields(flags))),

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { int, required, str, UsageError } from '../args';
+import { int, list, required, str, UsageError } from '../args';
 import type { Command, CommandContext } from '../command';
 import { show } from '../output';
 
@@ -17,21 +17,21 @@ async function readData({ flags, positionals, readStdin }: CommandContext): Prom
 
 export const events: Record<string, Command> = {
   publish: {
-    usage: "events publish --tenant ID --type TYPE [--id EVENT_ID] ['{\"json\":1}' | --file FILE | - ]",
+    usage: "events publish --tenant ID --type TYPE [--id EVENT_ID] [--channels a,b] ['{\"json\":1}' | --file FILE | - ]",
     summary: 'Publish an event for a tenant (admin)',
-    options: { tenant: 'string', type: 'string', id: 'string', file: 'string' },
+    options: { tenant: 'string', type: 'string', id: 'string', file: 'string', channels: 'string' },
     run: async (ctx) => {
       const { api, flags, out } = ctx;
-      const input = { tenantId: required(str(flags, 'tenant'), '--tenant'), type: required(str(flags, 'type'), '--type'), id: str(flags, 'id'), data: await readData(ctx) };
+      const input = { tenantId: required(str(flags, 'tenant'), '--tenant'), type: required(str(flags, 'type'), '--type'), id: str(flags, 'id'), channels: list(flags, 'channels'), data: await readData(ctx) };
       show(out, await api.publish(input));
     },
   },
   list: {
-    usage: 'events list [--type T] [--since TIME] [--until TIME] [--limit N] [--cursor C] [--tenant ID (admin)]',
+    usage: 'events list [--type T] [--channel C] [--since TIME] [--until TIME] [--limit N] [--cursor C] [--tenant ID (admin)]',
     summary: 'List events, newest first (no payloads)',
-    options: { type: 'string', since: 'string', until: 'string', limit: 'string', cursor: 'string', tenant: 'string' },
+    options: { type: 'string', channel: 'string', since: 'string', until: 'string', limit: 'string', cursor: 'string', tenant: 'string' },
     run: async ({ api, flags, out }) => {
-      const query = { type: str(flags, 'type'), since: str(flags, 'since'), until: str(flags, 'until'), limit: int(flags, 'limit'), cursor: str(flags, 'cursor'), tenantId: str(flags, 'tenant') };
+      const query = { type: str(flags, 'type'), channel: str(flags, 'channel'), since: str(flags, 'since'), until: str(flags, 'until'), limit: int(flags, 'limit'), cursor: str(flags, 'cursor'), tenantId: str(flags, 'tenant') };
       show(out, await api.listEvents(query), ['id', 'type', 'createdAt']);
     },
   },

@@ -13,7 +13,7 @@ export async function tail({ api, flags, out, stopped }: CommandContext): Promis
   const once = flags.once === true;
   const since = str(flags, 'since') ?? new Date(Date.now() - (once ? 3_600_000 : 0)).toISOString();
   const intervalMs = int(flags, 'interval') ?? 1_000;
-  const filters = { endpointId: str(flags, 'endpoint'), eventType: str(flags, 'event-type'), status: str(flags, 'status'), since, limit: 100 };
+  const filters = { endpointId: str(flags, 'endpoint'), eventType: str(flags, 'event-type'), channel: str(flags, 'channel'), status: str(flags, 'status'), since, limit: 100 };
   const printed = new Map<string, number>();
   let stop = false;
   void stopped.then(() => (stop = true));

@@ -95,7 +95,7 @@ func (c *Client) Publish(ctx context.Context, in PublishInput) (string, error) {
 
 func (c *Client) ListEvents(ctx context.Context, s EventSearch) (*Page[Event], error) {
 	var out Page[Event]
-	q := query("type", s.Type, "since", s.Since, "until", s.Until, "cursor", s.Cursor, "tenantId", s.TenantID, "limit", itoa(s.Limit))
+	q := query("type", s.Type, "since", s.Since, "until", s.Until, "cursor", s.Cursor, "tenantId", s.TenantID, "limit", itoa(s.Limit), "channel", s.Channel)
 	return &out, c.call(ctx, "GET", "/v1/events", nil, q, nil, &out, nil)
 }
 
@@ -216,7 +216,7 @@ func (c *Client) GetRecovery(ctx context.Context, id string) (*Recovery, error) 
 func (c *Client) SearchDeliveries(ctx context.Context, s DeliverySearch) (*Page[Delivery], error) {
 	var out Page[Delivery]
 	q := query("endpointId", s.EndpointID, "eventId", s.EventID, "eventType", s.EventType, "status", s.Status, "kind", s.Kind,
-		"since", s.Since, "until", s.Until, "cursor", s.Cursor, "limit", itoa(s.Limit))
+		"since", s.Since, "until", s.Until, "cursor", s.Cursor, "limit", itoa(s.Limit), "channel", s.Channel)
 	return &out, c.call(ctx, "GET", "/v1/deliveries", nil, q, nil, &out, nil)
 }
 

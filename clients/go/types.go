@@ -81,6 +81,8 @@ type PublishInput struct {
 	Data     any    `json:"data"`
 	// ID makes the publish idempotent: the same id for a tenant is one event.
 	ID string `json:"id,omitempty"`
+	// Channels: endpoints that list channels receive the event only when they share one (at most 10).
+	Channels []string `json:"channels,omitempty"`
 }
 
 type Event struct {
@@ -90,6 +92,7 @@ type Event struct {
 	Data       json.RawMessage `json:"data,omitempty"`
 	CreatedAt  string          `json:"createdAt"`
 	Deliveries []Delivery      `json:"deliveries,omitempty"`
+	Channels   []string        `json:"channels,omitempty"`
 }
 
 type Endpoint struct {
@@ -116,6 +119,10 @@ type Endpoint struct {
 	// Auth and TLS (HTTP endpoints): how Hookline authenticates to the receiver; nil when not set.
 	Auth *EndpointAuth `json:"auth"`
 	TLS  *EndpointTLS  `json:"tls"`
+	// Filter is the payload filter (nil: none); Channels the channels it receives (empty: every event).
+	// See docs/api/filters-and-channels.md.
+	Filter   map[string]any `json:"filter"`
+	Channels []string       `json:"channels"`
 }
 
 // EndpointAuth is the endpoint's auth as answers show it: never a password, token or client secret.
@@ -183,9 +190,13 @@ type EndpointInput struct {
 	Config      map[string]any `json:"config,omitempty"`
 	Credentials map[string]any `json:"credentials,omitempty"`
 	// Auth and TLS set or replace them; to remove one, send Extra{"auth": nil} or Extra{"tls": nil}.
-	Auth  *AuthInput     `json:"auth,omitempty"`
-	TLS   *TLSInput      `json:"tls,omitempty"`
-	Extra map[string]any `json:"-"`
+	Auth *AuthInput `json:"auth,omitempty"`
+	TLS  *TLSInput  `json:"tls,omitempty"`
+	// Filter and Channels set or replace them; to clear either in UpdateEndpoint, put
+	// "filter": nil or "channels": []string{} in Extra.
+	Filter   map[string]any `json:"filter,omitempty"`
+	Channels []string       `json:"channels,omitempty"`
+	Extra    map[string]any `json:"-"`
 }
 
 // MarshalJSON sends the typed fields and then Extra.
@@ -248,12 +259,16 @@ type Attempt struct {
 type DeliverySearch struct {
 	EndpointID, EventID, EventType, Status, Kind, Since, Until, Cursor string
 	Limit                                                              int
+	// Channel: deliveries of events that carry it.
+	Channel string
 }
 
 // EventSearch filters GET /v1/events; TenantID only with the admin token.
 type EventSearch struct {
 	Type, Since, Until, Cursor, TenantID string
 	Limit                                int
+	// Channel: events that carry it.
+	Channel string
 }
 
 type RecoverInput struct {

@@ -2,8 +2,9 @@ import type { DestinationConfig, EndpointType } from '../../domain/destinations'
 import type { CircuitState } from '../../domain/circuit';
 import type { Tx } from '../sql';
 import type { AuthView } from '../../domain/endpoint-auth';
+import type { RoutingColumns } from './endpoint-routing';
 
-export interface EndpointRow {
+export interface EndpointRow extends RoutingColumns {
   id: string;
   tenantId: string;
   url: string;
@@ -52,7 +53,9 @@ export type EndpointOrdering = 'unordered' | 'fifo';
 
 export const COLUMNS = 'id, tenant_id, url, description, event_types, enabled, consecutive_failures, disabled_at, disabled_reason, created_at, updated_at'
   + ', headers, signature_scheme, public_key, max_in_flight, rate_limit, ordering, type, config, credential_fields, circuit_state, circuit_opened_at, circuit_next_probe_at'
-  + ', auth, tls_subject, tls_not_after, tls_fingerprint, tls_ca_certificate is not null as tls_ca_set';
+  + ', auth, tls_subject, tls_not_after, tls_fingerprint, tls_ca_certificate is not null as tls_ca_set'
+  // Filters and channels (db/queries/endpoint-routing.ts); the filter as text, so no key is camelCased.
+  + ', filter::text as filter_json, channels';
 
 /** A new key: v1 secrets have no public half; v1a key pairs do. */
 export interface SealedKey {

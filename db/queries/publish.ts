@@ -1,3 +1,4 @@
+import type { EventFilter } from '../../domain/event-filter';
 import type { Tx } from '../sql';
 import { UnknownTenantError } from './events';
 
@@ -6,6 +7,8 @@ export interface PublishRows {
   id: string;
   type: string;
   data: unknown;
+  /** The event's channels: an endpoint with channels takes it only when they share one. */
+  channels: string[];
   /** The task queue whose relays carry the outbox rows. */
   taskQueue: string;
   /** Only endpoints that name the type, not `*` subscribers. */
@@ -17,39 +20,86 @@ export interface PublishRows {
   traceparent?: string | null;
 }
 
+export interface PublishCounts {
+  deliveries: number;
+  skipped: number;
+}
+
+/** A subscribed endpoint with a filter: publishing matches it in TypeScript (domain/event-filter.ts). */
+export interface FilteredEndpoint {
+  id: string;
+  /** Read as JSON text and parsed here: the client's camelCase transform must not rename a tenant's keys. */
+  filter: EventFilter;
+}
+
 /**
- * The event, a delivery per subscribed endpoint (`skipped` for a disabled one) and the outbox rows
- * that start the pending ones, in one statement; nothing but the event when its id is taken
- * (`created` false). Runs under the tenant's row-level security, so only its endpoints match.
+ * The deliveries of `dl` still pending go into outbox rows of `perOutboxRow` each; the statement
+ * ends with the counts of `dl`. `dl` is the statement's own CTE of inserted deliveries.
  */
-export async function insertEventWithDeliveries(tx: Tx, p: PublishRows): Promise<{ created: boolean; deliveries: number; skipped: number }> {
+const outboxAndCounts = (tx: Tx, p: PublishRows) => tx`
+  pending as (
+    select id, endpoint_id, (row_number() over (order by id) - 1) / ${p.perOutboxRow} as part from dl where status = 'pending'
+  ), ob as (
+    insert into outbox (tenant_id, task_queue, kind, traceparent, payload)
+    select ${p.tenantId}, ${p.taskQueue}, 'deliver', ${p.traceparent ?? null}::text,
+      hookline_deliver_payload(${p.id}::text, ${p.type}::text, 'event', array_agg(id order by id), array_agg(endpoint_id order by id))
+    from pending group by part
+    returning 1
+  )
+  select (select count(*) from dl where status = 'pending')::int as deliveries,
+         (select count(*) from dl where status = 'skipped')::int as skipped`;
+
+/**
+ * The event, a delivery per subscribed endpoint without a filter (`skipped` for a disabled one) and
+ * the outbox rows that start the pending ones, in one statement; nothing but the event when its id is
+ * taken (`created` false). Subscribed means: the type, and a shared channel when the endpoint lists
+ * channels. Endpoints that also have a filter are only returned, for the caller to match and pass to
+ * insertFilteredDeliveries. Runs under the tenant's row-level security, so only its endpoints match.
+ */
+export async function insertEventWithDeliveries(
+  tx: Tx,
+  p: PublishRows,
+): Promise<PublishCounts & { created: boolean; createdAt: Date | null; filtered: FilteredEndpoint[] }> {
   try {
-    const [row] = await tx<{ created: number; deliveries: number; skipped: number }[]>`
+    const [row] = await tx<(PublishCounts & { created: number; createdAt: Date | null; filtered: string })[]>`
       with ev as (
-        insert into events (tenant_id, id, type, data) values (${p.tenantId}, ${p.id}, ${p.type}, ${tx.json(p.data as never)})
-        on conflict do nothing returning id
-      ), dl as (
-        insert into deliveries (id, tenant_id, endpoint_id, event_id, kind, status, event_type)
-        select hookline_new_id('dlv'), ${p.tenantId}, e.id, ev.id, 'event', case when e.enabled then 'pending' else 'skipped' end, ${p.type}
-        from ev cross join endpoints e
+        insert into events (tenant_id, id, type, data, channels) values (${p.tenantId}, ${p.id}, ${p.type}, ${tx.json(p.data as never)}, ${p.channels}::text[])
+        on conflict do nothing returning id, created_at
+      ), subscribed as (
+        select e.id, e.enabled, e.filter from ev cross join endpoints e
         where e.tenant_id = ${p.tenantId} and e.id <> coalesce(${p.excludeEndpointId}::text, '')
           and (${p.type} = any(e.event_types) or (${!p.explicitOnly} and '*' = any(e.event_types)))
+          and (e.channels = '{}' or e.channels && ${p.channels}::text[])
+      ), dl as (
+        insert into deliveries (id, tenant_id, endpoint_id, event_id, kind, status, event_type)
+        select hookline_new_id('dlv'), ${p.tenantId}, s.id, ${p.id}, 'event', case when s.enabled then 'pending' else 'skipped' end, ${p.type}
+        from subscribed s where s.filter is null
         returning id, endpoint_id, status
-      ), pending as (
-        select id, endpoint_id, (row_number() over (order by id) - 1) / ${p.perOutboxRow} as part from dl where status = 'pending'
-      ), ob as (
-        insert into outbox (tenant_id, task_queue, kind, traceparent, payload)
-        select ${p.tenantId}, ${p.taskQueue}, 'deliver', ${p.traceparent ?? null}::text,
-          hookline_deliver_payload(${p.id}::text, ${p.type}::text, 'event', array_agg(id order by id), array_agg(endpoint_id order by id))
-        from pending group by part
-        returning 1
-      )
-      select (select count(*) from ev)::int as created,
-             (select count(*) from dl where status = 'pending')::int as deliveries,
-             (select count(*) from dl where status = 'skipped')::int as skipped`;
-    return { created: row!.created > 0, deliveries: row!.deliveries, skipped: row!.skipped };
+      ), ${outboxAndCounts(tx, p)},
+        (select count(*) from ev)::int as created,
+        (select created_at from ev) as created_at,
+        (select coalesce(json_agg(json_build_object('id', s.id, 'filter', s.filter)), '[]')::text from subscribed s where s.filter is not null) as filtered`;
+    return {
+      created: row!.created > 0,
+      createdAt: row!.createdAt,
+      deliveries: row!.deliveries,
+      skipped: row!.skipped,
+      filtered: JSON.parse(row!.filtered) as FilteredEndpoint[],
+    };
   } catch (err) {
     if ((err as { code?: string }).code === '23503') throw new UnknownTenantError(p.tenantId);
     throw err;
   }
+}
+
+/** Deliveries (and their outbox rows) for the filtered endpoints whose filter matched the event just inserted. */
+export async function insertFilteredDeliveries(tx: Tx, p: PublishRows, endpointIds: string[]): Promise<PublishCounts> {
+  const [row] = await tx<PublishCounts[]>`
+    with dl as (
+      insert into deliveries (id, tenant_id, endpoint_id, event_id, kind, status, event_type)
+      select hookline_new_id('dlv'), ${p.tenantId}, e.id, ${p.id}, 'event', case when e.enabled then 'pending' else 'skipped' end, ${p.type}
+      from endpoints e where e.tenant_id = ${p.tenantId} and e.id = any(${endpointIds}::text[])
+      returning id, endpoint_id, status
+    ), ${outboxAndCounts(tx, p)}`;
+  return row!;
 }

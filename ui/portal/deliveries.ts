@@ -22,7 +22,7 @@ const iso = (v: string) => {
 
 /**
  * A delivery log from GET /v1/deliveries: one endpoint's (endpointId) or across endpoints, with
- * filters for status, event type (from the catalogue), kind and a time range, paged by nextCursor;
+ * filters for status, event type (from the catalogue), kind, a time range and a channel, paged by nextCursor;
  * the first page refreshes itself while a delivery on it is pending.
  */
 export async function deliveryLog(api: Api, isCurrent: () => boolean, opts: { endpointId?: string }): Promise<HTMLElement> {
@@ -38,10 +38,11 @@ export async function deliveryLog(api: Api, isCurrent: () => boolean, opts: { en
   const kind = h('select', { name: 'kind' }, h('option', { value: '' }, 'Any kind'), KINDS.map((k) => h('option', { value: k }, k)));
   const from = h('input', { type: 'datetime-local', name: 'since', step: 1 });
   const to = h('input', { type: 'datetime-local', name: 'until', step: 1 });
+  const channel = h('input', { type: 'text', name: 'channel', class: 'mono', spellcheck: 'false', autocomplete: 'off', maxlength: 64 });
   const form = h('form', { class: 'filters', 'aria-label': 'Filter deliveries' },
     opts.endpointId ? null : field('Endpoint', endpoint),
     field('Status', status), field('Event type', type), field('Kind', kind),
-    field('Created from', from), field('Created before', to),
+    field('Created from', from), field('Created before', to), field('Channel', channel),
     h('div', { class: 'filter-actions' }, h('button', { type: 'submit' }, 'Filter'), h('button', { type: 'reset' }, 'Clear')));
   const problem = h('div');
   const list = h('div', { 'aria-live': 'polite' });
@@ -54,12 +55,13 @@ export async function deliveryLog(api: Api, isCurrent: () => boolean, opts: { en
     status: status.value,
     eventType: type.value,
     kind: kind.value,
+    channel: channel.value.trim(),
     since: iso(from.value),
     until: iso(to.value),
     limit: 20,
     cursor,
   })}`;
-  const filtered = () => Boolean(endpoint.value || status.value || type.value || kind.value || from.value || to.value);
+  const filtered = () => Boolean(endpoint.value || status.value || type.value || kind.value || from.value || to.value || channel.value);
   const render = (page: Page) => {
     replace(list, rows.length
       ? table([...(opts.endpointId ? [] : ['Endpoint']), 'Created', 'Event type', 'Kind', 'Status', 'Attempts', 'Next retry', ''], rows.map((d) => [

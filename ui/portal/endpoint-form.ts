@@ -3,12 +3,14 @@ import { field, h, notice, uid } from '../shared/dom';
 import { AUTH_BODY_PROPS, endpointAuthFields } from './endpoint-auth-fields';
 import { destinationFields } from './endpoint-destination-fields';
 import type { Endpoint, EventType } from './types';
+import { FILTER_PROPS, filterFields } from './endpoint-filter-fields';
 
 /**
  * Body properties this form has inputs for (a broker destination's type, config and credentials in
  * endpoint-destination-fields.ts); any other the API takes goes in "More settings (JSON)".
  */
 const NAMED = new Set(['url', 'events', 'description', 'enabled', 'headers', 'secret', 'signatureScheme', 'recoverSkipped', 'maxInFlight', 'rateLimit', 'ordering', 'type', 'config', 'credentials', ...AUTH_BODY_PROPS]);
+FILTER_PROPS.forEach((p) => NAMED.add(p));
 
 /** The key/value editor of an endpoint's custom headers: one labelled row per header, add and remove. */
 function headersEditor(initial: Record<string, string>): { el: HTMLElement; read: () => Record<string, string> | string } {
@@ -114,6 +116,7 @@ export async function endpointForm(
   // Authentication and client certificates are HTTP's: hidden, and not sent, for a broker type.
   const authBox = h('div', {}, auth.el);
   destination.onType((broker) => (authBox.hidden = broker));
+  const filtering = filterFields(props, e);
   const extraNames = [...props].filter((p) => !NAMED.has(p));
   const extras = h('textarea', { name: 'settings', rows: 4, class: 'mono', spellcheck: 'false' });
   if (e) extras.value = JSON.stringify(Object.fromEntries(extraNames.filter((n) => n in e).map((n) => [n, e[n]])), null, 2);
@@ -126,6 +129,7 @@ export async function endpointForm(
       h('div', { class: 'check' }, everything, h('label', { for: everything.id }, 'All events')),
       boxes.map((b) => b.el)),
     headers?.el, authBox, signing, flowControl,
+    filtering.el,
     extraNames.length ? field(`More settings (JSON: ${extraNames.join(', ')})`, extras, 'Optional. Leave {} for the defaults.') : null,
     problem, submit);
   form.addEventListener('submit', async (ev) => {
@@ -150,6 +154,8 @@ export async function endpointForm(
     if (props.has('maxInFlight') && (e || maxInFlight.value)) body.maxInFlight = maxInFlight.value ? Number(maxInFlight.value) : null;
     if (props.has('rateLimit') && (e || rateLimit.value)) body.rateLimit = rateLimit.value ? Number(rateLimit.value) : null;
     if (props.has('ordering') && (e || ordering.value !== 'unordered')) body.ordering = ordering.value;
+    const filterProblem = filtering.read(body);
+    if (filterProblem) return fail(filterProblem);
     if (extraNames.length && extras.value.trim()) {
       try {
         Object.assign(body, JSON.parse(extras.value) as Record<string, unknown>);
@@ -161,7 +167,8 @@ export async function endpointForm(
     try {
       await opts.onSubmit(body);
     } catch (err) {
-      fail((err as Error).message);
+      const message = (err as Error).message;
+      fail(filtering.showProblem(message) ? `${message.split(':')[0]}: see above.` : message);
     } finally {
       submit.disabled = false;
     }

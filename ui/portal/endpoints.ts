@@ -8,6 +8,7 @@ import { deliveryLog } from './deliveries';
 import { destinationLabel, destinationRows } from './destination-view';
 import { endpointForm } from './endpoint-form';
 import { endpointAuthRows } from './endpoint-auth-fields';
+import { filterRows } from './endpoint-filter-fields';
 import { endpointStatsPanel } from './endpoint-stats';
 import { percent } from '../shared/chart';
 import type { TenantStats } from '../../api/types';
@@ -158,6 +159,7 @@ export async function endpointPage(api: Api, main: HTMLElement, id: string, isCu
         ['Disabled at', when(x.disabledAt)], ['Signature scheme', schemeName(x)], ['Custom headers', headerList(x.headers)],
         ...(flow ? [['Flow control', flow]] : []),
         ...endpointAuthRows(x),
+        ...filterRows(x),
         ...(x.circuit && x.circuit.state !== 'closed'
           ? [['Circuit', `${x.circuit.state === 'open' ? 'open' : 'half-open'} since ${when(x.circuit.openedAt)}${x.circuit.nextProbeAt ? `; next probe ${when(x.circuit.nextProbeAt)}` : ''}`]]
           : []),

@@ -10,3 +10,5 @@ export const KNOWN_ENDPOINT_FIELDS = new Set([
   'headers', 'signatureScheme', 'publicKey', 'maxInFlight', 'rateLimit', 'ordering', 'circuit', 'type', 'config', 'credentialsSet',
   'auth', 'tls',
 ]);
+// Shown by endpoint-filter-fields.ts.
+KNOWN_ENDPOINT_FIELDS.add('filter').add('channels');

@@ -163,12 +163,12 @@ class Hookline:
 
     @operation("POST", "/v1/events")
     def publish(self, tenant_id: str, type: str, data: Any, id: Optional[str] = None, **extra: Any) -> Dict[str, Any]:
-        """Admin: publish an event for a tenant; `id` makes the publish idempotent."""
+        """Admin: publish an event for a tenant; `id` makes the publish idempotent; `channels=[...]` (at most 10) narrows who gets it."""
         return self.request("POST", "/v1/events", _body({"tenant_id": tenant_id, "type": type, "data": data, "id": id, **extra}))
 
     @operation("GET", "/v1/events")
     def list_events(self, **filters: Any) -> Dict[str, Any]:
-        """Filters: type, since, until, limit, cursor, tenant_id (admin)."""
+        """Filters: type, channel, since, until, limit, cursor, tenant_id (admin)."""
         return self.request("GET", "/v1/events", query=filters)
 
     def iter_events(self, **filters: Any) -> Iterator[Dict[str, Any]]:
@@ -205,7 +205,7 @@ class Hookline:
     @operation("POST", "/v1/webhooks")
     def create_endpoint(self, url: Optional[str] = None, **options: Any) -> Dict[str, Any]:
         """`url`, `events`, `description`, `headers`, `secret`, `signature_scheme`, flow control, `auth`, `tls`
-        (see hookline.endpoint_auth)…; the answer holds the secret once."""
+        (see hookline.endpoint_auth), `filter`, `channels`…; the answer holds the secret once."""
         return self.request("POST", "/v1/webhooks", _body({"url": url, **options}))
 
     @operation("GET", "/v1/webhooks")
@@ -218,7 +218,7 @@ class Hookline:
 
     @operation("PATCH", "/v1/webhooks/{id}")
     def update_endpoint(self, id: str, **patch: Any) -> Dict[str, Any]:
-        """Only the fields given change; None resets a flow-control setting and removes `auth` or `tls`."""
+        """Only the fields given change; None resets a flow-control setting, removes `auth` or `tls`, and clears `filter` or `channels`."""
         return self.request("PATCH", f"/v1/webhooks/{_quote(id)}", {_camel(k): v for k, v in patch.items()})
 
     @operation("DELETE", "/v1/webhooks/{id}")
@@ -258,7 +258,7 @@ class Hookline:
 
     @operation("GET", "/v1/deliveries")
     def search_deliveries(self, **filters: Any) -> Dict[str, Any]:
-        """Filters: endpoint_id, event_id, event_type, status, kind, since, until, limit, cursor."""
+        """Filters: endpoint_id, event_id, event_type, channel, status, kind, since, until, limit, cursor."""
         return self.request("GET", "/v1/deliveries", query=filters)
 
     def iter_deliveries(self, **filters: Any) -> Iterator[Dict[str, Any]]:
