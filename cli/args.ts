@@ -15,7 +15,7 @@ export function parse(argv: string[], options: Record<string, 'string' | 'boolea
       options: {
         ...Object.fromEntries(Object.entries(options).map(([name, type]) => [name, { type }])),
         json: { type: 'boolean' },
-        url: { type: 'string' },
+        'api-url': { type: 'string' },
         token: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },

@@ -11,9 +11,9 @@ export const COMMANDS: CommandTable = { tenants, keys, endpoints, events, delive
 
 const GLOBAL_HELP = `hookline: the Hookline API from a terminal
 
-Usage: hookline <group> <command> [arguments] [--json] [--url URL] [--token TOKEN]
+Usage: hookline <group> <command> [arguments] [--json] [--api-url URL] [--token TOKEN]
 
-The API's address and credential come from --url/--token or HOOKLINE_URL/HOOKLINE_TOKEN
+The API's address and credential come from --api-url/--token or HOOKLINE_URL/HOOKLINE_TOKEN
 (the admin token for tenants, keys, events publish and portal-link; a tenant's API key for
 endpoints, deliveries and recover). Tables by default, --json for scripts. An error answer
 exits 1 with its code and message; a usage mistake exits 2.
@@ -53,7 +53,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       process.stdout.write(`Usage: hookline ${command.usage}\n\n${command.summary}\n`);
       return 0;
     }
-    const url = (flags.url as string | undefined) ?? env.HOOKLINE_URL ?? 'http://127.0.0.1:3000';
+    const url = (flags['api-url'] as string | undefined) ?? env.HOOKLINE_URL ?? 'http://127.0.0.1:3000';
     const token = (flags.token as string | undefined) ?? env.HOOKLINE_TOKEN;
     if (!token) throw new UsageError('no credential: set HOOKLINE_TOKEN or pass --token');
     const stopped = new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));

@@ -240,8 +240,10 @@ test('the CLI sets a filter and channels, publishes with channels and lists deli
       child.on('error', reject);
       child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
     });
-  // `endpoints create --url` is also the CLI's own --url (the API's address): made through the API here.
-  const { id } = await tenant.api.createWebhook({ url: `${env.receiver.url}?t=cli` });
+  const created = await cli(tenant.apiKey, 'endpoints', 'create', '--url', `${env.receiver.url}?t=cli`, '--channels', 'eu');
+  expect(created).toMatchObject({ code: 0 });
+  const { id, url, channels } = JSON.parse(created.stdout) as { id: string; url: string; channels: string[] };
+  expect({ url, channels }).toEqual({ url: `${env.receiver.url}?t=cli`, channels: ['eu'] });
   const updated = await cli(tenant.apiKey, 'endpoints', 'update', id, '--filter', '{"data":{"n":{"$gt":1}}}', '--channels', 'eu,us');
   expect(updated).toMatchObject({ code: 0 });
   expect(JSON.parse(updated.stdout)).toMatchObject({ filter: { data: { n: { $gt: 1 } } }, channels: ['eu', 'us'] });
