@@ -96,11 +96,21 @@ test('RabbitMQ restarted mid-stream (a private node): every event is on the queu
   try {
     await declare(node.url, 'hooks', 'hooks');
     const endpoint = await tenant.api.createWebhook({ type: 'rabbitmq', config: { serverUrl: node.url, exchange: 'hooks' } });
-    const ids = await publishSpread(stack, tenant, 20, 300, async () => {
-      await node.stop();
-      await new Promise((r) => setTimeout(r, 1_500));
-      await node.start();
-    });
+    // Ten before the restart, five while the broker is down (each fails and is retried), five after.
+    const publish = async (from: number, to: number) => {
+      const out: string[] = [];
+      for (let n = from; n < to; n++) out.push((await stack.admin.publish({ tenantId: tenant.id, type: 'card.viewed', data: { n } })).id);
+      return out;
+    };
+    const ids = await publish(0, 10);
+    await node.stop();
+    ids.push(...(await publish(10, 15)));
+    await waitFor(async () => {
+      const { data } = await tenant.api.listDeliveries(endpoint.id, { limit: 100 });
+      return data.some((d) => d.status === 'pending' && d.attemptCount > 0);
+    }, { timeoutMs: 60_000, what: 'a send refused while the broker is down' });
+    await node.start();
+    ids.push(...(await publish(15, 20)));
     const deliveries = await settledDeliveries(tenant, endpoint.id, 20, 120_000);
     expect(deliveries.filter((d) => d.status !== 'success')).toEqual([]);
     // Every attempt is in the log: the ones the restart failed (a network outcome, retried) and the confirm that ended each.
