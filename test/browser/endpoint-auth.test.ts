@@ -1,3 +1,4 @@
+import { waitFor } from '../../tools/testkit/wait';
 import type { Browser, Page } from 'playwright-core';
 import { makeTestPki, type TestPki } from '../../tools/testkit/certificates';
 import { startStack, type Stack } from '../../tools/testkit/stack';
@@ -73,6 +74,10 @@ test('a tenant sets basic auth, then a client certificate that expires soon: the
   await page.getByLabel('Authentication', { exact: true }).selectOption('none');
   await page.getByLabel('Remove the client certificate').check();
   await page.getByRole('button', { name: 'Save changes' }).click();
+  // The earlier "Saved." may still be on the page: wait for the save itself.
+  await waitFor(async () => {
+    const e = await tenant.api.getWebhook(created!.id);
+    return e.auth === null && e.tls === null;
+  }, { timeoutMs: 20_000, what: 'auth and tls removed' });
   await page.getByText('Saved.').waitFor(T);
-  expect(await tenant.api.getWebhook(created!.id)).toMatchObject({ auth: null, tls: null });
 });

@@ -12,12 +12,13 @@ const RATE_WAKE_EARLY_MS = 800;
 const RATE_SPACING_IN_ACTIVITY_MS = 1_000;
 /**
  * A send that wakes this much later than its turn was held up (a stalled worker, a loaded machine):
- * its turn is stale. Never more than half the interval: a send that lands late by up to L puts the
- * sends due in any 1000 + L ms into one second, so L must stay under one interval (the other half is
- * for the request to reach the receiver) for no second to see more than the rate + 1.
+ * its turn is stale. Never more than a quarter of the interval: a send that lands late by up to L
+ * puts the sends due in any 1000 + L ms into one second, so L must stay under one interval for no
+ * second to see more than the rate + 1, and the rest of it is for the request to reach the receiver
+ * on a busy machine.
  */
 const RATE_TURN_LATE_MS = 250;
-const lateAllowanceMs = (ratePerSecond: number) => Math.min(RATE_TURN_LATE_MS, 500 / ratePerSecond);
+const lateAllowanceMs = (ratePerSecond: number) => Math.min(RATE_TURN_LATE_MS, 250 / ratePerSecond);
 /** A longer wait is slept in pieces of at most this, so a change of the endpoint's rate takes effect within it. */
 const RATE_WAIT_PIECE_MS = 30_000;
 
