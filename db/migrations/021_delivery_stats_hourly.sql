@@ -1,0 +1,189 @@
+-- Delivery statistics, second level: the same figures per endpoint and hour, so a range reads its whole
+-- hours here and only its ragged minute ends from delivery_stats (013). Where deliveries are spread (a
+-- few a minute per endpoint) the minute level holds about one row per delivery; this level holds at
+-- most 24 a day per endpoint whatever the volume.
+--
+-- An hour row is the sum of the minute rows of its hour, column by column (latency element-wise, the
+-- last_* times their greatest): the same triggers write both, in the same statement's transaction, from
+-- the same per-minute changes. So a range's figures are the same whichever level answers for an hour,
+-- and still agree exactly with the delivery log for the range.
+CREATE TABLE delivery_stats_hourly (
+  tenant_id       text NOT NULL,
+  endpoint_id     text NOT NULL,
+  hour            timestamptz NOT NULL,
+  pending         integer NOT NULL DEFAULT 0,
+  success         integer NOT NULL DEFAULT 0,
+  failed          integer NOT NULL DEFAULT 0,
+  skipped         integer NOT NULL DEFAULT 0,
+  attempts        integer NOT NULL DEFAULT 0,
+  latency         integer[] NOT NULL DEFAULT '{}',
+  last_success_at timestamptz,
+  last_failure_at timestamptz,
+  PRIMARY KEY (endpoint_id, hour),
+  FOREIGN KEY (tenant_id, endpoint_id) REFERENCES endpoints (tenant_id, id) ON DELETE CASCADE
+);
+CREATE INDEX delivery_stats_hourly_tenant ON delivery_stats_hourly (tenant_id, hour);
+
+ALTER TABLE delivery_stats_hourly ENABLE ROW LEVEL SECURITY;
+ALTER TABLE delivery_stats_hourly FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON delivery_stats_hourly TO hookline_app
+  USING (tenant_id = hookline_current_tenant()) WITH CHECK (tenant_id = hookline_current_tenant());
+GRANT SELECT, DELETE ON delivery_stats_hourly TO hookline_app;
+GRANT SELECT, INSERT, UPDATE ON delivery_stats_hourly TO hookline_definer;
+CREATE POLICY definer_rollup ON delivery_stats_hourly TO hookline_definer USING (true) WITH CHECK (true);
+
+-- Element-wise sum of many histograms (the hour of a few minutes' changes in a trigger).
+CREATE AGGREGATE hookline_hist_sum(integer[]) (SFUNC = hookline_hist_add, STYPE = integer[], INITCOND = '{}');
+
+-- One change to the rollup: what a statement adds to (or, negated, takes from) one endpoint's minute.
+CREATE TYPE hookline_stats_change AS (
+  tenant_id text, endpoint_id text, minute timestamptz,
+  pending integer, success integer, failed integer, skipped integer, attempts integer, latency integer[],
+  last_success_at timestamptz, last_failure_at timestamptz
+);
+
+-- Adds a statement's changes to both levels. The hour rows are taken first, then the minute rows, each
+-- in key order: a minute row is only ever locked by a transaction that holds its hour row, so two
+-- transactions wait on hour rows only, in the order they take them, as they waited on minute rows before.
+-- Not a definer function itself: the triggers call it as hookline_definer, and nobody else may.
+CREATE FUNCTION hookline_stats_add(changes hookline_stats_change[]) RETURNS void
+  LANGUAGE plpgsql SET search_path = pg_catalog, public AS $$
+BEGIN
+  INSERT INTO public.delivery_stats_hourly AS s (tenant_id, endpoint_id, hour, pending, success, failed, skipped, attempts, latency, last_success_at, last_failure_at)
+  SELECT c.tenant_id, c.endpoint_id, date_trunc('hour', c.minute, 'UTC'),
+    sum(c.pending), sum(c.success), sum(c.failed), sum(c.skipped), sum(c.attempts), public.hookline_hist_sum(c.latency),
+    max(c.last_success_at), max(c.last_failure_at)
+  FROM unnest(changes) c GROUP BY 1, 2, 3 ORDER BY 2, 3
+  ON CONFLICT (endpoint_id, hour) DO UPDATE SET
+    pending = s.pending + excluded.pending, success = s.success + excluded.success, failed = s.failed + excluded.failed,
+    skipped = s.skipped + excluded.skipped, attempts = s.attempts + excluded.attempts,
+    latency = CASE WHEN cardinality(excluded.latency) = 0 THEN s.latency ELSE public.hookline_hist_add(s.latency, excluded.latency) END,
+    last_success_at = greatest(s.last_success_at, excluded.last_success_at),
+    last_failure_at = greatest(s.last_failure_at, excluded.last_failure_at);
+  INSERT INTO public.delivery_stats AS s (tenant_id, endpoint_id, minute, pending, success, failed, skipped, attempts, latency, last_success_at, last_failure_at)
+  SELECT c.tenant_id, c.endpoint_id, c.minute, c.pending, c.success, c.failed, c.skipped, c.attempts, c.latency, c.last_success_at, c.last_failure_at
+  FROM unnest(changes) c ORDER BY c.endpoint_id, c.minute
+  ON CONFLICT (endpoint_id, minute) DO UPDATE SET
+    pending = s.pending + excluded.pending, success = s.success + excluded.success, failed = s.failed + excluded.failed,
+    skipped = s.skipped + excluded.skipped, attempts = s.attempts + excluded.attempts,
+    latency = CASE WHEN cardinality(excluded.latency) = 0 THEN s.latency ELSE public.hookline_hist_add(s.latency, excluded.latency) END,
+    last_success_at = greatest(s.last_success_at, excluded.last_success_at),
+    last_failure_at = greatest(s.last_failure_at, excluded.last_failure_at);
+END
+$$;
+
+-- The triggers of 013, now writing their changes through hookline_stats_add (same changes as before).
+CREATE OR REPLACE FUNCTION hookline_delivery_stats_insert() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+BEGIN
+  PERFORM public.hookline_stats_add(array(
+    SELECT row(n.tenant_id, n.endpoint_id, date_trunc('minute', n.created_at, 'UTC'),
+      count(*) FILTER (WHERE n.status = 'pending')::int, count(*) FILTER (WHERE n.status = 'success')::int,
+      count(*) FILTER (WHERE n.status = 'failed')::int, count(*) FILTER (WHERE n.status = 'skipped')::int,
+      coalesce(sum(n.attempt_count), 0)::int, '{}'::integer[],
+      max(coalesce(n.last_attempt_at, n.updated_at)) FILTER (WHERE n.status = 'success'),
+      max(coalesce(n.last_attempt_at, n.updated_at)) FILTER (WHERE n.status = 'failed'))::public.hookline_stats_change
+    FROM new_rows n GROUP BY n.tenant_id, n.endpoint_id, date_trunc('minute', n.created_at, 'UTC')));
+  RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION hookline_delivery_stats_update() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+BEGIN
+  PERFORM public.hookline_stats_add(array(
+    SELECT row(v.tenant_id, v.endpoint_id, date_trunc('minute', v.created_at, 'UTC'),
+      coalesce(sum(v.sign) FILTER (WHERE v.status = 'pending'), 0)::int, coalesce(sum(v.sign) FILTER (WHERE v.status = 'success'), 0)::int,
+      coalesce(sum(v.sign) FILTER (WHERE v.status = 'failed'), 0)::int, coalesce(sum(v.sign) FILTER (WHERE v.status = 'skipped'), 0)::int,
+      coalesce(sum(v.sign * v.attempt_count), 0)::int, '{}'::integer[],
+      max(v.at) FILTER (WHERE v.sign = 1 AND v.status = 'success'),
+      max(v.at) FILTER (WHERE v.sign = 1 AND v.status = 'failed'))::public.hookline_stats_change
+    FROM old_rows o JOIN new_rows n ON n.id = o.id
+    CROSS JOIN LATERAL (VALUES
+      (o.tenant_id, o.endpoint_id, o.created_at, o.status, o.attempt_count, -1, NULL::timestamptz),
+      (n.tenant_id, n.endpoint_id, n.created_at, n.status, n.attempt_count, 1, coalesce(n.last_attempt_at, n.updated_at))
+    ) AS v(tenant_id, endpoint_id, created_at, status, attempt_count, sign, at)
+    WHERE (o.status, o.attempt_count, date_trunc('minute', o.created_at, 'UTC'), o.endpoint_id)
+      IS DISTINCT FROM (n.status, n.attempt_count, date_trunc('minute', n.created_at, 'UTC'), n.endpoint_id)
+    GROUP BY v.tenant_id, v.endpoint_id, date_trunc('minute', v.created_at, 'UTC')));
+  RETURN NULL;
+END
+$$;
+
+-- Only rows still there are decremented (013), at both levels, hours first as in hookline_stats_add.
+CREATE OR REPLACE FUNCTION hookline_delivery_stats_delete() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+DECLARE
+  changes public.hookline_stats_change[];
+BEGIN
+  changes := array(
+    SELECT row(o.tenant_id, o.endpoint_id, date_trunc('minute', o.created_at, 'UTC'),
+      count(*) FILTER (WHERE o.status = 'pending')::int, count(*) FILTER (WHERE o.status = 'success')::int,
+      count(*) FILTER (WHERE o.status = 'failed')::int, count(*) FILTER (WHERE o.status = 'skipped')::int,
+      coalesce(sum(o.attempt_count), 0)::int, '{}'::integer[], NULL::timestamptz, NULL::timestamptz)::public.hookline_stats_change
+    FROM old_rows o GROUP BY o.tenant_id, o.endpoint_id, date_trunc('minute', o.created_at, 'UTC'));
+  UPDATE public.delivery_stats_hourly s SET
+    pending = s.pending - g.pending, success = s.success - g.success, failed = s.failed - g.failed,
+    skipped = s.skipped - g.skipped, attempts = s.attempts - g.attempts
+  FROM (
+    SELECT c.endpoint_id, date_trunc('hour', c.minute, 'UTC') AS hour, sum(c.pending) AS pending, sum(c.success) AS success,
+      sum(c.failed) AS failed, sum(c.skipped) AS skipped, sum(c.attempts) AS attempts
+    FROM unnest(changes) c GROUP BY 1, 2
+  ) g
+  WHERE s.endpoint_id = g.endpoint_id AND s.hour = g.hour;
+  UPDATE public.delivery_stats s SET
+    pending = s.pending - c.pending, success = s.success - c.success, failed = s.failed - c.failed,
+    skipped = s.skipped - c.skipped, attempts = s.attempts - c.attempts
+  FROM unnest(changes) c
+  WHERE s.endpoint_id = c.endpoint_id AND s.minute = c.minute;
+  RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION hookline_attempt_stats_insert() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+BEGIN
+  PERFORM public.hookline_stats_add(array(
+    SELECT row(h.tenant_id, h.endpoint_id, h.minute, 0, 0, 0, 0, 0,
+      (SELECT array_agg(coalesce(c.n, 0) ORDER BY i) FROM generate_series(1, h.top) i
+         LEFT JOIN unnest(h.buckets, h.counts) AS c(b, n) ON c.b = i),
+      NULL::timestamptz, NULL::timestamptz)::public.hookline_stats_change
+    FROM (
+      SELECT b.tenant_id, b.endpoint_id, b.minute, max(b.bucket) AS top, array_agg(b.bucket) AS buckets, array_agg(b.n) AS counts
+      FROM (
+        SELECT d.tenant_id, d.endpoint_id, date_trunc('minute', d.created_at, 'UTC') AS minute,
+          public.hookline_latency_bucket(n.duration_ms) AS bucket, count(*)::int AS n
+        FROM new_rows n JOIN public.deliveries d ON d.tenant_id = n.tenant_id AND d.id = n.delivery_id
+        GROUP BY 1, 2, 3, 4
+      ) b GROUP BY 1, 2, 3
+    ) h));
+  RETURN NULL;
+END
+$$;
+
+-- The hours already counted, from their minutes.
+INSERT INTO delivery_stats_hourly (tenant_id, endpoint_id, hour, pending, success, failed, skipped, attempts, latency, last_success_at, last_failure_at)
+SELECT c.tenant_id, c.endpoint_id, c.hour, c.pending, c.success, c.failed, c.skipped, c.attempts, coalesce(l.latency, '{}'), c.last_success_at, c.last_failure_at
+FROM (
+  SELECT s.tenant_id, s.endpoint_id, date_trunc('hour', s.minute, 'UTC') AS hour, sum(s.pending) AS pending, sum(s.success) AS success,
+    sum(s.failed) AS failed, sum(s.skipped) AS skipped, sum(s.attempts) AS attempts,
+    max(s.last_success_at) AS last_success_at, max(s.last_failure_at) AS last_failure_at
+  FROM delivery_stats s GROUP BY 1, 2, 3
+) c
+LEFT JOIN (
+  -- Every histogram is dense from index 1, so the indexes summed are too.
+  SELECT x.endpoint_id, x.hour, array_agg(x.n ORDER BY x.k) AS latency
+  FROM (
+    SELECT s.endpoint_id, date_trunc('hour', s.minute, 'UTC') AS hour, u.k, sum(u.n)::int AS n
+    FROM delivery_stats s CROSS JOIN LATERAL unnest(s.latency) WITH ORDINALITY AS u(n, k) GROUP BY 1, 2, 3
+  ) x GROUP BY 1, 2
+) l ON l.endpoint_id = c.endpoint_id AND l.hour = c.hour;
+
+DO $$
+BEGIN
+  GRANT CREATE ON SCHEMA public TO hookline_definer;
+  ALTER FUNCTION hookline_stats_add(hookline_stats_change[]) OWNER TO hookline_definer;
+  REVOKE ALL ON FUNCTION hookline_stats_add(hookline_stats_change[]) FROM PUBLIC;
+  REVOKE CREATE ON SCHEMA public FROM hookline_definer;
+END
+$$;
