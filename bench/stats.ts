@@ -23,11 +23,11 @@ import { appLogin } from '../tools/testkit/app-login';
  * the write cost: --write-samples transactions that each record one attempt and finish one delivery,
  * as the deliver activity does, through the rollup triggers.
  *   --rows N (1000000)  --endpoints K (50)  --noise-tenants T (4)  --samples S (100)  --write-samples W (500)
- *   --load fast|triggers (fast): fast inserts with the rollup triggers off and builds both levels in one
+ *   --load fast|triggers (fast): fast inserts with the rollup triggers off and builds the three levels in one
  *     aggregation afterwards (db/queries/stats.ts rebuildStats); triggers loads through them, as the product
  *     writes, in statements of 100,000 deliveries (about 15 minutes for 1,000,000 on a small machine).
  *   --verify: loads through the triggers, rebuilds the rollup with the fast load's aggregation from the same
- *     rows, compares both levels row for row and exits (use a small --rows).
+ *     rows, compares the three levels row for row and exits (use a small --rows).
  *   --owner URL (postgres://postgres@127.0.0.1:5432/postgres): a role that may create databases
  * Writes bench/results/stats-<stamp>.json and prints a table.
  */
@@ -104,13 +104,13 @@ async function setStatsTriggers(owner: Sql, on: boolean): Promise<void> {
   for (const [table, trigger] of STATS_TRIGGERS) await owner`alter table ${owner(table)} ${on ? owner`enable` : owner`disable`} trigger ${owner(trigger)}`;
 }
 
-const ROLLUPS = [['delivery_stats', 'minute'], ['delivery_stats_hourly', 'hour']] as const;
+const ROLLUPS = [['delivery_stats', 'minute'], ['delivery_stats_hourly', 'hour'], ['delivery_stats_daily', 'day']] as const;
 
-/** Loads through the triggers, keeps what they built, rebuilds from the same rows and compares both levels row for row. */
+/** Loads through the triggers, keeps what they built, rebuilds from the same rows and compares each level row for row. */
 async function verify(owner: Sql): Promise<void> {
   await loadAll(owner, 'bench');
   for (const [table] of ROLLUPS) await owner`create table ${owner(`${table}_by_triggers`)} as select * from ${owner(table)}`;
-  await owner`truncate delivery_stats, delivery_stats_hourly`;
+  await owner`truncate delivery_stats, delivery_stats_hourly, delivery_stats_daily`;
   const rebuilt = await rebuildStats(owner);
   let ok = true;
   for (const [table, key] of ROLLUPS) {
@@ -123,7 +123,7 @@ async function verify(owner: Sql): Promise<void> {
   }
   const [n] = await owner<{ deliveries: number; attempts: number }[]>`
     select (select count(*) from deliveries)::int as deliveries, (select count(*) from attempts)::int as attempts`;
-  log(`${n!.deliveries} deliveries and ${n!.attempts} attempts; rebuilt ${rebuilt.minutes} minute and ${rebuilt.hours} hour rows`);
+  log(`${n!.deliveries} deliveries and ${n!.attempts} attempts; rebuilt ${rebuilt.minutes} minute, ${rebuilt.hours} hour and ${rebuilt.days} day rows`);
   if (!ok) throw new Error('the fast load\'s rollup differs from the triggers\'');
   log('verified: the fast load builds the rollup the triggers build, row for row');
 }
@@ -188,23 +188,24 @@ async function main(): Promise<void> {
     }
     const loadedMs = performance.now() - started;
     await owner`vacuum analyze`;
-    // Run against a schema without the hourly level too (--load triggers), to compare the write cost.
-    const [{ hourly } = { hourly: false }] = await owner<{ hourly: boolean }[]>`select to_regclass('delivery_stats_hourly') is not null as hourly`;
-    const hourRows = (where: ReturnType<Sql>) =>
-      hourly ? owner`(select count(*) from delivery_stats_hourly ${where})::int` : owner`0`;
-    const [counts] = await owner<{ deliveries: number; mine: number; attempts: number; rollupRows: number; mineRollupRows: number; hourRows: number; mineHourRows: number }[]>`
+    // Runs against a schema with the minute level only too (--load triggers), to compare the write cost.
+    const [{ levels } = { levels: false }] = await owner<{ levels: boolean }[]>`select to_regclass('delivery_stats_daily') is not null as levels`;
+    const rowsOf = (table: string, where: ReturnType<Sql>) => (levels ? owner`(select count(*) from ${owner(table)} ${where})::int` : owner`0`);
+    const [counts] = await owner<{ deliveries: number; mine: number; attempts: number; rollupRows: number; mineRollupRows: number; hourRows: number; mineHourRows: number; dayRows: number; mineDayRows: number }[]>`
       select (select count(*) from deliveries)::int as deliveries, (select count(*) from deliveries where tenant_id = ${tenantId})::int as mine,
              (select count(*) from attempts)::int as attempts,
              (select count(*) from delivery_stats)::int as rollup_rows, (select count(*) from delivery_stats where tenant_id = ${tenantId})::int as mine_rollup_rows,
-             ${hourRows(owner``)} as hour_rows, ${hourRows(owner`where tenant_id = ${tenantId}`)} as mine_hour_rows`;
+             ${rowsOf('delivery_stats_hourly', owner``)} as hour_rows, ${rowsOf('delivery_stats_hourly', owner`where tenant_id = ${tenantId}`)} as mine_hour_rows,
+             ${rowsOf('delivery_stats_daily', owner``)} as day_rows, ${rowsOf('delivery_stats_daily', owner`where tenant_id = ${tenantId}`)} as mine_day_rows`;
     const c = counts!;
     log(`loaded ${c.mine} deliveries of one tenant (${c.deliveries} in all, ${c.attempts} attempts) in ${Math.round(loadedMs / 1000)} s (${FAST ? 'fast' : 'through the triggers'}: ` +
       `deliveries ${Math.round(loadSeconds.deliveries)} s, attempts ${Math.round(loadSeconds.attempts)} s${FAST ? `, rollup built in ${Math.round(rebuildSeconds)} s` : ''}); ` +
-      `rollup ${c.mineRollupRows} minute rows of ${c.rollupRows}, ${c.mineHourRows} hour rows of ${c.hourRows}`);
+      `rollup ${c.mineRollupRows} minute rows of ${c.rollupRows}, ${c.mineHourRows} hour rows of ${c.hourRows}, ${c.mineDayRows} day rows of ${c.dayRows}`);
     // The rollup agrees with the rows it counts, at each level.
     const [check] = await owner<{ ok: boolean }[]>`
       select (select sum(success + failed + skipped + pending) from delivery_stats where tenant_id = ${tenantId}) = ${c.mine}
-         and ${hourly ? owner`(select sum(success + failed + skipped + pending) from delivery_stats_hourly where tenant_id = ${tenantId}) = ${c.mine}` : owner`true`} as ok`;
+         and ${levels ? owner`(select sum(success + failed + skipped + pending) from delivery_stats_hourly where tenant_id = ${tenantId}) = ${c.mine}
+                    and (select sum(success + failed + skipped + pending) from delivery_stats_daily where tenant_id = ${tenantId}) = ${c.mine}` : owner`true`} as ok`;
     if (!check!.ok) throw new Error('the rollup does not count every delivery');
 
     const apiKey = generateApiKey();

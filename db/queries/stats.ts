@@ -2,11 +2,10 @@ import type { StatsBucket, StatsRange } from '../../domain/stats-range';
 import type { Sql, Tx } from '../sql';
 
 /**
- * Reads of the delivery statistics rollup: per endpoint and minute (migrations/013_delivery_stats.sql)
- * and per endpoint and hour (021_delivery_stats_hourly.sql), an hour row being the sum of its minutes.
- * A range reads its whole hours from the hourly level and its ragged minute ends from the minute level,
- * never a delivery; a range by the minute reads minutes only. Tenant reads run under `withTenant`,
- * naming the tenant too so the (tenant_id, minute|hour) indexes are used directly.
+ * Reads of the delivery statistics rollup: per endpoint and minute (migrations/013_delivery_stats.sql),
+ * hour and day (021_delivery_stats_levels.sql), an hour or day row being the sum of its minutes. A
+ * range reads each part from the coarsest level its series allows (rollupRanges), never a delivery.
+ * Tenant reads run under `withTenant`, naming the tenant too so the (tenant_id, time) indexes are used directly.
  */
 
 export interface StatsTotals {
@@ -52,19 +51,48 @@ export interface StatsSummary {
 
 export interface StatsReadOptions {
   byEndpoint?: boolean;
-  /** Read the minute level only, as for a range by the minute (the hourly level is then a check of it). */
+  /** Read the minute level only, as for a range by the minute (the coarser levels are then a check of it). */
   minutesOnly?: boolean;
 }
 
 const UNIT: Record<StatsBucket, string> = { minute: '1 minute', hour: '1 hour', day: '1 day' };
 const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 
-/** The range's whole hours [from, to), read from the hourly level; none (from = to = until) by the minute or in a range within an hour. */
-export function wholeHours(r: StatsRange, minutesOnly = false): { from: Date; to: Date } {
-  const from = Math.ceil(r.since.getTime() / HOUR) * HOUR;
-  const to = Math.floor(r.until.getTime() / HOUR) * HOUR;
-  if (minutesOnly || r.bucket === 'minute' || from >= to) return { from: r.until, to: r.until };
-  return { from: new Date(from), to: new Date(to) };
+type Span = [from: Date, to: Date];
+export interface RollupRanges {
+  day: [Span];
+  hour: [Span, Span];
+  minute: [Span, Span];
+}
+
+/**
+ * Which level answers for which part of a range: its whole days (UTC) from the daily level, the whole
+ * hours of its ragged ends from the hourly level, the ragged minutes from the minute level. A series
+ * by the hour reads no days, by the minute minutes only; so does `minutesOnly`. Unused spans are empty
+ * (from = to = until), so the statement has the same shape for every range.
+ */
+export function rollupRanges(r: StatsRange, minutesOnly = false): RollupRanges {
+  const units = minutesOnly || r.bucket === 'minute' ? [] : r.bucket === 'hour' ? [HOUR] : [DAY, HOUR];
+  const found: Record<'day' | 'hour' | 'minute', Span[]> = { day: [], hour: [], minute: [] };
+  const split = (lo: number, hi: number, i: number): void => {
+    if (lo >= hi) return;
+    const unit = units[i];
+    if (unit === undefined) {
+      found.minute.push([new Date(lo), new Date(hi)]);
+      return;
+    }
+    const from = Math.ceil(lo / unit) * unit;
+    const to = Math.floor(hi / unit) * unit;
+    if (from >= to) return split(lo, hi, i + 1);
+    split(lo, from, i + 1);
+    found[unit === DAY ? 'day' : 'hour'].push([new Date(from), new Date(to)]);
+    split(to, hi, i + 1);
+  };
+  split(r.since.getTime(), r.until.getTime(), 0);
+  const none: Span = [r.until, r.until];
+  const at = (spans: Span[], i: number) => spans[i] ?? none;
+  return { day: [at(found.day, 0)], hour: [at(found.hour, 0), at(found.hour, 1)], minute: [at(found.minute, 0), at(found.minute, 1)] };
 }
 
 interface SummaryRow extends StatsTotals {
@@ -83,16 +111,20 @@ interface SummaryRow extends StatsTotals {
  * statement: the range's rollup rows are read once and summed each way.
  */
 export async function statsSummary(tx: Tx, s: StatsScope, r: StatsRange, o: StatsReadOptions = {}): Promise<StatsSummary> {
-  const { from, to } = wholeHours(r, o.minutesOnly);
+  const { day, hour, minute } = rollupRanges(r, o.minutesOnly);
   const mine = tx`s.tenant_id = ${s.tenantId} ${s.endpointId ? tx`and s.endpoint_id = ${s.endpointId}` : tx``}`;
   const columns = tx`s.endpoint_id, s.pending, s.success, s.failed, s.skipped, s.attempts, s.latency, s.last_success_at, s.last_failure_at`;
   const [row] = await tx<SummaryRow[]>`
     with src as materialized (
-      select s.hour as at, ${columns} from delivery_stats_hourly s where ${mine} and s.hour >= ${from} and s.hour < ${to}
+      select s.day as at, ${columns} from delivery_stats_daily s where ${mine} and s.day >= ${day[0][0]} and s.day < ${day[0][1]}
       union all
-      select s.minute, ${columns} from delivery_stats s where ${mine} and s.minute >= ${r.since} and s.minute < ${from}
+      select s.hour, ${columns} from delivery_stats_hourly s where ${mine} and s.hour >= ${hour[0][0]} and s.hour < ${hour[0][1]}
       union all
-      select s.minute, ${columns} from delivery_stats s where ${mine} and s.minute >= ${to} and s.minute < ${r.until}
+      select s.hour, ${columns} from delivery_stats_hourly s where ${mine} and s.hour >= ${hour[1][0]} and s.hour < ${hour[1][1]}
+      union all
+      select s.minute, ${columns} from delivery_stats s where ${mine} and s.minute >= ${minute[0][0]} and s.minute < ${minute[0][1]}
+      union all
+      select s.minute, ${columns} from delivery_stats s where ${mine} and s.minute >= ${minute[1][0]} and s.minute < ${minute[1][1]}
     ), lat as (
       select u.k, sum(u.n)::int as n from src cross join lateral unnest(src.latency) with ordinality as u(n, k) group by 1
     ), points as (
@@ -145,26 +177,33 @@ export async function purgeStats(tx: Tx, tenantId: string, days: number, limit: 
       select endpoint_id, hour from delivery_stats_hourly
       where tenant_id = ${tenantId} and hour < now() - make_interval(days => ${days}) - interval '1 hour' and pending = 0
       order by hour limit ${limit}
+    ), days as (
+      select endpoint_id, day from delivery_stats_daily
+      where tenant_id = ${tenantId} and day < now() - make_interval(days => ${days}) - interval '1 day' and pending = 0
+      order by day limit ${limit}
     ), m as (
       delete from delivery_stats s using minutes d where s.tenant_id = ${tenantId} and s.endpoint_id = d.endpoint_id and s.minute = d.minute
       returning 1
     ), h as (
       delete from delivery_stats_hourly s using hours d where s.tenant_id = ${tenantId} and s.endpoint_id = d.endpoint_id and s.hour = d.hour
       returning 1
+    ), dd as (
+      delete from delivery_stats_daily s using days d where s.tenant_id = ${tenantId} and s.endpoint_id = d.endpoint_id and s.day = d.day
+      returning 1
     )
-    select greatest((select count(*) from m), (select count(*) from h))::int as n`;
+    select greatest((select count(*) from m), (select count(*) from h), (select count(*) from dd))::int as n`;
   return row!.n;
 }
 
 /**
- * Builds both rollup levels from the delivery log in one statement (the owner's connection, the rollup
+ * Builds the three rollup levels from the delivery log in one statement (the owner's connection, the rollup
  * empty, its triggers off while the deliveries and attempts went in): what the triggers would have
  * written had each delivery been inserted as it is now and its attempts after it. A bulk load's
  * shortcut (bench/stats.ts), not a repair: a rollup that saw status changes and deletions also holds
  * their history (the latency of deleted deliveries' attempts, the last success of a delivery since failed).
  */
-export async function rebuildStats(sql: Sql): Promise<{ minutes: number; hours: number }> {
-  const [row] = await sql<{ minutes: number; hours: number }[]>`
+export async function rebuildStats(sql: Sql): Promise<{ minutes: number; hours: number; days: number }> {
+  const [row] = await sql<{ minutes: number; hours: number; days: number }[]>`
     with lat as (
       select d.endpoint_id, date_trunc('minute', d.created_at, 'UTC') as minute, hookline_latency_bucket(a.duration_ms) as k, count(*)::int as n
       from attempts a join deliveries d on d.tenant_id = a.tenant_id and d.id = a.delivery_id group by 1, 2, 3
@@ -204,8 +243,24 @@ export async function rebuildStats(sql: Sql): Promise<{ minutes: number; hours: 
         from m group by 1, 2, 3
       ) c left join hl on hl.endpoint_id = c.endpoint_id and hl.hour = c.hour
       returning 1
+    ), dl as (
+      select x.endpoint_id, x.day, array_agg(x.n order by x.k) as latency
+      from (
+        select m.endpoint_id, date_trunc('day', m.minute, 'UTC') as day, u.k, sum(u.n)::int as n
+        from m cross join lateral unnest(m.latency) with ordinality as u(n, k) group by 1, 2, 3
+      ) x group by 1, 2
+    ), d as (
+      insert into delivery_stats_daily (tenant_id, endpoint_id, day, pending, success, failed, skipped, attempts, latency, last_success_at, last_failure_at)
+      select c.tenant_id, c.endpoint_id, c.day, c.pending, c.success, c.failed, c.skipped, c.attempts, coalesce(dl.latency, '{}'), c.last_success_at, c.last_failure_at
+      from (
+        select m.tenant_id, m.endpoint_id, date_trunc('day', m.minute, 'UTC') as day, sum(m.pending) as pending, sum(m.success) as success,
+          sum(m.failed) as failed, sum(m.skipped) as skipped, sum(m.attempts) as attempts,
+          max(m.last_success_at) as last_success_at, max(m.last_failure_at) as last_failure_at
+        from m group by 1, 2, 3
+      ) c left join dl on dl.endpoint_id = c.endpoint_id and dl.day = c.day
+      returning 1
     )
-    select (select count(*) from m)::int as minutes, (select count(*) from h)::int as hours`;
+    select (select count(*) from m)::int as minutes, (select count(*) from h)::int as hours, (select count(*) from d)::int as days`;
   return row!;
 }
 

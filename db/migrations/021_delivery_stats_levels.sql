@@ -1,12 +1,13 @@
--- Delivery statistics, second level: the same figures per endpoint and hour, so a range reads its whole
--- hours here and only its ragged minute ends from delivery_stats (013). Where deliveries are spread (a
--- few a minute per endpoint) the minute level holds about one row per delivery; this level holds at
--- most 24 a day per endpoint whatever the volume.
+-- Delivery statistics, coarser levels: the same figures per endpoint and hour, and per endpoint and day
+-- (UTC), so a range reads its whole days from delivery_stats_daily, the whole hours of its ragged ends
+-- from delivery_stats_hourly, and only its ragged minutes from delivery_stats (013). Where deliveries
+-- are spread (a few a minute per endpoint) the minute level holds about one row per delivery; a
+-- tenant's 30 days are then as many rows as deliveries, against 30 day rows per endpoint here.
 --
--- An hour row is the sum of the minute rows of its hour, column by column (latency element-wise, the
--- last_* times their greatest): the same triggers write both, in the same statement's transaction, from
--- the same per-minute changes. So a range's figures are the same whichever level answers for an hour,
--- and still agree exactly with the delivery log for the range.
+-- An hour row is the sum of the minute rows of its hour, and a day row of its day, column by column
+-- (latency element-wise, the last_* times their greatest): the same triggers write all three, in the
+-- same statement's transaction, from the same per-minute changes. So a range's figures are the same
+-- whichever level answers for a part of it, and still agree exactly with the delivery log for the range.
 CREATE TABLE delivery_stats_hourly (
   tenant_id       text NOT NULL,
   endpoint_id     text NOT NULL,
@@ -32,7 +33,32 @@ GRANT SELECT, DELETE ON delivery_stats_hourly TO hookline_app;
 GRANT SELECT, INSERT, UPDATE ON delivery_stats_hourly TO hookline_definer;
 CREATE POLICY definer_rollup ON delivery_stats_hourly TO hookline_definer USING (true) WITH CHECK (true);
 
--- Element-wise sum of many histograms (the hour of a few minutes' changes in a trigger).
+CREATE TABLE delivery_stats_daily (
+  tenant_id       text NOT NULL,
+  endpoint_id     text NOT NULL,
+  day             timestamptz NOT NULL,
+  pending         integer NOT NULL DEFAULT 0,
+  success         integer NOT NULL DEFAULT 0,
+  failed          integer NOT NULL DEFAULT 0,
+  skipped         integer NOT NULL DEFAULT 0,
+  attempts        integer NOT NULL DEFAULT 0,
+  latency         integer[] NOT NULL DEFAULT '{}',
+  last_success_at timestamptz,
+  last_failure_at timestamptz,
+  PRIMARY KEY (endpoint_id, day),
+  FOREIGN KEY (tenant_id, endpoint_id) REFERENCES endpoints (tenant_id, id) ON DELETE CASCADE
+);
+CREATE INDEX delivery_stats_daily_tenant ON delivery_stats_daily (tenant_id, day);
+
+ALTER TABLE delivery_stats_daily ENABLE ROW LEVEL SECURITY;
+ALTER TABLE delivery_stats_daily FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON delivery_stats_daily TO hookline_app
+  USING (tenant_id = hookline_current_tenant()) WITH CHECK (tenant_id = hookline_current_tenant());
+GRANT SELECT, DELETE ON delivery_stats_daily TO hookline_app;
+GRANT SELECT, INSERT, UPDATE ON delivery_stats_daily TO hookline_definer;
+CREATE POLICY definer_rollup ON delivery_stats_daily TO hookline_definer USING (true) WITH CHECK (true);
+
+-- Element-wise sum of many histograms (the hour or day of a few minutes' changes in a trigger).
 CREATE AGGREGATE hookline_hist_sum(integer[]) (SFUNC = hookline_hist_add, STYPE = integer[], INITCOND = '{}');
 
 -- One change to the rollup: what a statement adds to (or, negated, takes from) one endpoint's minute.
@@ -42,13 +68,25 @@ CREATE TYPE hookline_stats_change AS (
   last_success_at timestamptz, last_failure_at timestamptz
 );
 
--- Adds a statement's changes to both levels. The hour rows are taken first, then the minute rows, each
--- in key order: a minute row is only ever locked by a transaction that holds its hour row, so two
--- transactions wait on hour rows only, in the order they take them, as they waited on minute rows before.
+-- Adds a statement's changes to the three levels. The day rows are taken first, then the hour rows, then
+-- the minute rows, each in key order: a finer row is only ever locked by a transaction that holds the
+-- coarser rows over it, so two transactions wait on day rows only, in the order they take them, as they
+-- waited on minute rows before.
 -- Not a definer function itself: the triggers call it as hookline_definer, and nobody else may.
 CREATE FUNCTION hookline_stats_add(changes hookline_stats_change[]) RETURNS void
   LANGUAGE plpgsql SET search_path = pg_catalog, public AS $$
 BEGIN
+  INSERT INTO public.delivery_stats_daily AS s (tenant_id, endpoint_id, day, pending, success, failed, skipped, attempts, latency, last_success_at, last_failure_at)
+  SELECT c.tenant_id, c.endpoint_id, date_trunc('day', c.minute, 'UTC'),
+    sum(c.pending), sum(c.success), sum(c.failed), sum(c.skipped), sum(c.attempts), public.hookline_hist_sum(c.latency),
+    max(c.last_success_at), max(c.last_failure_at)
+  FROM unnest(changes) c GROUP BY 1, 2, 3 ORDER BY 2, 3
+  ON CONFLICT (endpoint_id, day) DO UPDATE SET
+    pending = s.pending + excluded.pending, success = s.success + excluded.success, failed = s.failed + excluded.failed,
+    skipped = s.skipped + excluded.skipped, attempts = s.attempts + excluded.attempts,
+    latency = CASE WHEN cardinality(excluded.latency) = 0 THEN s.latency ELSE public.hookline_hist_add(s.latency, excluded.latency) END,
+    last_success_at = greatest(s.last_success_at, excluded.last_success_at),
+    last_failure_at = greatest(s.last_failure_at, excluded.last_failure_at);
   INSERT INTO public.delivery_stats_hourly AS s (tenant_id, endpoint_id, hour, pending, success, failed, skipped, attempts, latency, last_success_at, last_failure_at)
   SELECT c.tenant_id, c.endpoint_id, date_trunc('hour', c.minute, 'UTC'),
     sum(c.pending), sum(c.success), sum(c.failed), sum(c.skipped), sum(c.attempts), public.hookline_hist_sum(c.latency),
@@ -110,7 +148,7 @@ BEGIN
 END
 $$;
 
--- Only rows still there are decremented (013), at both levels, hours first as in hookline_stats_add.
+-- Only rows still there are decremented (013), at each level, coarsest first as in hookline_stats_add.
 CREATE OR REPLACE FUNCTION hookline_delivery_stats_delete() RETURNS trigger
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 DECLARE
@@ -122,6 +160,15 @@ BEGIN
       count(*) FILTER (WHERE o.status = 'failed')::int, count(*) FILTER (WHERE o.status = 'skipped')::int,
       coalesce(sum(o.attempt_count), 0)::int, '{}'::integer[], NULL::timestamptz, NULL::timestamptz)::public.hookline_stats_change
     FROM old_rows o GROUP BY o.tenant_id, o.endpoint_id, date_trunc('minute', o.created_at, 'UTC'));
+  UPDATE public.delivery_stats_daily s SET
+    pending = s.pending - g.pending, success = s.success - g.success, failed = s.failed - g.failed,
+    skipped = s.skipped - g.skipped, attempts = s.attempts - g.attempts
+  FROM (
+    SELECT c.endpoint_id, date_trunc('day', c.minute, 'UTC') AS day, sum(c.pending) AS pending, sum(c.success) AS success,
+      sum(c.failed) AS failed, sum(c.skipped) AS skipped, sum(c.attempts) AS attempts
+    FROM unnest(changes) c GROUP BY 1, 2
+  ) g
+  WHERE s.endpoint_id = g.endpoint_id AND s.day = g.day;
   UPDATE public.delivery_stats_hourly s SET
     pending = s.pending - g.pending, success = s.success - g.success, failed = s.failed - g.failed,
     skipped = s.skipped - g.skipped, attempts = s.attempts - g.attempts
@@ -178,6 +225,23 @@ LEFT JOIN (
     FROM delivery_stats s CROSS JOIN LATERAL unnest(s.latency) WITH ORDINALITY AS u(n, k) GROUP BY 1, 2, 3
   ) x GROUP BY 1, 2
 ) l ON l.endpoint_id = c.endpoint_id AND l.hour = c.hour;
+
+-- The days already counted, from their minutes.
+INSERT INTO delivery_stats_daily (tenant_id, endpoint_id, day, pending, success, failed, skipped, attempts, latency, last_success_at, last_failure_at)
+SELECT c.tenant_id, c.endpoint_id, c.day, c.pending, c.success, c.failed, c.skipped, c.attempts, coalesce(l.latency, '{}'), c.last_success_at, c.last_failure_at
+FROM (
+  SELECT s.tenant_id, s.endpoint_id, date_trunc('day', s.minute, 'UTC') AS day, sum(s.pending) AS pending, sum(s.success) AS success,
+    sum(s.failed) AS failed, sum(s.skipped) AS skipped, sum(s.attempts) AS attempts,
+    max(s.last_success_at) AS last_success_at, max(s.last_failure_at) AS last_failure_at
+  FROM delivery_stats s GROUP BY 1, 2, 3
+) c
+LEFT JOIN (
+    SELECT x.endpoint_id, x.day, array_agg(x.n ORDER BY x.k) AS latency
+  FROM (
+    SELECT s.endpoint_id, date_trunc('day', s.minute, 'UTC') AS day, u.k, sum(u.n)::int AS n
+    FROM delivery_stats s CROSS JOIN LATERAL unnest(s.latency) WITH ORDINALITY AS u(n, k) GROUP BY 1, 2, 3
+  ) x GROUP BY 1, 2
+) l ON l.endpoint_id = c.endpoint_id AND l.day = c.day;
 
 DO $$
 BEGIN
