@@ -58,53 +58,45 @@ GRANT SELECT, DELETE ON delivery_stats_daily TO hookline_app;
 GRANT SELECT, INSERT, UPDATE ON delivery_stats_daily TO hookline_definer;
 CREATE POLICY definer_rollup ON delivery_stats_daily TO hookline_definer USING (true) WITH CHECK (true);
 
--- Element-wise sum of many histograms (the hour or day of a few minutes' changes in a trigger).
-CREATE AGGREGATE hookline_hist_sum(integer[]) (SFUNC = hookline_hist_add, STYPE = integer[], INITCOND = '{}');
-
--- One change to the rollup: what a statement adds to (or, negated, takes from) one endpoint's minute.
+-- One change to the rollup's counts: what a statement adds to (or, negated, takes from) one endpoint's minute.
 CREATE TYPE hookline_stats_change AS (
   tenant_id text, endpoint_id text, minute timestamptz,
-  pending integer, success integer, failed integer, skipped integer, attempts integer, latency integer[],
+  pending integer, success integer, failed integer, skipped integer, attempts integer,
   last_success_at timestamptz, last_failure_at timestamptz
 );
 
--- Adds a statement's changes to the three levels. The day rows are taken first, then the hour rows, then
--- the minute rows, each in key order: a finer row is only ever locked by a transaction that holds the
--- coarser rows over it, so two transactions wait on day rows only, in the order they take them, as they
--- waited on minute rows before.
+-- Adds a statement's count changes to the three levels. The day rows are taken first, then the hour rows,
+-- then the minute rows, each in key order: a finer row is only ever locked by a transaction that holds
+-- the coarser rows over it, so two transactions wait on day rows only, in the order they take them, as
+-- they waited on minute rows before.
 -- Not a definer function itself: the triggers call it as hookline_definer, and nobody else may.
 CREATE FUNCTION hookline_stats_add(changes hookline_stats_change[]) RETURNS void
   LANGUAGE plpgsql SET search_path = pg_catalog, public AS $$
 BEGIN
-  INSERT INTO public.delivery_stats_daily AS s (tenant_id, endpoint_id, day, pending, success, failed, skipped, attempts, latency, last_success_at, last_failure_at)
+  INSERT INTO public.delivery_stats_daily AS s (tenant_id, endpoint_id, day, pending, success, failed, skipped, attempts, last_success_at, last_failure_at)
   SELECT c.tenant_id, c.endpoint_id, date_trunc('day', c.minute, 'UTC'),
-    sum(c.pending), sum(c.success), sum(c.failed), sum(c.skipped), sum(c.attempts), public.hookline_hist_sum(c.latency),
-    max(c.last_success_at), max(c.last_failure_at)
+    sum(c.pending), sum(c.success), sum(c.failed), sum(c.skipped), sum(c.attempts), max(c.last_success_at), max(c.last_failure_at)
   FROM unnest(changes) c GROUP BY 1, 2, 3 ORDER BY 2, 3
   ON CONFLICT (endpoint_id, day) DO UPDATE SET
     pending = s.pending + excluded.pending, success = s.success + excluded.success, failed = s.failed + excluded.failed,
     skipped = s.skipped + excluded.skipped, attempts = s.attempts + excluded.attempts,
-    latency = CASE WHEN cardinality(excluded.latency) = 0 THEN s.latency ELSE public.hookline_hist_add(s.latency, excluded.latency) END,
     last_success_at = greatest(s.last_success_at, excluded.last_success_at),
     last_failure_at = greatest(s.last_failure_at, excluded.last_failure_at);
-  INSERT INTO public.delivery_stats_hourly AS s (tenant_id, endpoint_id, hour, pending, success, failed, skipped, attempts, latency, last_success_at, last_failure_at)
+  INSERT INTO public.delivery_stats_hourly AS s (tenant_id, endpoint_id, hour, pending, success, failed, skipped, attempts, last_success_at, last_failure_at)
   SELECT c.tenant_id, c.endpoint_id, date_trunc('hour', c.minute, 'UTC'),
-    sum(c.pending), sum(c.success), sum(c.failed), sum(c.skipped), sum(c.attempts), public.hookline_hist_sum(c.latency),
-    max(c.last_success_at), max(c.last_failure_at)
+    sum(c.pending), sum(c.success), sum(c.failed), sum(c.skipped), sum(c.attempts), max(c.last_success_at), max(c.last_failure_at)
   FROM unnest(changes) c GROUP BY 1, 2, 3 ORDER BY 2, 3
   ON CONFLICT (endpoint_id, hour) DO UPDATE SET
     pending = s.pending + excluded.pending, success = s.success + excluded.success, failed = s.failed + excluded.failed,
     skipped = s.skipped + excluded.skipped, attempts = s.attempts + excluded.attempts,
-    latency = CASE WHEN cardinality(excluded.latency) = 0 THEN s.latency ELSE public.hookline_hist_add(s.latency, excluded.latency) END,
     last_success_at = greatest(s.last_success_at, excluded.last_success_at),
     last_failure_at = greatest(s.last_failure_at, excluded.last_failure_at);
-  INSERT INTO public.delivery_stats AS s (tenant_id, endpoint_id, minute, pending, success, failed, skipped, attempts, latency, last_success_at, last_failure_at)
-  SELECT c.tenant_id, c.endpoint_id, c.minute, c.pending, c.success, c.failed, c.skipped, c.attempts, c.latency, c.last_success_at, c.last_failure_at
+  INSERT INTO public.delivery_stats AS s (tenant_id, endpoint_id, minute, pending, success, failed, skipped, attempts, last_success_at, last_failure_at)
+  SELECT c.tenant_id, c.endpoint_id, c.minute, c.pending, c.success, c.failed, c.skipped, c.attempts, c.last_success_at, c.last_failure_at
   FROM unnest(changes) c ORDER BY c.endpoint_id, c.minute
   ON CONFLICT (endpoint_id, minute) DO UPDATE SET
     pending = s.pending + excluded.pending, success = s.success + excluded.success, failed = s.failed + excluded.failed,
     skipped = s.skipped + excluded.skipped, attempts = s.attempts + excluded.attempts,
-    latency = CASE WHEN cardinality(excluded.latency) = 0 THEN s.latency ELSE public.hookline_hist_add(s.latency, excluded.latency) END,
     last_success_at = greatest(s.last_success_at, excluded.last_success_at),
     last_failure_at = greatest(s.last_failure_at, excluded.last_failure_at);
 END
@@ -118,7 +110,7 @@ BEGIN
     SELECT row(n.tenant_id, n.endpoint_id, date_trunc('minute', n.created_at, 'UTC'),
       count(*) FILTER (WHERE n.status = 'pending')::int, count(*) FILTER (WHERE n.status = 'success')::int,
       count(*) FILTER (WHERE n.status = 'failed')::int, count(*) FILTER (WHERE n.status = 'skipped')::int,
-      coalesce(sum(n.attempt_count), 0)::int, '{}'::integer[],
+      coalesce(sum(n.attempt_count), 0)::int,
       max(coalesce(n.last_attempt_at, n.updated_at)) FILTER (WHERE n.status = 'success'),
       max(coalesce(n.last_attempt_at, n.updated_at)) FILTER (WHERE n.status = 'failed'))::public.hookline_stats_change
     FROM new_rows n GROUP BY n.tenant_id, n.endpoint_id, date_trunc('minute', n.created_at, 'UTC')));
@@ -133,7 +125,7 @@ BEGIN
     SELECT row(v.tenant_id, v.endpoint_id, date_trunc('minute', v.created_at, 'UTC'),
       coalesce(sum(v.sign) FILTER (WHERE v.status = 'pending'), 0)::int, coalesce(sum(v.sign) FILTER (WHERE v.status = 'success'), 0)::int,
       coalesce(sum(v.sign) FILTER (WHERE v.status = 'failed'), 0)::int, coalesce(sum(v.sign) FILTER (WHERE v.status = 'skipped'), 0)::int,
-      coalesce(sum(v.sign * v.attempt_count), 0)::int, '{}'::integer[],
+      coalesce(sum(v.sign * v.attempt_count), 0)::int,
       max(v.at) FILTER (WHERE v.sign = 1 AND v.status = 'success'),
       max(v.at) FILTER (WHERE v.sign = 1 AND v.status = 'failed'))::public.hookline_stats_change
     FROM old_rows o JOIN new_rows n ON n.id = o.id
@@ -158,7 +150,7 @@ BEGIN
     SELECT row(o.tenant_id, o.endpoint_id, date_trunc('minute', o.created_at, 'UTC'),
       count(*) FILTER (WHERE o.status = 'pending')::int, count(*) FILTER (WHERE o.status = 'success')::int,
       count(*) FILTER (WHERE o.status = 'failed')::int, count(*) FILTER (WHERE o.status = 'skipped')::int,
-      coalesce(sum(o.attempt_count), 0)::int, '{}'::integer[], NULL::timestamptz, NULL::timestamptz)::public.hookline_stats_change
+      coalesce(sum(o.attempt_count), 0)::int, NULL::timestamptz, NULL::timestamptz)::public.hookline_stats_change
     FROM old_rows o GROUP BY o.tenant_id, o.endpoint_id, date_trunc('minute', o.created_at, 'UTC'));
   UPDATE public.delivery_stats_daily s SET
     pending = s.pending - g.pending, success = s.success - g.success, failed = s.failed - g.failed,
@@ -187,23 +179,47 @@ BEGIN
 END
 $$;
 
+-- One latency change: a histogram to add to one endpoint's day, hour or minute.
+CREATE TYPE hookline_latency_change AS (unit text, tenant_id text, endpoint_id text, at timestamptz, latency integer[]);
+
+-- Latency goes to the minute of the attempt's delivery, like its other figures, and to its hour and day:
+-- each level's histogram is counted from the attempts directly (dense from bucket 1, as in 013), then
+-- added day, hour, minute as the counts are. The element-wise sum is hookline_hist_add written out: a
+-- SQL function that cannot be inlined is planned again at each call, three times per recorded attempt here.
 CREATE OR REPLACE FUNCTION hookline_attempt_stats_insert() RETURNS trigger
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+DECLARE
+  changes public.hookline_latency_change[];
 BEGIN
-  PERFORM public.hookline_stats_add(array(
-    SELECT row(h.tenant_id, h.endpoint_id, h.minute, 0, 0, 0, 0, 0,
-      (SELECT array_agg(coalesce(c.n, 0) ORDER BY i) FROM generate_series(1, h.top) i
-         LEFT JOIN unnest(h.buckets, h.counts) AS c(b, n) ON c.b = i),
-      NULL::timestamptz, NULL::timestamptz)::public.hookline_stats_change
+  changes := array(
+    SELECT row(l.unit, l.tenant_id, l.endpoint_id, l.at,
+      (SELECT array_agg(coalesce(c.n, 0) ORDER BY i) FROM generate_series(1, l.top) i
+         LEFT JOIN unnest(l.buckets, l.counts) AS c(b, n) ON c.b = i))::public.hookline_latency_change
     FROM (
-      SELECT b.tenant_id, b.endpoint_id, b.minute, max(b.bucket) AS top, array_agg(b.bucket) AS buckets, array_agg(b.n) AS counts
+      SELECT b.unit, b.tenant_id, b.endpoint_id, b.at, max(b.bucket) AS top, array_agg(b.bucket) AS buckets, array_agg(b.n) AS counts
       FROM (
-        SELECT d.tenant_id, d.endpoint_id, date_trunc('minute', d.created_at, 'UTC') AS minute,
+        SELECT u.unit, d.tenant_id, d.endpoint_id, date_trunc(u.unit, d.created_at, 'UTC') AS at,
           public.hookline_latency_bucket(n.duration_ms) AS bucket, count(*)::int AS n
         FROM new_rows n JOIN public.deliveries d ON d.tenant_id = n.tenant_id AND d.id = n.delivery_id
-        GROUP BY 1, 2, 3, 4
-      ) b GROUP BY 1, 2, 3
-    ) h));
+        CROSS JOIN (VALUES ('day'), ('hour'), ('minute')) AS u(unit)
+        GROUP BY 1, 2, 3, 4, 5
+      ) b GROUP BY 1, 2, 3, 4
+    ) l);
+  INSERT INTO public.delivery_stats_daily AS s (tenant_id, endpoint_id, day, latency)
+  SELECT c.tenant_id, c.endpoint_id, c.at, c.latency FROM unnest(changes) c WHERE c.unit = 'day' ORDER BY c.endpoint_id, c.at
+  ON CONFLICT (endpoint_id, day) DO UPDATE SET latency = (
+    SELECT array_agg(coalesce(s.latency[i], 0) + coalesce(excluded.latency[i], 0) ORDER BY i)
+    FROM generate_series(1, greatest(cardinality(s.latency), cardinality(excluded.latency))) i);
+  INSERT INTO public.delivery_stats_hourly AS s (tenant_id, endpoint_id, hour, latency)
+  SELECT c.tenant_id, c.endpoint_id, c.at, c.latency FROM unnest(changes) c WHERE c.unit = 'hour' ORDER BY c.endpoint_id, c.at
+  ON CONFLICT (endpoint_id, hour) DO UPDATE SET latency = (
+    SELECT array_agg(coalesce(s.latency[i], 0) + coalesce(excluded.latency[i], 0) ORDER BY i)
+    FROM generate_series(1, greatest(cardinality(s.latency), cardinality(excluded.latency))) i);
+  INSERT INTO public.delivery_stats AS s (tenant_id, endpoint_id, minute, latency)
+  SELECT c.tenant_id, c.endpoint_id, c.at, c.latency FROM unnest(changes) c WHERE c.unit = 'minute' ORDER BY c.endpoint_id, c.at
+  ON CONFLICT (endpoint_id, minute) DO UPDATE SET latency = (
+    SELECT array_agg(coalesce(s.latency[i], 0) + coalesce(excluded.latency[i], 0) ORDER BY i)
+    FROM generate_series(1, greatest(cardinality(s.latency), cardinality(excluded.latency))) i);
   RETURN NULL;
 END
 $$;
