@@ -205,15 +205,16 @@ export async function purgeStats(tx: Tx, tenantId: string, days: number, limit: 
 export async function rebuildStats(sql: Sql): Promise<{ minutes: number; hours: number; days: number }> {
   const [row] = await sql<{ minutes: number; hours: number; days: number }[]>`
     with lat as (
-      select d.endpoint_id, date_trunc('minute', d.created_at, 'UTC') as minute, hookline_latency_bucket(a.duration_ms) as k, count(*)::int as n
-      from attempts a join deliveries d on d.tenant_id = a.tenant_id and d.id = a.delivery_id group by 1, 2, 3
+      select b.endpoint_id, b.minute, max(b.k) as top, array_agg(b.k) as buckets, array_agg(b.n) as counts
+      from (
+        select d.endpoint_id, date_trunc('minute', d.created_at, 'UTC') as minute, hookline_latency_bucket(a.duration_ms) as k, count(*)::int as n
+        from attempts a join deliveries d on d.tenant_id = a.tenant_id and d.id = a.delivery_id group by 1, 2, 3
+      ) b group by 1, 2
     ), hist as (
       -- Dense from bucket 1 to the highest used, as the attempt trigger makes it.
-      select l.endpoint_id, l.minute, array_agg(coalesce(x.n, 0) order by g.k) as latency
-      from (select endpoint_id, minute, max(k) as top from lat group by 1, 2) l
-      cross join lateral generate_series(1, l.top) as g(k)
-      left join lat x on x.endpoint_id = l.endpoint_id and x.minute = l.minute and x.k = g.k
-      group by 1, 2
+      select l.endpoint_id, l.minute,
+        (select array_agg(coalesce(c.n, 0) order by i) from generate_series(1, l.top) i left join unnest(l.buckets, l.counts) as c(b, n) on c.b = i) as latency
+      from lat l
     ), m as (
       insert into delivery_stats (tenant_id, endpoint_id, minute, pending, success, failed, skipped, attempts, latency, last_success_at, last_failure_at)
       select c.tenant_id, c.endpoint_id, c.minute, c.pending, c.success, c.failed, c.skipped, c.attempts, coalesce(h.latency, '{}'), c.last_success_at, c.last_failure_at
