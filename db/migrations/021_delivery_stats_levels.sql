@@ -58,12 +58,12 @@ GRANT SELECT, DELETE ON delivery_stats_daily TO hookline_app;
 GRANT SELECT, INSERT, UPDATE ON delivery_stats_daily TO hookline_definer;
 CREATE POLICY definer_rollup ON delivery_stats_daily TO hookline_definer USING (true) WITH CHECK (true);
 
--- One change to the rollup's counts: what a statement adds to (or, negated, takes from) one endpoint's minute.
 -- The first whole hour (UTC) at or after t.
 CREATE FUNCTION hookline_next_hour(t timestamptz) RETURNS timestamptz LANGUAGE sql IMMUTABLE AS $$
   SELECT date_trunc('hour', t - interval '1 microsecond', 'UTC') + interval '1 hour'
 $$;
 
+-- One change to the rollup's counts: what a statement adds to (or, negated, takes from) one endpoint's minute.
 CREATE TYPE hookline_stats_change AS (
   tenant_id text, endpoint_id text, minute timestamptz,
   pending integer, success integer, failed integer, skipped integer, attempts integer,
