@@ -1,41 +1,35 @@
 import { notFound } from '../domain/errors';
 import { quantileMs } from '../domain/latency-sketch';
 import { successRate, type StatsRange } from '../domain/stats-range';
-import { getEndpoint } from '../db/queries/endpoints';
 import { troubledEndpoints } from '../db/queries/admin';
-import {
-  deploymentBacklog, deploymentThroughput, failingEndpoints, statsByEndpoint, statsLatency, statsSeries, statsTotals,
-  type StatsScope,
-} from '../db/queries/stats';
-import { withTenant, type Sql, type Tx } from '../db/sql';
+import { deploymentBacklog, deploymentThroughput, failingEndpoints, statsSummary, type StatsScope } from '../db/queries/stats';
+import { withTenant, type Sql } from '../db/sql';
 
 /** Delivery statistics for the API: one endpoint, a tenant, and the operator's view of the deployment. */
 
-async function summary(tx: Tx, scope: StatsScope, range: StatsRange) {
-  // Issued together: the client pipelines them on the transaction's connection (one round trip, not three).
-  const [totals, latency, series] = await Promise.all([statsTotals(tx, scope, range), statsLatency(tx, scope, range), statsSeries(tx, scope, range)]);
-  return {
+/** One statement inside the tenant's transaction: the endpoint check (for one endpoint), totals, latency, series and, tenant-wide, each endpoint. */
+async function summary(sql: Sql, scope: StatsScope, range: StatsRange) {
+  const s = await withTenant(sql, scope.tenantId, (tx) => statsSummary(tx, scope, range, { byEndpoint: !scope.endpointId }));
+  if (!s.found) throw notFound('endpoint');
+  const whole = {
     since: range.since,
     until: range.until,
     bucket: range.bucket,
-    totals: { ...totals, successRate: successRate(totals.success, totals.failed) },
-    latencyMs: { p50: quantileMs(latency, 0.5), p95: quantileMs(latency, 0.95) },
-    series,
+    totals: { ...s.totals, successRate: successRate(s.totals.success, s.totals.failed) },
+    latencyMs: { p50: quantileMs(s.latency, 0.5), p95: quantileMs(s.latency, 0.95) },
+    series: s.series,
   };
+  return { whole, byEndpoint: s.byEndpoint.map((e) => ({ ...e, successRate: successRate(e.success, e.failed) })) };
 }
 
 export async function endpointStats(sql: Sql, tenantId: string, endpointId: string, range: StatsRange) {
-  const found = await withTenant(sql, tenantId, async (tx) => ((await getEndpoint(tx, endpointId)) ? summary(tx, { tenantId, endpointId }, range) : null));
-  if (!found) throw notFound('endpoint');
-  return { endpointId, ...found };
+  const { whole } = await summary(sql, { tenantId, endpointId }, range);
+  return { endpointId, ...whole };
 }
 
-export function tenantStats(sql: Sql, tenantId: string, range: StatsRange) {
-  return withTenant(sql, tenantId, async (tx) => {
-    const whole = await summary(tx, { tenantId }, range);
-    const byEndpoint = (await statsByEndpoint(tx, tenantId, range)).map((e) => ({ ...e, successRate: successRate(e.success, e.failed) }));
-    return { ...whole, byEndpoint };
-  });
+export async function tenantStats(sql: Sql, tenantId: string, range: StatsRange) {
+  const { whole, byEndpoint } = await summary(sql, { tenantId }, range);
+  return { ...whole, byEndpoint };
 }
 
 const HOUR = 3_600_000;

@@ -2,9 +2,10 @@ import type { StatsBucket, StatsRange } from '../../domain/stats-range';
 import type { Sql, Tx } from '../sql';
 
 /**
- * Reads of the delivery statistics rollup (migrations/013_delivery_stats.sql). Tenant reads run under
- * `withTenant`, naming the tenant too so the (tenant_id, minute) index is used directly; each reads
- * one row per endpoint and minute of the range, never a delivery.
+ * Reads of the delivery statistics rollup: per endpoint and minute (migrations/013_delivery_stats.sql),
+ * hour and day (021_delivery_stats_levels.sql), an hour or day row being the sum of its minutes. A
+ * range reads each part from the coarsest level its series allows (rollupRanges), never a delivery.
+ * Tenant reads run under `withTenant`, naming the tenant too so the (tenant_id, time) indexes are used directly.
  */
 
 export interface StatsTotals {
@@ -36,68 +37,232 @@ export interface StatsScope {
   endpointId?: string;
 }
 
+export interface StatsSummary {
+  /** Whether the scope's endpoint exists for the tenant (always true for a tenant-wide scope). */
+  found: boolean;
+  totals: StatsTotals;
+  /** The range's latency histogram: counts by bucket, index 0 = bucket 1 (domain/latency-sketch.ts). */
+  latency: number[];
+  /** One point per bucket of the range (UTC), empty ones included; the first and last may cover part of a bucket. */
+  series: StatsPoint[];
+  /** Each endpoint with deliveries in the range, for a tenant-wide scope with `byEndpoint`. */
+  byEndpoint: EndpointStatsRow[];
+}
+
+export interface StatsReadOptions {
+  byEndpoint?: boolean;
+  /** Read the minute level only, as for a range by the minute (the coarser levels are then a check of it). */
+  minutesOnly?: boolean;
+}
+
 const UNIT: Record<StatsBucket, string> = { minute: '1 minute', hour: '1 hour', day: '1 day' };
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 
-function scoped(tx: Tx, s: StatsScope, r: StatsRange) {
-  return tx`s.tenant_id = ${s.tenantId} ${s.endpointId ? tx`and s.endpoint_id = ${s.endpointId}` : tx``}
-    and s.minute >= ${r.since} and s.minute < ${r.until}`;
+type Span = [from: Date, to: Date];
+export interface RollupRanges {
+  day: [Span];
+  hour: [Span, Span];
+  minute: [Span, Span];
 }
 
-export async function statsTotals(tx: Tx, s: StatsScope, r: StatsRange): Promise<StatsTotals> {
-  const [row] = await tx<StatsTotals[]>`
-    select coalesce(sum(s.pending), 0)::int as pending, coalesce(sum(s.success), 0)::int as success,
-           coalesce(sum(s.failed), 0)::int as failed, coalesce(sum(s.skipped), 0)::int as skipped,
-           coalesce(sum(s.attempts), 0)::int as attempts
-    from delivery_stats s where ${scoped(tx, s, r)}`;
-  return row!;
+/**
+ * Which level answers for which part of a range: its whole days (UTC) from the daily level, the whole
+ * hours of its ragged ends from the hourly level, the ragged minutes from the minute level. A series
+ * by the hour reads no days, by the minute minutes only; so does `minutesOnly`. Unused spans are empty
+ * (from = to = until), so the statement has the same shape for every range.
+ */
+export function rollupRanges(r: StatsRange, minutesOnly = false): RollupRanges {
+  const units = minutesOnly || r.bucket === 'minute' ? [] : r.bucket === 'hour' ? [HOUR] : [DAY, HOUR];
+  const found: Record<'day' | 'hour' | 'minute', Span[]> = { day: [], hour: [], minute: [] };
+  const split = (lo: number, hi: number, i: number): void => {
+    if (lo >= hi) return;
+    const unit = units[i];
+    if (unit === undefined) {
+      found.minute.push([new Date(lo), new Date(hi)]);
+      return;
+    }
+    const from = Math.ceil(lo / unit) * unit;
+    const to = Math.floor(hi / unit) * unit;
+    if (from >= to) return split(lo, hi, i + 1);
+    split(lo, from, i + 1);
+    found[unit === DAY ? 'day' : 'hour'].push([new Date(from), new Date(to)]);
+    split(to, hi, i + 1);
+  };
+  split(r.since.getTime(), r.until.getTime(), 0);
+  const none: Span = [r.until, r.until];
+  const at = (spans: Span[], i: number) => spans[i] ?? none;
+  return { day: [at(found.day, 0)], hour: [at(found.hour, 0), at(found.hour, 1)], minute: [at(found.minute, 0), at(found.minute, 1)] };
 }
 
-/** The range's latency histogram: counts by bucket, index 0 = bucket 1 (domain/latency-sketch.ts). */
-export async function statsLatency(tx: Tx, s: StatsScope, r: StatsRange): Promise<number[]> {
-  const rows = await tx<{ k: number; n: number }[]>`
-    select u.k::int as k, sum(u.n)::int as n
-    from delivery_stats s cross join lateral unnest(s.latency) with ordinality as u(n, k)
-    where ${scoped(tx, s, r)} group by 1 order by 1`;
-  const counts = new Array<number>(rows.length ? rows[rows.length - 1]!.k : 0).fill(0);
-  for (const row of rows) counts[row.k - 1] = row.n;
-  return counts;
+interface SummaryRow extends StatsTotals {
+  found: boolean;
+  latency: number[];
+  seriesStart: Date[];
+  seriesSuccess: number[];
+  seriesFailed: number[];
+  seriesAttempts: number[];
+  /** JSON, where a missing time is null (an array of timestamps would not say so). */
+  byEndpoint: { endpointId: string; success: number; failed: number; lastSuccessAt: string | null; lastFailureAt: string | null }[] | null;
 }
 
-/** One point per bucket of the range (UTC), empty ones included; the first and last may cover part of a bucket. */
-export function statsSeries(tx: Tx, s: StatsScope, r: StatsRange): Promise<StatsPoint[]> {
-  return tx<StatsPoint[]>`
-    with b as (
-      select date_trunc(${r.bucket}, s.minute, 'UTC') as start, sum(s.success) as success, sum(s.failed) as failed, sum(s.attempts) as attempts
-      from delivery_stats s where ${scoped(tx, s, r)} group by 1
+/**
+ * A range's totals, latency histogram, series (and, tenant-wide, each endpoint's figures) in one
+ * statement: the range's rollup rows are read once and summed each way.
+ */
+export async function statsSummary(tx: Tx, s: StatsScope, r: StatsRange, o: StatsReadOptions = {}): Promise<StatsSummary> {
+  const { day, hour, minute } = rollupRanges(r, o.minutesOnly);
+  const mine = tx`s.tenant_id = ${s.tenantId} ${s.endpointId ? tx`and s.endpoint_id = ${s.endpointId}` : tx``}`;
+  const columns = tx`s.endpoint_id, s.pending, s.success, s.failed, s.skipped, s.attempts, s.latency, s.last_success_at, s.last_failure_at`;
+  const [row] = await tx<SummaryRow[]>`
+    with src as materialized (
+      select s.day as at, ${columns} from delivery_stats_daily s where ${mine} and s.day >= ${day[0][0]} and s.day < ${day[0][1]}
+      union all
+      select s.hour, ${columns} from delivery_stats_hourly s where ${mine} and s.hour >= ${hour[0][0]} and s.hour < ${hour[0][1]}
+      union all
+      select s.hour, ${columns} from delivery_stats_hourly s where ${mine} and s.hour >= ${hour[1][0]} and s.hour < ${hour[1][1]}
+      union all
+      select s.minute, ${columns} from delivery_stats s where ${mine} and s.minute >= ${minute[0][0]} and s.minute < ${minute[0][1]}
+      union all
+      select s.minute, ${columns} from delivery_stats s where ${mine} and s.minute >= ${minute[1][0]} and s.minute < ${minute[1][1]}
+    ), lat as (
+      select u.k, sum(u.n)::int as n from src cross join lateral unnest(src.latency) with ordinality as u(n, k) group by 1
+    ), points as (
+      select date_trunc(${r.bucket}, src.at, 'UTC') as start, sum(src.success) as success, sum(src.failed) as failed, sum(src.attempts) as attempts
+      from src group by 1
+    ), series as (
+      select array_agg(g.start order by g.start) as series_start, array_agg(coalesce(p.success, 0)::int order by g.start) as series_success,
+             array_agg(coalesce(p.failed, 0)::int order by g.start) as series_failed, array_agg(coalesce(p.attempts, 0)::int order by g.start) as series_attempts
+      from generate_series(date_trunc(${r.bucket}, ${r.since}::timestamptz, 'UTC'), ${r.until}::timestamptz - interval '1 microsecond',
+                           ${UNIT[r.bucket]}::interval) as g(start)
+      left join points p on p.start = g.start
+    ), per_endpoint as (
+      select src.endpoint_id, sum(src.success)::int as success, sum(src.failed)::int as failed,
+             max(src.last_success_at) as last_success_at, max(src.last_failure_at) as last_failure_at
+      from src ${o.byEndpoint ? tx`` : tx`where false`} group by 1 having sum(src.success + src.failed + src.pending + src.skipped) > 0
     )
-    select g.start, coalesce(b.success, 0)::int as success, coalesce(b.failed, 0)::int as failed, coalesce(b.attempts, 0)::int as attempts
-    from generate_series(date_trunc(${r.bucket}, ${r.since}::timestamptz, 'UTC'), ${r.until}::timestamptz - interval '1 microsecond',
-                         ${UNIT[r.bucket]}::interval) as g(start)
-    left join b on b.start = g.start order by g.start`;
+    select ${s.endpointId ? tx`exists (select 1 from endpoints e where e.id = ${s.endpointId})` : tx`true`} as found,
+      t.*, (select coalesce(array_agg(lat.n order by lat.k), '{}') from lat) as latency, series.*,
+      (select json_agg(json_build_object('endpointId', pe.endpoint_id, 'success', pe.success, 'failed', pe.failed,
+                                         'lastSuccessAt', pe.last_success_at, 'lastFailureAt', pe.last_failure_at) order by pe.endpoint_id)
+       from per_endpoint pe) as by_endpoint
+    from (
+      select coalesce(sum(src.pending), 0)::int as pending, coalesce(sum(src.success), 0)::int as success,
+             coalesce(sum(src.failed), 0)::int as failed, coalesce(sum(src.skipped), 0)::int as skipped,
+             coalesce(sum(src.attempts), 0)::int as attempts
+      from src
+    ) t, series`;
+  const x = row!;
+  const at = (iso: string | null) => (iso ? new Date(iso) : null);
+  return {
+    found: x.found,
+    totals: { pending: x.pending, success: x.success, failed: x.failed, skipped: x.skipped, attempts: x.attempts },
+    latency: x.latency,
+    series: x.seriesStart.map((start, i) => ({ start, success: x.seriesSuccess[i]!, failed: x.seriesFailed[i]!, attempts: x.seriesAttempts[i]! })),
+    byEndpoint: (x.byEndpoint ?? []).map((e) => ({ ...e, lastSuccessAt: at(e.lastSuccessAt), lastFailureAt: at(e.lastFailureAt) })),
+  };
 }
 
-/** Each of the tenant's endpoints with deliveries in the range. */
-export function statsByEndpoint(tx: Tx, tenantId: string, r: StatsRange): Promise<EndpointStatsRow[]> {
-  return tx<EndpointStatsRow[]>`
-    select s.endpoint_id, sum(s.success)::int as success, sum(s.failed)::int as failed,
-           max(s.last_success_at) as last_success_at, max(s.last_failure_at) as last_failure_at
-    from delivery_stats s where ${scoped(tx, { tenantId }, r)}
-    group by 1 having sum(s.success + s.failed + s.pending + s.skipped) > 0 order by 1`;
-}
-
-/** Deletes up to `limit` of the tenant's rollup rows wholly older than `days` days; a row that still counts a pending delivery stays. */
+/**
+ * Deletes up to `limit` of the tenant's rollup rows wholly older than `days` days, at each level; a row
+ * that still counts a pending delivery stays. The most rows deleted at one level: `limit` says there may be more.
+ */
 export async function purgeStats(tx: Tx, tenantId: string, days: number, limit: number): Promise<number> {
   const [row] = await tx<{ n: number }[]>`
-    with doomed as (
+    with minutes as (
       select endpoint_id, minute from delivery_stats
       where tenant_id = ${tenantId} and minute < now() - make_interval(days => ${days}) - interval '1 minute' and pending = 0
       order by minute limit ${limit}
-    ), d as (
-      delete from delivery_stats s using doomed where s.tenant_id = ${tenantId} and s.endpoint_id = doomed.endpoint_id and s.minute = doomed.minute
+    ), hours as (
+      select endpoint_id, hour from delivery_stats_hourly
+      where tenant_id = ${tenantId} and hour < now() - make_interval(days => ${days}) - interval '1 hour' and pending = 0
+      order by hour limit ${limit}
+    ), days as (
+      select endpoint_id, day from delivery_stats_daily
+      where tenant_id = ${tenantId} and day < now() - make_interval(days => ${days}) - interval '1 day' and pending = 0
+      order by day limit ${limit}
+    ), m as (
+      delete from delivery_stats s using minutes d where s.tenant_id = ${tenantId} and s.endpoint_id = d.endpoint_id and s.minute = d.minute
+      returning 1
+    ), h as (
+      delete from delivery_stats_hourly s using hours d where s.tenant_id = ${tenantId} and s.endpoint_id = d.endpoint_id and s.hour = d.hour
+      returning 1
+    ), dd as (
+      delete from delivery_stats_daily s using days d where s.tenant_id = ${tenantId} and s.endpoint_id = d.endpoint_id and s.day = d.day
       returning 1
     )
-    select count(*)::int as n from d`;
+    select greatest((select count(*) from m), (select count(*) from h), (select count(*) from dd))::int as n`;
   return row!.n;
+}
+
+/**
+ * Builds the three rollup levels from the delivery log in one statement (the owner's connection, the rollup
+ * empty, its triggers off while the deliveries and attempts went in): what the triggers would have
+ * written had each delivery been inserted as it is now and its attempts after it. A bulk load's
+ * shortcut (bench/stats.ts), not a repair: a rollup that saw status changes and deletions also holds
+ * their history (the latency of deleted deliveries' attempts, the last success of a delivery since failed).
+ */
+export async function rebuildStats(sql: Sql): Promise<{ minutes: number; hours: number; days: number }> {
+  const [row] = await sql<{ minutes: number; hours: number; days: number }[]>`
+    with lat as (
+      select b.endpoint_id, b.minute, max(b.k) as top, array_agg(b.k) as buckets, array_agg(b.n) as counts
+      from (
+        select d.endpoint_id, date_trunc('minute', d.created_at, 'UTC') as minute, hookline_latency_bucket(a.duration_ms) as k, count(*)::int as n
+        from attempts a join deliveries d on d.tenant_id = a.tenant_id and d.id = a.delivery_id group by 1, 2, 3
+      ) b group by 1, 2
+    ), hist as (
+      -- Dense from bucket 1 to the highest used, as the attempt trigger makes it.
+      select l.endpoint_id, l.minute,
+        (select array_agg(coalesce(c.n, 0) order by i) from generate_series(1, l.top) i left join unnest(l.buckets, l.counts) as c(b, n) on c.b = i) as latency
+      from lat l
+    ), m as (
+      insert into delivery_stats (tenant_id, endpoint_id, minute, pending, success, failed, skipped, attempts, latency, last_success_at, last_failure_at)
+      select c.tenant_id, c.endpoint_id, c.minute, c.pending, c.success, c.failed, c.skipped, c.attempts, coalesce(h.latency, '{}'), c.last_success_at, c.last_failure_at
+      from (
+        select d.tenant_id, d.endpoint_id, date_trunc('minute', d.created_at, 'UTC') as minute,
+          count(*) filter (where d.status = 'pending') as pending, count(*) filter (where d.status = 'success') as success,
+          count(*) filter (where d.status = 'failed') as failed, count(*) filter (where d.status = 'skipped') as skipped,
+          coalesce(sum(d.attempt_count), 0) as attempts,
+          max(coalesce(d.last_attempt_at, d.updated_at)) filter (where d.status = 'success') as last_success_at,
+          max(coalesce(d.last_attempt_at, d.updated_at)) filter (where d.status = 'failed') as last_failure_at
+        from deliveries d group by 1, 2, 3
+      ) c left join hist h on h.endpoint_id = c.endpoint_id and h.minute = c.minute
+      returning *
+    ), hl as (
+      select x.endpoint_id, x.hour, array_agg(x.n order by x.k) as latency
+      from (
+        select m.endpoint_id, date_trunc('hour', m.minute, 'UTC') as hour, u.k, sum(u.n)::int as n
+        from m cross join lateral unnest(m.latency) with ordinality as u(n, k) group by 1, 2, 3
+      ) x group by 1, 2
+    ), h as (
+      insert into delivery_stats_hourly (tenant_id, endpoint_id, hour, pending, success, failed, skipped, attempts, latency, last_success_at, last_failure_at)
+      select c.tenant_id, c.endpoint_id, c.hour, c.pending, c.success, c.failed, c.skipped, c.attempts, coalesce(hl.latency, '{}'), c.last_success_at, c.last_failure_at
+      from (
+        select m.tenant_id, m.endpoint_id, date_trunc('hour', m.minute, 'UTC') as hour, sum(m.pending) as pending, sum(m.success) as success,
+          sum(m.failed) as failed, sum(m.skipped) as skipped, sum(m.attempts) as attempts,
+          max(m.last_success_at) as last_success_at, max(m.last_failure_at) as last_failure_at
+        from m group by 1, 2, 3
+      ) c left join hl on hl.endpoint_id = c.endpoint_id and hl.hour = c.hour
+      returning 1
+    ), dl as (
+      select x.endpoint_id, x.day, array_agg(x.n order by x.k) as latency
+      from (
+        select m.endpoint_id, date_trunc('day', m.minute, 'UTC') as day, u.k, sum(u.n)::int as n
+        from m cross join lateral unnest(m.latency) with ordinality as u(n, k) group by 1, 2, 3
+      ) x group by 1, 2
+    ), d as (
+      insert into delivery_stats_daily (tenant_id, endpoint_id, day, pending, success, failed, skipped, attempts, latency, last_success_at, last_failure_at)
+      select c.tenant_id, c.endpoint_id, c.day, c.pending, c.success, c.failed, c.skipped, c.attempts, coalesce(dl.latency, '{}'), c.last_success_at, c.last_failure_at
+      from (
+        select m.tenant_id, m.endpoint_id, date_trunc('day', m.minute, 'UTC') as day, sum(m.pending) as pending, sum(m.success) as success,
+          sum(m.failed) as failed, sum(m.skipped) as skipped, sum(m.attempts) as attempts,
+          max(m.last_success_at) as last_success_at, max(m.last_failure_at) as last_failure_at
+        from m group by 1, 2, 3
+      ) c left join dl on dl.endpoint_id = c.endpoint_id and dl.day = c.day
+      returning 1
+    )
+    select (select count(*) from m)::int as minutes, (select count(*) from h)::int as hours, (select count(*) from d)::int as days`;
+  return row!;
 }
 
 /* The operator's view across tenants (admin token), through definer functions. */

@@ -1,6 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Delivery, HooklineClient } from '../../api/client';
+import { rollupRanges, statsSummary } from '../../db/queries/stats';
+import { withTenant } from '../../db/sql';
+import { resolveStatsRange } from '../../domain/stats-range';
 import { createLogger } from '../../infra/logger';
 import { createPurgeBatch } from '../../temporal/activities/purge';
 import type { ActivityDeps } from '../../temporal/activities';
@@ -104,6 +107,69 @@ test('the tenant’s statistics count every endpoint, skipped deliveries include
   await expectError(other.api.webhookStats(endpoint.id), 404);
 });
 
+test('a range with ragged ends over several hours and a whole day reads each part from the coarsest level and agrees exactly with the minutes and the delivery log', async () => {
+  const { tenant, endpoint } = await knownMix();
+  const { sql } = stack;
+  // The twelve deliveries around a whole UTC day d (minutes after it): in the hour of since but before
+  // it, the ragged minutes, whole hours before d, the day itself, whole hours after it, the ragged tail,
+  // at until, and after it in the hour of until.
+  const d = Math.floor(Date.now() / 86_400_000) * 86_400_000 - 3 * 86_400_000;
+  const offsets = [-175, -163, -150, -100, -1, 0, 700, 1439, 1440, 1565, 1573, 1590];
+  await sql`
+    update deliveries x set created_at = to_timestamp(${d / 1000}) + make_interval(mins => (${offsets}::int[])[o.n]) + interval '20 seconds'
+    from (select id, row_number() over (order by seq) as n from deliveries where tenant_id = ${tenant.id}) o
+    where x.id = o.id`;
+  // Each hour and day row is the sum of its minutes, column by column.
+  for (const [table, unit] of [['delivery_stats_hourly', 'hour'], ['delivery_stats_daily', 'day']] as const) {
+    const [drift] = await sql<{ n: number }[]>`
+      select count(*)::int as n from (
+        select endpoint_id, date_trunc(${unit}, minute, 'UTC'), sum(pending)::int, sum(success)::int, sum(failed)::int,
+               sum(skipped)::int, sum(attempts)::int, max(last_success_at), max(last_failure_at)
+        from delivery_stats where tenant_id = ${tenant.id} group by 1, 2
+        except
+        select endpoint_id, ${sql(unit)}, pending, success, failed, skipped, attempts, last_success_at, last_failure_at
+        from ${sql(table)} where tenant_id = ${tenant.id}
+      ) x`;
+    expect({ table, drift: drift!.n }).toEqual({ table, drift: 0 });
+  }
+
+  const since = new Date(d - 163 * 60_000).toISOString();
+  const until = new Date(d + 1573 * 60_000).toISOString();
+  const inRange = offsets.filter((m) => m >= -163 && m < 1573).length;
+  const log = await deliveryLog(tenant.api, { since, until });
+  expect(log).toHaveLength(inRange);
+  for (const bucket of ['hour', 'day'] as const) {
+    const stats = await tenant.api.tenantStats({ since, until, bucket });
+    expect(stats.totals).toEqual({ ...tally(log), successRate: expect.any(Number) as number });
+    const mine = await tenant.api.webhookStats(endpoint.id, { since, until, bucket });
+    expect(mine.totals).toMatchObject(tally(await deliveryLog(tenant.api, { endpointId: endpoint.id, since, until })));
+  }
+  // The same range, answered from minute rows only, is the same answer to the last figure.
+  for (const bucket of ['hour', 'day'] as const) {
+    const range = resolveStatsRange({ since: new Date(since), until: new Date(until), bucket }, new Date());
+    expect(rollupRanges(range).hour[0][0] < rollupRanges(range).hour[0][1]).toBe(true);
+    expect(rollupRanges(range).day[0][0] < rollupRanges(range).day[0][1]).toBe(bucket === 'day');
+    for (const scope of [{ tenantId: tenant.id }, { tenantId: tenant.id, endpointId: endpoint.id }]) {
+      const read = (minutesOnly: boolean) => withTenant(sql, tenant.id, (tx) => statsSummary(tx, scope, range, { byEndpoint: !scope.endpointId, minutesOnly }));
+      const [levels, minutes] = [await read(false), await read(true)];
+      expect(levels).toEqual(minutes);
+      expect(levels.totals.success + levels.totals.failed + levels.totals.skipped + levels.totals.pending).toBeGreaterThan(0);
+    }
+  }
+});
+
+test('the hourly and daily levels have the minute level’s row-level security, policies and grants: tenants read and purge their own rows, only the triggers write', async () => {
+  const access = async (table: string) => ({
+    rls: (await stack.sql<{ on: boolean; forced: boolean }[]>`select relrowsecurity as on, relforcerowsecurity as forced from pg_class where relname = ${table}`)[0],
+    policies: await stack.sql`select policyname, roles::text[], cmd, qual, with_check from pg_policies where tablename = ${table} order by 1`,
+    grants: await stack.sql`select grantee, privilege_type from information_schema.role_table_grants where table_name = ${table} and grantee like 'hookline%' order by 1, 2`,
+  });
+  const minutes = await access('delivery_stats');
+  expect(minutes.rls).toEqual({ on: true, forced: true });
+  expect(await access('delivery_stats_hourly')).toEqual(minutes);
+  expect(await access('delivery_stats_daily')).toEqual(minutes);
+});
+
 test('bad ranges are a 400 naming the field', async () => {
   const tenant = await stack.newTenant('stats-bad');
   const endpoint = await tenant.api.createWebhook({ url });
@@ -138,7 +204,10 @@ test('the retention purge removes the rollup past retention, and deleting an end
   expect((await tenant.api.tenantStats(old)).totals).toMatchObject({ success: 3, failed: 3, skipped: 6 });
   expect((await tenant.api.tenantStats()).totals).toMatchObject({ success: 0, failed: 0, skipped: 0 });
   const rows = async (olderThanDays = 0) =>
-    (await sql<{ n: number }[]>`select count(*)::int as n from delivery_stats where tenant_id = ${tenant.id} and minute < now() - make_interval(days => ${olderThanDays})`)[0]!.n;
+    (await sql<{ n: number }[]>`
+      select (select count(*) from delivery_stats where tenant_id = ${tenant.id} and minute < now() - make_interval(days => ${olderThanDays}))::int +
+             (select count(*) from delivery_stats_hourly where tenant_id = ${tenant.id} and hour < now() - make_interval(days => ${olderThanDays}))::int +
+             (select count(*) from delivery_stats_daily where tenant_id = ${tenant.id} and day < now() - make_interval(days => ${olderThanDays}))::int as n`)[0]!.n;
   expect(await rows(30)).toBeGreaterThan(0);
 
   await stack.admin.setTenantRetention(tenant.id, 30);
