@@ -14,7 +14,7 @@ import { EAGER_ACTIVITIES, ENGINES as ALL_ENGINES, startStack, TOPOLOGY_NAMES, t
  * `npm run bench [-- options]`: raw HTTP, bare Temporal, and Hookline end to end in one or both
  * topologies, each on a Temporal and a database of its own, with the CPU of every process.
  *   --size N            events per run (1000)          --fanout K       endpoints of the fan-out (1000)
- *   --topology one|split|split2|both (both)             --local-send     HOOKLINE_LOCAL_SEND=true
+ *   --topology one|split|split2|both, or a list (both) --local-send     HOOKLINE_LOCAL_SEND=true
  *   --engine dev-file|postgres|dev-memory|both|all (both) --tree DIR     the Hookline checkout to run (this one)
  *     both: the engines users run, bare Temporal and every topology on the dev server with its SQLite
  *     file, then on the Postgres-backed server; dev-memory (the dev server in memory, labelled so)
@@ -53,7 +53,7 @@ const FANOUT = Number(flags.fanout);
 const TREE = path.resolve(flags.tree);
 const ENGINE = flags.engine as Engine | 'both' | 'all';
 const ENGINES: Engine[] = ENGINE === 'both' ? ['dev-file', 'postgres'] : ENGINE === 'all' ? ALL_ENGINES : [ENGINE];
-const TOPOLOGIES: Topology[] = flags.topology === 'both' ? ['one', 'split'] : [flags.topology as Topology];
+const TOPOLOGIES = (flags.topology === 'both' ? ['one', 'split'] : flags.topology.split(',')) as Topology[];
 const PHASES = flags.phases.split(',');
 const LOCAL_SEND = flags['local-send'];
 /** `--ab DIR`: another checkout (e.g. the code before a change) measured beside this one, run for run. */
