@@ -27,7 +27,7 @@ const RATE = Number(flags.rate);
 
 async function main(): Promise<void> {
   await globalSetup();
-  const stack = await startStack({ HOOKLINE_WORKER_CONCURRENCY: '100', HOOKLINE_DISABLE_AFTER_FAILURES: '1000' });
+  const stack = await startStack({ HOOKLINE_WORKER_CONCURRENCY: '100', HOOKLINE_DISABLE_AFTER_FAILURES: '1000', HOOKLINE_MAX_ENDPOINTS_PER_TENANT: '10' });
   const receiver = await startReceiver(200);
   const rows: string[] = [];
   try {

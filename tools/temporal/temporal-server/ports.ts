@@ -49,10 +49,14 @@ export async function assertPortsFree(ports: number[], host: string): Promise<vo
   }
 }
 
-/** A frontend port whose whole block of PORTS_PER_SERVER ports is free now (for tests and proofs). */
+/**
+ * A frontend port whose whole block of PORTS_PER_SERVER ports is free now (for tests and proofs).
+ * Below 32,768: the server stores its membership ports in a smallint column (a block above it fails
+ * at start with "out of range for type smallint"), and Linux hands out ephemeral ports from there.
+ */
 export async function freeServerPort(host = '127.0.0.1'): Promise<number> {
   for (let tries = 0; tries < 50; tries++) {
-    const port = 20_000 + Math.floor(Math.random() * 4_000) * 10;
+    const port = 20_000 + Math.floor(Math.random() * 1_270) * 10;
     const ports = Object.values(serverPorts(port));
     if ((await Promise.all(ports.map((p) => isFree(p, host)))).every(Boolean)) return port;
   }
