@@ -4,7 +4,8 @@ import { newId } from '../domain/ids';
 import { UnknownTenantError } from '../db/queries/events';
 import { matchesFilter } from '../domain/event-filter';
 import { insertEventWithDeliveries, insertFilteredDeliveries, type PublishRows } from '../db/queries/publish';
-import { withTenant, type Tx } from '../db/sql';
+import { withTenant, type Sql, type Tx } from '../db/sql';
+import { filterCopy, forgetFilterCopy } from './filter-copies';
 import { currentTraceparent } from '../infra/tracing';
 import type { ServiceDeps } from './deps';
 
@@ -59,7 +60,7 @@ export async function publishEvent(deps: ServiceDeps, input: PublishInput, opts:
       perOutboxRow: DELIVERIES_PER_OUTBOX_ROW,
       traceparent: currentTraceparent(),
     };
-    const stored = await withTenant(deps.sql, input.tenantId, (tx) => insertWithFilters(tx, rows));
+    const stored = await withTenant(deps.sql, input.tenantId, (tx) => insertWithFilters(deps.sql, tx, rows));
     return { id, ...stored };
   } catch (err) {
     if (err instanceof UnknownTenantError) throw notFound('tenant');
@@ -68,14 +69,26 @@ export async function publishEvent(deps: ServiceDeps, input: PublishInput, opts:
 }
 
 /**
- * One statement stores the event and the deliveries of every subscribed endpoint without a filter;
- * only when some subscribed endpoints have one does a second statement, in the same transaction, add
- * the deliveries of those whose filter matches the event as the API shows it. A tenant without
- * filters pays nothing for them.
+ * One statement stores the event and the deliveries of every subscribed endpoint whose filter is
+ * absent or matched here from the process's copy of the tenant's filters (services/filter-copies.ts).
+ * Only when the copy is out of date (the statement finds a subscribed filter it does not name), or a
+ * filter reads the event's `createdAt` (known only once the event is stored), does a second statement,
+ * in the same transaction, add the deliveries of those whose filter matches the event as the API
+ * shows it.
  */
-async function insertWithFilters(tx: Tx, rows: PublishRows): Promise<Omit<PublishResult, 'id'>> {
-  const first = await insertEventWithDeliveries(tx, rows);
+async function insertWithFilters(sql: Sql, tx: Tx, rows: PublishRows): Promise<Omit<PublishResult, 'id'>> {
+  const copy = await filterCopy(sql, tx, rows.tenantId);
+  // Matched before the event has its createdAt: a filter whose answer could depend on it is left to the second statement.
+  const early = (createdAt: string) => ({ id: rows.id, type: rows.type, data: rows.data, channels: rows.channels, createdAt });
+  const [before, after] = [early('0000-01-01T00:00:00.000Z'), early('9999-12-31T23:59:59.999Z')];
+  const usable = copy
+    .filter((f) => !JSON.stringify(f.filter).includes('"createdAt"'))
+    .map((f) => ({ ...f, matches: matchesFilter(f.filter, before) }))
+    .filter((f) => f.matches === matchesFilter(f.filter, after));
+  const prematched = { known: usable.map((f) => `${f.id}:${f.version}`), matched: usable.filter((f) => f.matches).map((f) => f.id) };
+  const first = await insertEventWithDeliveries(tx, { ...rows, prematched });
   if (first.filtered.length === 0) return { created: first.created, deliveries: first.deliveries, skipped: first.skipped };
+  if (usable.length === copy.length) forgetFilterCopy(sql, rows.tenantId);
   const event = { id: rows.id, type: rows.type, data: rows.data, channels: rows.channels, createdAt: first.createdAt!.toISOString() };
   const matched = first.filtered.filter((e) => matchesFilter(e.filter, event)).map((e) => e.id);
   const more = matched.length ? await insertFilteredDeliveries(tx, rows, matched) : { deliveries: 0, skipped: 0 };

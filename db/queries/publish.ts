@@ -18,6 +18,19 @@ export interface PublishRows {
   perOutboxRow: number;
   /** The publishing request's trace (W3C traceparent), so the relay's starts continue it; null when not tracing. */
   traceparent?: string | null;
+  /**
+   * Filters already matched by the caller from a copy of the tenant's filters: `known` names each
+   * copied filter as `<endpoint id>:<md5 of its text>`, `matched` the endpoints whose filter matched.
+   * Used only when every subscribed filtered endpoint's filter is among `known`; else none is.
+   */
+  prematched?: { known: string[]; matched: string[] };
+}
+
+/** A tenant's endpoint filters as publishing copies them, each named by its version (the md5 of its text). */
+export interface FilterVersion {
+  id: string;
+  version: string;
+  filter: EventFilter;
 }
 
 export interface PublishCounts {
@@ -53,13 +66,16 @@ const outboxAndCounts = (tx: Tx, p: PublishRows) => tx`
  * The event, a delivery per subscribed endpoint without a filter (`skipped` for a disabled one) and
  * the outbox rows that start the pending ones, in one statement; nothing but the event when its id is
  * taken (`created` false). Subscribed means: the type, and a shared channel when the endpoint lists
- * channels. Endpoints that also have a filter are only returned, for the caller to match and pass to
- * insertFilteredDeliveries. Runs under the tenant's row-level security, so only its endpoints match.
+ * channels. An endpoint with a filter gets its delivery here when the caller matched it already
+ * (`prematched`, from an up-to-date copy of the filters); otherwise such endpoints are only returned,
+ * for the caller to match and pass to insertFilteredDeliveries. Runs under the tenant's row-level security, so only its endpoints match.
  */
 export async function insertEventWithDeliveries(
   tx: Tx,
   p: PublishRows,
 ): Promise<PublishCounts & { created: boolean; createdAt: Date | null; filtered: FilteredEndpoint[] }> {
+  const known = p.prematched?.known ?? [];
+  const matched = p.prematched?.matched ?? [];
   try {
     const [row] = await tx<(PublishCounts & { created: number; createdAt: Date | null; filtered: string })[]>`
       with ev as (
@@ -70,15 +86,17 @@ export async function insertEventWithDeliveries(
         where e.tenant_id = ${p.tenantId} and e.id <> coalesce(${p.excludeEndpointId}::text, '')
           and (${p.type} = any(e.event_types) or (${!p.explicitOnly} and '*' = any(e.event_types)))
           and (e.channels = '{}' or e.channels && ${p.channels}::text[])
+      ), stale as (
+        select exists (select 1 from subscribed s where s.filter is not null and not (s.id || ':' || md5(s.filter::text) = any(${known}::text[]))) as yes
       ), dl as (
         insert into deliveries (id, tenant_id, endpoint_id, event_id, kind, status, event_type)
         select hookline_new_id('dlv'), ${p.tenantId}, s.id, ${p.id}, 'event', case when s.enabled then 'pending' else 'skipped' end, ${p.type}
-        from subscribed s where s.filter is null
+        from subscribed s where s.filter is null or (s.id = any(${matched}::text[]) and not (select yes from stale))
         returning id, endpoint_id, status
       ), ${outboxAndCounts(tx, p)},
         (select count(*) from ev)::int as created,
         (select created_at from ev) as created_at,
-        (select coalesce(json_agg(json_build_object('id', s.id, 'filter', s.filter)), '[]')::text from subscribed s where s.filter is not null) as filtered`;
+        (select coalesce(json_agg(json_build_object('id', s.id, 'filter', s.filter)), '[]')::text from subscribed s where s.filter is not null and (select yes from stale)) as filtered`;
     return {
       created: row!.created > 0,
       createdAt: row!.createdAt,
@@ -102,4 +120,11 @@ export async function insertFilteredDeliveries(tx: Tx, p: PublishRows, endpointI
       returning id, endpoint_id, status
     ), ${outboxAndCounts(tx, p)}`;
   return row!;
+}
+
+/** The tenant's endpoint filters (under its row-level security), each with its version. */
+export async function tenantFilters(tx: Tx): Promise<FilterVersion[]> {
+  const rows = await tx<{ id: string; version: string; filterJson: string }[]>`
+    select id, md5(filter::text) as version, filter::text as filter_json from endpoints where filter is not null`;
+  return rows.map((r) => ({ id: r.id, version: r.version, filter: JSON.parse(r.filterJson) as EventFilter }));
 }

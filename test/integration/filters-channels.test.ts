@@ -256,3 +256,23 @@ test('the CLI sets a filter and channels, publishes with channels and lists deli
   const listed = await cli(tenant.apiKey, 'deliveries', 'list', '--channel', 'eu');
   expect((JSON.parse(listed.stdout) as { data: { eventId: string }[] }).data.map((d) => d.eventId)).toEqual(['cli-2']);
 });
+
+test('a filter changed or added just before a publish applies to it: the publishing process never matches a stale copy', async () => {
+  const tenant = await env.stack.newTenant();
+  const tag = tenant.id;
+  const url = (ep: string) => `${env.receiver.url}?t=${tag}&ep=${ep}`;
+  const big = await tenant.api.createWebhook({ url: url('big'), filter: { data: { n: { $gt: 5 } } } });
+  await env.stack.admin.publish({ tenantId: tenant.id, id: 'e-1', type: 'card.viewed', data: { n: 10 } });
+  // Within the copy's life: the changed filter and the new endpoint count for the very next publish.
+  await tenant.api.updateWebhook(big.id, { filter: { data: { n: { $lt: 5 } } } });
+  await tenant.api.createWebhook({ url: url('new'), filter: { data: { n: 10 } } });
+  await env.stack.admin.publish({ tenantId: tenant.id, id: 'e-2', type: 'card.viewed', data: { n: 10 } });
+  await env.stack.admin.publish({ tenantId: tenant.id, id: 'e-3', type: 'card.viewed', data: { n: 1 } });
+  // A filter on createdAt is matched once the event has it.
+  await tenant.api.createWebhook({ url: url('dated'), filter: { createdAt: { $gte: '2000-01-01T00:00:00Z' } } });
+  await env.stack.admin.publish({ tenantId: tenant.id, id: 'e-4', type: 'card.viewed', data: { n: 10 } });
+  await env.stack.admin.publish({ tenantId: tenant.id, id: 'last', type: 'card.viewed', data: { n: 0 } });
+  await waitFor(() => receivedPairs(tag).includes('big last'), { timeoutMs: 30_000, what: 'the last event' });
+  await waitFor(() => receivedPairs(tag).length >= 7, { timeoutMs: 30_000, what: 'seven deliveries' });
+  expect(receivedPairs(tag).sort()).toEqual(['big e-1', 'big e-3', 'big last', 'dated e-4', 'dated last', 'new e-2', 'new e-4'].sort());
+});
