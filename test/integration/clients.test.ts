@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,6 +5,7 @@ import { ADMIN_TOKEN, startStack, type Stack } from '../../tools/testkit/stack';
 import { startReceiver, type Receiver } from '../../tools/testkit/receiver';
 import { waitFor } from '../../tools/testkit/wait';
 import { docExample } from '../../tools/testkit/doc-example';
+import { runProcess } from '../harness/run-process';
 
 /**
  * The Go and Python clients' own test suites, and the CLI, against a real stack (API, worker,
@@ -22,18 +22,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-function run(command: string, args: string[], opts: { cwd?: string; env?: Record<string, string>; input?: string } = {}) {
-  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(command, args, { cwd: opts.cwd ?? ROOT, env: { ...process.env, NO_COLOR: '1', ...opts.env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c));
-    child.stderr.on('data', (c: Buffer) => (stderr += c));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(opts.input ?? '');
-  });
-}
+const run = (command: string, args: string[], opts: Parameters<typeof runProcess>[2] = {}) => runProcess(command, args, { ...opts, cwd: opts.cwd ?? ROOT });
 
 const stackEnv = () => ({ HOOKLINE_URL: stack.api.url, HOOKLINE_ADMIN_TOKEN: ADMIN_TOKEN });
 

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { DELIVERIES_PER_OUTBOX_ROW } from '../../services/publish';
@@ -6,6 +5,7 @@ import { ADMIN_TOKEN } from '../../tools/testkit/stack';
 import { waitFor } from '../../tools/testkit/wait';
 import { expectError } from '../harness/expect-error';
 import { useStackAndReceiver } from '../harness/use-stack';
+import { runProcess } from '../harness/run-process';
 
 /** Payload filters and channels on the real stack: who receives what, the fan-out, bad input, and the delivery log. */
 const env = useStackAndReceiver({ HOOKLINE_MAX_ENDPOINTS_PER_TENANT: '200', HOOKLINE_RETRY_SCHEDULE: '50ms' });
@@ -230,16 +230,7 @@ test('the delivery log and the event log are searched by channel', async () => {
 
 test('the CLI sets a filter and channels, publishes with channels and lists deliveries by channel', async () => {
   const tenant = await env.stack.newTenant();
-  const cli = (token: string, ...args: string[]) =>
-    new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn('npx', ['hookline', ...args, '--json'], { env: { ...process.env, HOOKLINE_URL: env.stack.api.url, HOOKLINE_TOKEN: token, NO_COLOR: '1' } });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c: Buffer) => (stdout += c));
-      child.stderr.on('data', (c: Buffer) => (stderr += c));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    });
+  const cli = (token: string, ...args: string[]) => runProcess('npx', ['hookline', ...args, '--json'], { env: { HOOKLINE_URL: env.stack.api.url, HOOKLINE_TOKEN: token } });
   const created = await cli(tenant.apiKey, 'endpoints', 'create', '--url', `${env.receiver.url}?t=cli`, '--channels', 'eu');
   expect(created).toMatchObject({ code: 0 });
   const { id, url, channels } = JSON.parse(created.stdout) as { id: string; url: string; channels: string[] };
