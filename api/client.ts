@@ -1,4 +1,5 @@
 import type { z } from '@hono/zod-openapi';
+import type { EndpointAuth } from '../domain/endpoint-auth';
 import type { DeliverySchema, DeliveryWithAttemptsSchema, EndpointSchema } from './schemas';
 import type { ApiKeyCreated, ApiKeySchema, TenantSchema } from './routes/tenant-schemas';
 import type { EventSchema, EventSummarySchema } from './routes/search-schemas';
@@ -44,10 +45,7 @@ export interface DestinationConfig {
 export type DestinationCredentials = { username?: string; password?: string; token?: string };
 
 /** How Hookline authenticates to an HTTP receiver; write-only (answers show `auth` without its secret). */
-export type EndpointAuthInput =
-  | { type: 'basic'; username: string; password: string }
-  | { type: 'bearer'; token: string }
-  | { type: 'oauth2'; tokenUrl: string; clientId: string; clientSecret: string; scope?: string; audience?: string };
+export type EndpointAuthInput = EndpointAuth;
 /** Mutual TLS: PEM client certificate and key (write-only), and a private CA to trust for the receiver. */
 export interface EndpointTlsInput {
   clientCertificate: string;

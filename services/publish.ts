@@ -82,7 +82,7 @@ async function insertWithFilters(sql: Sql, tx: Tx, rows: PublishRows): Promise<O
   const early = (createdAt: string) => ({ id: rows.id, type: rows.type, data: rows.data, channels: rows.channels, createdAt });
   const [before, after] = [early('0000-01-01T00:00:00.000Z'), early('9999-12-31T23:59:59.999Z')];
   const usable = copy
-    .filter((f) => !JSON.stringify(f.filter).includes('"createdAt"'))
+    .filter((f) => !f.readsCreatedAt)
     .map((f) => ({ ...f, matches: matchesFilter(f.filter, before) }))
     .filter((f) => f.matches === matchesFilter(f.filter, after));
   const prematched = { known: usable.map((f) => `${f.id}:${f.version}`), matched: usable.filter((f) => f.matches).map((f) => f.id) };

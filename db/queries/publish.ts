@@ -31,6 +31,8 @@ export interface FilterVersion {
   id: string;
   version: string;
   filter: EventFilter;
+  /** The filter names `createdAt`, which an event has only once it is stored. */
+  readsCreatedAt: boolean;
 }
 
 export interface PublishCounts {
@@ -126,5 +128,5 @@ export async function insertFilteredDeliveries(tx: Tx, p: PublishRows, endpointI
 export async function tenantFilters(tx: Tx): Promise<FilterVersion[]> {
   const rows = await tx<{ id: string; version: string; filterJson: string }[]>`
     select id, md5(filter::text) as version, filter::text as filter_json from endpoints where filter is not null`;
-  return rows.map((r) => ({ id: r.id, version: r.version, filter: JSON.parse(r.filterJson) as EventFilter }));
+  return rows.map((r) => ({ id: r.id, version: r.version, filter: JSON.parse(r.filterJson) as EventFilter, readsCreatedAt: r.filterJson.includes('"createdAt"') }));
 }
