@@ -1,6 +1,6 @@
-import { startReceiver, type Receiver } from '../../tools/testkit/receiver';
 import { startStack, testEnv, type Stack } from '../../tools/testkit/stack';
 import { waitFor } from '../../tools/testkit/wait';
+import { startReceiverProcess, type ReceiverProcess } from '../harness/receiver-process';
 import { startWorkerProcess, type WorkerProcess } from '../harness/worker-process-handle';
 
 // A rate-limited endpoint served by two worker processes, one of which is SIGSTOPped for 15 s in the
@@ -12,10 +12,12 @@ const env = testEnv({ HOOKLINE_DISABLE_AFTER_FAILURES: '1000', HOOKLINE_WORKER_C
 
 let stack: Stack;
 let workers: WorkerProcess[] = [];
-let receiver: Receiver;
+// The receiver runs in its own process: its arrival times are what a receiver sees, not delayed and
+// bunched by this process's event loop while it publishes the backlog through the in-process API.
+let receiver: ReceiverProcess;
 
 beforeAll(async () => {
-  [stack, receiver, ...workers] = await Promise.all([startStack(env, { worker: false }), startReceiver(200), startWorkerProcess(env), startWorkerProcess(env)]);
+  [stack, receiver, ...workers] = await Promise.all([startStack(env, { worker: false }), startReceiverProcess(), startWorkerProcess(env), startWorkerProcess(env)]);
 });
 afterAll(async () => {
   workers[0]?.child.kill('SIGCONT');
