@@ -19,8 +19,9 @@ export async function startReceiverProcess(): Promise<ReceiverProcess> {
     const timer = setTimeout(() => reject(new Error('receiver process did not start within 30 s')), 30_000);
     child.once('exit', (code) => (clearTimeout(timer), reject(new Error(`receiver process exited with ${code}`))));
     child.on('message', (m: Received | { url: string }) => {
-      if ('at' in m) requests.push(m);
-      else (clearTimeout(timer), resolve(m.url));
+      if ('at' in m) return void requests.push(m);
+      clearTimeout(timer);
+      resolve(m.url);
     });
   });
   return {
