@@ -149,6 +149,16 @@ async function floodNeighbour(stack: Awaited<ReturnType<typeof startStack>>, eve
     const { p50, p99 } = quantiles(sent.map((s) => arrival.get(s.id)! - s.at));
     // Where the waits fall in the run: the slowest publish→receipt in each 5-second window.
     console.log(`slowest per 5 s: ${Array.from({ length: Math.ceil(seconds / 5) }, (_, w) => Math.max(0, ...sent.filter((s) => s.at - t0 >= w * 5_000 && s.at - t0 < (w + 1) * 5_000).map((s) => arrival.get(s.id)! - s.at))).join(' ')} ms`);
+    // Where the slowest waited: publish → workflow start (the outbox and the relay), start → receipt (engine and worker).
+    const byEvent = new Map((await stack.sql<{ id: string; eventId: string }[]>`select id, event_id from deliveries where tenant_id = ${other.id}`).map((d) => [d.eventId, d.id]));
+    const slowest = [...sent].sort((a, b) => arrival.get(b.id)! - b.at - (arrival.get(a.id)! - a.at)).slice(0, 5);
+    for (const s of slowest) {
+      const history = await stack.client.workflow.getHandle(`delivery-${byEvent.get(s.id)}`).fetchHistory();
+      const started = Number(history.events![0]!.eventTime!.seconds) * 1000 + Math.round((history.events![0]!.eventTime!.nanos ?? 0) / 1e6);
+      console.log(`slow: at +${s.at - t0} ms, publish→start ${started - s.at} ms, start→receipt ${arrival.get(s.id)! - started} ms`);
+    }
+    const slotWaits = (await stack.metrics.sendSlotWait.get()).values.filter((v) => v.metricName?.endsWith('_count'));
+    console.log(`send slots: ${slotWaits.map((v) => `${String(v.labels.outcome)} ${v.value}`).join(', ')}`);
     const distinct = new Set(recoveries.map((r) => r.recoveryId)).size;
     const row = `| other tenant at 5 events/s while one floods ${events * 5} deliveries to receivers that never answer and asks 30 recoveries at once (${distinct} ran; ${failing.requests.length - 80} re-sends of 20 failed) | ${sent.length} | – | publish→receipt p50 ${p50} ms, p99 ${p99} ms | – |`;
     console.log(row);

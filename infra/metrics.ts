@@ -34,9 +34,9 @@ export function createMetrics() {
     }),
     sendSlotWait: new Histogram({
       name: 'hookline_send_slot_wait_seconds',
-      help: "Sends that asked for one of this worker's send slots, by outcome (granted, or busy: over its share, retried later); none waits, so every observation is 0 and the counts are what tell",
+      help: "Sends that asked for one of this worker's send slots, by outcome: granted (observed as 0), or busy (over its share; observed as the wait until its turn, which it spends outside the worker)",
       labelNames: ['outcome'],
-      buckets: [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      buckets: [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [registry],
     }),
     // The deployment's backlog, read from Postgres at each scrape (every process reports the same figures).

@@ -69,6 +69,8 @@ function tracingOptions(tracing: Tracing | undefined): { sinks: InjectedSinks<{ 
  * or dead worker holds the runs it has cached (their timers fire into its sticky queue) while another
  * worker is up, so it is kept short; a miss costs a replay of the run's history on another worker.
  */
+const WORKFLOW_TASK_SLOTS_BESIDE_SENDS = 40;
+
 const COST_OPTIONS = {
   workflowTaskPollerBehavior: { type: 'autoscaling', minimum: 1, initial: 2, maximum: 10 },
   activityTaskPollerBehavior: { type: 'autoscaling', minimum: 1, initial: 2, maximum: 10 },
@@ -103,7 +105,12 @@ export async function createHooklineWorker(deps: WorkerDeps): Promise<Worker> {
     // First attempts are local activities (temporal/workflows/delivery.ts): the same cap as the
     // send slots, so a burst of eager starts cannot send more at once than the regular path may.
     maxConcurrentLocalActivityExecutions: config.workerConcurrency,
+    // A workflow task keeps its slot while its local activity runs, so a slot per local send on top
+    // of the SDK's default 40: hanging first attempts (up to every send slot) never take the slots
+    // that every other delivery, endpoint and recovery workflow needs to make progress.
+    maxConcurrentWorkflowTaskExecutions: config.workerConcurrency + WORKFLOW_TASK_SLOTS_BESIDE_SENDS,
     ...COST_OPTIONS,
+    maxCachedWorkflows: Math.max(COST_OPTIONS.maxCachedWorkflows, config.workerConcurrency + WORKFLOW_TASK_SLOTS_BESIDE_SENDS),
     stickyQueueScheduleToStartTimeout: config.stickyTimeoutMs,
   });
 }

@@ -31,3 +31,44 @@ test("an endpoint's own cap (maxInFlight) applies below and above the default sh
   expect(() => big.acquire('t1', 'x', 50)).toThrow(SendSlotsBusy); // the tenant holds its 3
   big.acquire('t2', 'y'); // the worker's last slot, for another tenant
 });
+
+test("refused sends are given turns spaced by the full lane's average send time over its slots, as a queue would serve them", () => {
+  let clock = 0;
+  const gate = createSendGate({ total: 10, perTenant: 10, perEndpoint: 2 }, () => clock);
+  const refusal = () => {
+    try {
+      gate.acquire('t1', 'slow');
+    } catch (err) {
+      if (err instanceof SendSlotsBusy) return err.retryInMs;
+    }
+    throw new Error('expected a refusal');
+  };
+  // Before any send has ended, a send is assumed to take a second: two slots serve one every 500 ms.
+  const first = [gate.acquire('t1', 'slow'), gate.acquire('t1', 'slow')];
+  expect([refusal(), refusal(), refusal()]).toEqual([500, 1_000, 1_500]);
+  // The sends take 5 s each (a receiver that hangs until the timeout): turns are 2.5 s apart, after those already given.
+  clock = 5_000;
+  for (const release of first) release();
+  gate.acquire('t1', 'slow');
+  gate.acquire('t1', 'slow');
+  clock = 5_000;
+  expect(refusal()).toBe(0 + 2_500); // the turns given before have passed: the next starts now
+  expect(refusal()).toBe(5_000);
+});
+
+test('a lane is forgotten a minute after the last turn it gave, once nothing of it runs', () => {
+  let clock = 0;
+  const gate = createSendGate({ total: 10, perTenant: 10, perEndpoint: 1 }, () => clock);
+  const done = gate.acquire('t1', 'a');
+  expect(() => gate.acquire('t1', 'a')).toThrow(SendSlotsBusy);
+  clock = 4_000;
+  done(); // average 4 s
+  clock = 5_000;
+  const again = gate.acquire('t1', 'a');
+  expect(() => gate.acquire('t1', 'a')).toThrow(expect.objectContaining({ retryInMs: 4_000 })); // remembered
+  again();
+  clock = 70_000;
+  const release = gate.acquire('t1', 'a');
+  expect(() => gate.acquire('t1', 'a')).toThrow(expect.objectContaining({ retryInMs: 1_000 })); // the average of a forgotten lane starts again
+  release();
+});

@@ -1,4 +1,4 @@
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/activity';
 import type { DeliveryTarget } from '../../../db/queries/attempts';
 import { FailureType } from '../../../domain/enums';
 import type { Config } from '../../../infra/config';
@@ -7,12 +7,13 @@ import type { DeliveryInput } from '../../workflows/types';
 import type { SendResult } from './destination';
 import { createSendGate, SendSlotsBusy } from './send-gate';
 
+const BUSY_RETRY_MIN_MS = 500;
 const BUSY_RETRY_MAX_MS = 30_000;
 
 /**
  * Runs each send within the endpoint's and tenant's share of this worker's slots (send-gate.ts). A
- * send over its share gives its activity slot back at once, and Temporal retries it after a backoff:
- * a server-side timer that holds no worker slot.
+ * send over its share gives its activity slot back at once, and Temporal retries it at the turn the
+ * gate gave it: a server-side timer that holds no worker slot.
  */
 export function createFairShare(config: Pick<Config, 'workerConcurrency' | 'tenantMaxInFlight' | 'endpointMaxInFlight'>, metrics: Pick<Metrics, 'sendSlotWait'>) {
   const gate = createSendGate({
@@ -28,10 +29,11 @@ export function createFairShare(config: Pick<Config, 'workerConcurrency' | 'tena
       metrics.sendSlotWait.observe({ outcome: 'granted' }, 0);
     } catch (err) {
       if (!(err instanceof SendSlotsBusy)) throw err;
-      metrics.sendSlotWait.observe({ outcome: 'busy' }, 0);
-      // Nothing was sent and no attempt is counted: try again later, backing off while it stays busy.
-      const backoff = Math.min(BUSY_RETRY_MAX_MS, 1_000 * 2 ** Math.min(Context.current().info.attempt - 1, 5));
-      throw ApplicationFailure.create({ message: err.message, type: FailureType.SendSlotsBusy, nextRetryDelay: Math.round(backoff * (0.8 + Math.random() * 0.4)) });
+      // Nothing was sent and no attempt is counted: come back at the turn the gate gave (at least half a
+      // second, at most 30 s: a send given a later turn asks again then and is given a new one).
+      const delay = Math.round(Math.min(BUSY_RETRY_MAX_MS, Math.max(BUSY_RETRY_MIN_MS, err.retryInMs)) * (0.9 + Math.random() * 0.2));
+      metrics.sendSlotWait.observe({ outcome: 'busy' }, delay / 1000);
+      throw ApplicationFailure.create({ message: err.message, type: FailureType.SendSlotsBusy, nextRetryDelay: delay });
     }
     try {
       return await send();

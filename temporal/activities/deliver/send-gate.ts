@@ -6,6 +6,12 @@
  * `SendSlotsBusy` at once, and the caller retries later, after a server-side timer, without having
  * sent anything. The permits are memory of this process only: a crash frees them with it, so none
  * can be lost or leak across workers.
+ *
+ * Each refusal also says when to come back: the refused sends of a full lane (an endpoint, a tenant,
+ * the worker) are given turns spaced by the lane's average send time over its slots, as a queue
+ * would serve them. A thousand deliveries over their share thus come back about once each, when a
+ * slot is likely free, instead of retrying on a blind backoff every few seconds: under a flood of
+ * hanging receivers those retries were most of the worker's and the engine's work.
  */
 import { FailureType } from '../../../domain/enums';
 
@@ -17,6 +23,10 @@ export interface SendGateLimits {
 
 export class SendSlotsBusy extends Error {
   override name = FailureType.SendSlotsBusy;
+  /** When a slot of the full lane is likely free for this send, in ms from now (before jitter). */
+  constructor(message: string, readonly retryInMs: number) {
+    super(message);
+  }
 }
 
 export interface SendGate {
@@ -25,38 +35,75 @@ export interface SendGate {
   readonly inFlight: number;
 }
 
-export function createSendGate(limits: SendGateLimits): SendGate {
-  let total = 0;
-  const byTenant = new Map<string, number>();
-  const byEndpoint = new Map<string, number>();
+/** The send time assumed for a lane before any of its sends has ended. */
+const ASSUMED_SEND_MS = 1_000;
+/** How much each ended send moves a lane's average send time. */
+const AVERAGE_WEIGHT = 0.2;
+/** How long a lane that gave turns is remembered once nothing of it runs. */
+const KEEP_AFTER_LAST_TURN_MS = 60_000;
+/** Lanes left idle are swept out every this many sends. */
+const SWEEP_EVERY = 1_000;
 
-  const count = (m: Map<string, number>, key: string) => m.get(key) ?? 0;
-  const bump = (m: Map<string, number>, key: string, by: number) => {
-    const n = count(m, key) + by;
-    if (n === 0) m.delete(key);
-    else m.set(key, n);
+interface Lane {
+  inFlight: number;
+  /** Average duration of this lane's recent sends. */
+  averageMs?: number;
+  /** The end of the last turn handed to a refused send. */
+  lastTurnAt: number;
+}
+
+export function createSendGate(limits: SendGateLimits, now: () => number = Date.now): SendGate {
+  const all: Lane = { inFlight: 0, lastTurnAt: 0 };
+  const byTenant = new Map<string, Lane>();
+  const byEndpoint = new Map<string, Lane>();
+
+  const idle = (): Lane => ({ inFlight: 0, lastTurnAt: 0 });
+  const refuse = (l: Lane, cap: number, message: string): never => {
+    const at = now();
+    l.lastTurnAt = Math.max(at, l.lastTurnAt) + (l.averageMs ?? ASSUMED_SEND_MS) / cap;
+    throw new SendSlotsBusy(message, l.lastTurnAt - at);
+  };
+  const end = (l: Lane, tookMs: number) => {
+    l.inFlight -= 1;
+    l.averageMs = l.averageMs === undefined ? tookMs : l.averageMs + AVERAGE_WEIGHT * (tookMs - l.averageMs);
+  };
+  // A lane is kept while it has sends running, and for a minute after the last turn it gave (its
+  // average then serves the next wave of a flood whose sends all ended together); then forgotten.
+  const stale = (l: Lane) => l.inFlight === 0 && l.lastTurnAt + KEEP_AFTER_LAST_TURN_MS <= now();
+  const forget = (m: Map<string, Lane>, key: string, l: Lane) => {
+    if (stale(l)) m.delete(key);
+  };
+  const current = (l: Lane | undefined) => (l && !stale(l) ? l : idle());
+  let acquires = 0;
+  const sweep = () => {
+    for (const m of [byTenant, byEndpoint]) for (const [key, l] of m) forget(m, key, l);
   };
 
   return {
     get inFlight() {
-      return total;
+      return all.inFlight;
     },
     acquire(tenantId, endpointId, endpointCap = limits.perEndpoint) {
+      if (++acquires % SWEEP_EVERY === 0) sweep();
       // An endpoint's own setting (maxInFlight) may be above or below the worker's default share.
       const cap = Math.max(1, Math.min(endpointCap, limits.total));
-      if (count(byEndpoint, endpointId) >= cap) throw new SendSlotsBusy(`endpoint ${endpointId} has ${cap} sends running in this worker`);
-      if (count(byTenant, tenantId) >= limits.perTenant) throw new SendSlotsBusy(`tenant ${tenantId} has its share of this worker's sends running`);
-      if (total >= limits.total) throw new SendSlotsBusy('every send slot of this worker is taken');
-      total += 1;
-      bump(byTenant, tenantId, 1);
-      bump(byEndpoint, endpointId, 1);
+      const endpoint = current(byEndpoint.get(endpointId));
+      const tenant = current(byTenant.get(tenantId));
+      if (endpoint.inFlight >= cap) refuse(endpoint, cap, `endpoint ${endpointId} has ${cap} sends running in this worker`);
+      if (tenant.inFlight >= limits.perTenant) refuse(tenant, limits.perTenant, `tenant ${tenantId} has its share of this worker's sends running`);
+      if (all.inFlight >= limits.total) refuse(all, limits.total, 'every send slot of this worker is taken');
+      byEndpoint.set(endpointId, endpoint);
+      byTenant.set(tenantId, tenant);
+      for (const l of [all, tenant, endpoint]) l.inFlight += 1;
+      const startedAt = now();
       let released = false;
       return () => {
         if (released) return;
         released = true;
-        total -= 1;
-        bump(byTenant, tenantId, -1);
-        bump(byEndpoint, endpointId, -1);
+        const took = now() - startedAt;
+        for (const l of [all, tenant, endpoint]) end(l, took);
+        forget(byTenant, tenantId, tenant);
+        forget(byEndpoint, endpointId, endpoint);
       };
     },
   };
