@@ -3,6 +3,7 @@ import { serveApi, serveOps, type RunningApi } from '../api/server';
 import { ConfigError, type Config } from '../infra/config';
 import { ListenError } from '../api/listen-error';
 import { announceStart } from './announce-start';
+import { createWorkerSendGate } from '../temporal/activities/deliver/fair-share';
 import { startRelay, type Relay } from '../temporal/relay';
 import { createHooklineWorker } from '../temporal/worker';
 import { createBaseRuntime, createRuntime } from './runtime';
@@ -38,8 +39,10 @@ export async function runHookline(config: Config, opts: RunOptions): Promise<voi
       ops = await bind('HOOKLINE_METRICS_PORT', 'HOOKLINE_METRICS_HOST', () => serveOps(runtime, port, host));
     }
     if (withTemporal) {
-      worker = await createHooklineWorker({ ...withTemporal, workflowBundle: opts.workflowBundle });
-      relay = startRelay({ ...withTemporal, taskQueue: config.temporal.taskQueue, localSend: config.localSend, localFirst: config.localFirstAttempt });
+      // One send gate for the process: its sends take their share of it, its relay starts no more than the share has room for.
+      const sendGate = createWorkerSendGate(config);
+      worker = await createHooklineWorker({ ...withTemporal, workflowBundle: opts.workflowBundle, sendGate });
+      relay = startRelay({ ...withTemporal, taskQueue: config.temporal.taskQueue, localSend: config.localSend, localFirst: config.localFirstAttempt, sendGate });
     }
     opts.onStarted?.({ api, ops });
     announceStart(runtime.log, config, { api: api?.url, metrics: ops?.url, worker: Boolean(worker) });

@@ -6,6 +6,7 @@ import { fairnessWeights } from '../db/queries/tenant-settings';
 import { claimDue, deferFailed, removeDone } from '../db/queries/outbox';
 import type { Sql } from '../db/sql';
 import { dispatchRows, endpointIdsOf } from './relay-dispatch';
+import type { SendGate } from './activities/deliver/send-gate';
 
 export interface RelayDeps {
   sql: Sql;
@@ -16,6 +17,12 @@ export interface RelayDeps {
   localFirst?: boolean;
   log: Logger;
   metrics: Metrics;
+  /**
+   * The worker's send gate: the relay claims no more of a tenant's deliveries than its share of the
+   * worker's sends has room for, and looks again when a full share frees a slot. Without it, a
+   * tenant's flood becomes workflows at once, whose sends over the share are refused and retried.
+   */
+  sendGate?: SendGate;
 }
 
 export interface RelayOptions {
@@ -60,6 +67,8 @@ export function startRelay(deps: RelayDeps, opts: RelayOptions = {}): Relay {
     poked = true;
     wake?.();
   };
+  // A tenant's held rows are claimed as soon as a send of its full share ends here.
+  const unsubscribe = deps.sendGate?.onTenantFreed(poke);
   const listening = deps.sql
     .listen('hookline_outbox', poke, () => {
       listened = true;
@@ -72,7 +81,8 @@ export function startRelay(deps: RelayDeps, opts: RelayOptions = {}): Relay {
 
   async function relayBatch(): Promise<number> {
     return deps.sql.begin(async (tx) => {
-      const rows = await claimDue(tx, deps.taskQueue, batchSize);
+      const gate = deps.sendGate;
+      const rows = await claimDue(tx, deps.taskQueue, batchSize, gate && { perTenant: gate.perTenant, room: gate.tenantRoom() });
       if (rows.length === 0) return 0;
       // Which endpoints still exist, and which of them are FIFO (their deliveries queue in their workflow).
       const orderings = await endpointOrderings(tx, endpointIdsOf(rows));
@@ -111,7 +121,8 @@ export function startRelay(deps: RelayDeps, opts: RelayOptions = {}): Relay {
         await sleep(Math.min(100 * 2 ** failures, 5_000));
         continue;
       }
-      if (handled >= batchSize || poked) continue;
+      // A batch that found rows may have left more (a full batch, or a tenant's share filled): look again at once.
+      if (handled > 0 || poked) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, listened && !deferred ? sweepMs : fastSweepMs);
         wake = () => (clearTimeout(timer), resolve());
@@ -123,6 +134,7 @@ export function startRelay(deps: RelayDeps, opts: RelayOptions = {}): Relay {
   return {
     async stop() {
       running = false;
+      unsubscribe?.();
       wake?.();
       await loop;
       await (await listening)?.unlisten().catch(() => {});

@@ -4,6 +4,7 @@ import { Worker, type ActivityInterceptorsFactory, type InjectedSinks, type Nati
 import type { OpenTelemetryWorkflowExporter } from '@temporalio/interceptors-opentelemetry/lib/workflow/definitions';
 import type { Client } from '@temporalio/client';
 import { createActivities } from './activities';
+import type { SendGate } from './activities/deliver/send-gate';
 import type { Config } from '../infra/config';
 import type { Logger } from '../infra/logger';
 import type { Metrics } from '../infra/metrics';
@@ -28,6 +29,8 @@ export interface WorkerDeps {
   /** The same with the tracing interceptors, used instead when tracing is on. */
   tracedWorkflowBundle?: { codePath: string };
   tracing?: Tracing;
+  /** The process's send gate, shared with its relay (temporal/activities/deliver/fair-share.ts). */
+  sendGate?: SendGate;
 }
 
 /** `npm run build` writes them here, beside dist/temporal/. */

@@ -30,9 +30,21 @@ export async function enqueue(tx: Tx, to: OutboxAddress, messages: OutboxMessage
  * through SECURITY DEFINER functions that touch the outbox alone (migrations/003_least_privilege.sql).
  */
 
+/**
+ * What the claiming worker has room for: at most `perTenant` deliveries of one tenant in one claim,
+ * and of each tenant in `room` (those with sends running there) only as many as it says.
+ */
+export interface ClaimRoom {
+  perTenant: number;
+  room: Map<string, number>;
+}
+
 /** Locks up to `limit` due rows for this transaction; other relays skip them. */
-export function claimDue(tx: Tx, taskQueue: string, limit: number): Promise<OutboxRow[]> {
-  return tx<OutboxRow[]>`select id, tenant_id, kind, payload, attempts, traceparent from hookline_outbox_claim(${taskQueue}, ${limit})`;
+export function claimDue(tx: Tx, taskQueue: string, limit: number, room?: ClaimRoom): Promise<OutboxRow[]> {
+  if (!room) return tx<OutboxRow[]>`select id, tenant_id, kind, payload, attempts, traceparent from hookline_outbox_claim(${taskQueue}, ${limit})`;
+  return tx<OutboxRow[]>`
+    select id, tenant_id, kind, payload, attempts, traceparent
+    from hookline_outbox_claim(${taskQueue}, ${limit}, ${room.perTenant}, ${[...room.room.keys()]}::text[], ${[...room.room.values()]}::int[])`;
 }
 
 export async function removeDone(tx: Tx, ids: string[]): Promise<void> {

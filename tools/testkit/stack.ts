@@ -8,6 +8,7 @@ import { loadConfig, type Config } from '../../infra/config';
 import type { Metrics } from '../../infra/metrics';
 import { createSql, type Sql } from '../../db/sql';
 import { createRuntime } from '../../bin/runtime';
+import { createWorkerSendGate } from '../../temporal/activities/deliver/fair-share';
 import { startRelay, type Relay } from '../../temporal/relay';
 import { createHooklineWorker } from '../../temporal/worker';
 import { appLogin } from './app-login';
@@ -88,12 +89,14 @@ export async function startStack(overrides: Record<string, string> = {}, opts: S
     },
     async startWorker() {
       if (running) return;
+      const sendGate = createWorkerSendGate(config);
       const worker = await createHooklineWorker({
         ...runtime,
         workflowBundle: { codePath: process.env.HOOKLINE_TEST_WORKFLOW_BUNDLE! },
         tracedWorkflowBundle: { codePath: process.env.HOOKLINE_TEST_WORKFLOW_BUNDLE_TRACED! },
+        sendGate,
       });
-      running = { worker, done: worker.run(), relay: startRelay({ ...runtime, taskQueue: config.temporal.taskQueue, localSend: config.localSend, localFirst: config.localFirstAttempt }) };
+      running = { worker, done: worker.run(), relay: startRelay({ ...runtime, taskQueue: config.temporal.taskQueue, localSend: config.localSend, localFirst: config.localFirstAttempt, sendGate }) };
     },
     async stopWorker() {
       if (!running) return;

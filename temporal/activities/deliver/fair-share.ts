@@ -5,7 +5,7 @@ import type { Config } from '../../../infra/config';
 import type { Metrics } from '../../../infra/metrics';
 import type { DeliveryInput } from '../../workflows/types';
 import type { SendResult } from './destination';
-import { createSendGate, SendSlotsBusy } from './send-gate';
+import { createSendGate, SendSlotsBusy, type SendGate } from './send-gate';
 
 const BUSY_RETRY_MIN_MS = 500;
 const BUSY_RETRY_MAX_MS = 30_000;
@@ -15,13 +15,7 @@ const BUSY_RETRY_MAX_MS = 30_000;
  * send over its share gives its activity slot back at once, and Temporal retries it at the turn the
  * gate gave it: a server-side timer that holds no worker slot.
  */
-export function createFairShare(config: Pick<Config, 'workerConcurrency' | 'tenantMaxInFlight' | 'endpointMaxInFlight'>, metrics: Pick<Metrics, 'sendSlotWait'>) {
-  const gate = createSendGate({
-    total: config.workerConcurrency,
-    perTenant: config.tenantMaxInFlight,
-    perEndpoint: config.endpointMaxInFlight,
-  });
-
+export function createFairShare(config: Pick<Config, 'workerConcurrency' | 'tenantMaxInFlight' | 'endpointMaxInFlight'>, metrics: Pick<Metrics, 'sendSlotWait'>, gate: SendGate = createWorkerSendGate(config)) {
   return async function sendFairly<T extends SendResult | undefined>(input: DeliveryInput, target: DeliveryTarget, send: () => Promise<T>): Promise<T> {
     let release: () => void;
     try {
@@ -41,4 +35,9 @@ export function createFairShare(config: Pick<Config, 'workerConcurrency' | 'tena
       release();
     }
   };
+}
+
+/** The send gate of a worker process, shared by its sends and its relay (which starts no more of a tenant's deliveries than its share has room for). */
+export function createWorkerSendGate(config: Pick<Config, 'workerConcurrency' | 'tenantMaxInFlight' | 'endpointMaxInFlight'>): SendGate {
+  return createSendGate({ total: config.workerConcurrency, perTenant: config.tenantMaxInFlight, perEndpoint: config.endpointMaxInFlight });
 }

@@ -33,6 +33,12 @@ export interface SendGate {
   /** The release function, if this send may go now; else throws SendSlotsBusy. */
   acquire(tenantId: string, endpointId: string, endpointCap?: number): () => void;
   readonly inFlight: number;
+  /** Each tenant with sends running here, and how many more it may start (0: its share is full, or refused sends of it wait for their turns). */
+  tenantRoom(): Map<string, number>;
+  /** The share of one tenant. */
+  readonly perTenant: number;
+  /** Calls `listener` when a tenant whose share was full ends a send; returns the way to stop. */
+  onTenantFreed(listener: (tenantId: string) => void): () => void;
 }
 
 /** The send time assumed for a lane before any of its sends has ended. */
@@ -79,9 +85,23 @@ export function createSendGate(limits: SendGateLimits, now: () => number = Date.
     for (const m of [byTenant, byEndpoint]) for (const [key, l] of m) forget(m, key, l);
   };
 
+  const freed: ((tenantId: string) => void)[] = [];
+
   return {
     get inFlight() {
       return all.inFlight;
+    },
+    perTenant: limits.perTenant,
+    tenantRoom() {
+      // A tenant whose refused sends wait for turns has no room for new ones: they go first.
+      const at = now();
+      const room = new Map<string, number>();
+      for (const [id, l] of byTenant) if (l.inFlight > 0 || l.lastTurnAt > at) room.set(id, l.lastTurnAt > at ? 0 : Math.max(0, limits.perTenant - l.inFlight));
+      return room;
+    },
+    onTenantFreed(listener) {
+      freed.push(listener);
+      return () => void freed.splice(freed.indexOf(listener) >>> 0, 1);
     },
     acquire(tenantId, endpointId, endpointCap = limits.perEndpoint) {
       if (++acquires % SWEEP_EVERY === 0) sweep();
@@ -101,7 +121,9 @@ export function createSendGate(limits: SendGateLimits, now: () => number = Date.
         if (released) return;
         released = true;
         const took = now() - startedAt;
+        const wasFull = tenant.inFlight >= limits.perTenant;
         for (const l of [all, tenant, endpoint]) end(l, took);
+        if (wasFull) for (const listener of freed) listener(tenantId);
         forget(byTenant, tenantId, tenant);
         forget(byEndpoint, endpointId, endpoint);
       };

@@ -13,9 +13,9 @@ function destinationType(target: DeliveryTarget): DestinationType {
 }
 
 /** The send stage: sign the message, take a fair-share slot, hand it to the endpoint's destination. */
-export function createSend({ fetch, config, metrics }: Pick<ActivityDeps, 'fetch' | 'config' | 'metrics'>) {
+export function createSend({ fetch, config, metrics, sendGate }: Pick<ActivityDeps, 'fetch' | 'config' | 'metrics' | 'sendGate'>) {
   const destinations: Record<DestinationType, Destination> = createDestinations({ fetch, config });
-  const sendFairly = createFairShare(config, metrics);
+  const sendFairly = createFairShare(config, metrics, sendGate);
 
   /** Undefined when `onTime` said no at the last moment (nothing was sent). */
   return async function send(input: DeliveryInput, target: DeliveryTarget, onTime: () => boolean = () => true): Promise<SendResult | undefined> {
