@@ -1,3 +1,4 @@
+import { LATENCY_BUCKETS } from '../domain/latency-sketch';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -153,6 +154,32 @@ function percentiles(ms: number[]) {
   return { n: sorted.length, p50: r(at(50)), p95: r(at(95)), p99: r(at(99)), max: r(sorted[sorted.length - 1]!) };
 }
 
+/**
+ * The latency part of a tenant's answer alone, two ways over the same rollup rows (the tenant's last 7
+ * days of hour rows: some 8,000 histograms): unnesting every array and grouping by bucket, and one
+ * sum per bucket index (what statsSummary does). Alternated, and checked to add up the same.
+ */
+async function compareHistogramSums(sql: Sql, tenantId: string) {
+  const src = sql`select latency from delivery_stats_hourly where tenant_id = ${tenantId} and hour >= now() - interval '7 days'`;
+  const byIndex = `array[${Array.from({ length: LATENCY_BUCKETS }, (_, i) => `coalesce(sum(src.latency[${i + 1}]), 0)::int`).join(', ')}]`;
+  const ways = {
+    unnest: () => sql<{ counts: number[] }[]>`with src as (${src}) select coalesce(array_agg(x.n order by x.k), '{}') as counts from (select u.k, sum(u.n)::int as n from src cross join lateral unnest(src.latency) with ordinality as u(n, k) group by 1) x`,
+    byIndex: () => sql<{ counts: number[] }[]>`with src as (${src}) select ${sql.unsafe(byIndex)} as counts from src`,
+  };
+  const trimmed = (a: number[]) => a.join(',').replace(/(,0)+$/, '');
+  const [a, b] = [await ways.unnest(), await ways.byIndex()];
+  if (trimmed(a[0]!.counts) !== trimmed(b[0]!.counts)) throw new Error('the two ways of adding histograms disagree');
+  const ms = { unnest: [] as number[], byIndex: [] as number[] };
+  for (let i = 0; i < SAMPLES; i++) {
+    for (const way of i % 2 ? (['byIndex', 'unnest'] as const) : (['unnest', 'byIndex'] as const)) {
+      const t0 = performance.now();
+      await ways[way]();
+      ms[way].push(performance.now() - t0);
+    }
+  }
+  return { unnest: percentiles(ms.unnest), byIndex: percentiles(ms.byIndex) };
+}
+
 async function main(): Promise<void> {
   if (!(ROWS > 0 && ENDPOINTS > 0 && SAMPLES > 0 && WRITE_SAMPLES >= 0 && ['fast', 'triggers'].includes(flags.load))) {
     throw new Error('usage: --rows N --endpoints K --noise-tenants T --samples S --write-samples W --load fast|triggers [--verify]');
@@ -244,15 +271,17 @@ async function main(): Promise<void> {
       for (let i = 0; i < SAMPLES; i++) ms.push(await get(...s()));
       results[label] = percentiles(ms);
     }
+    const histogramSum = await compareHistogramSums(app, tenantId);
     const write = await writeCost(owner, tenantId);
     const load = { mode: FAST ? 'fast' : 'triggers', seconds: Math.round(loadedMs / 1000), deliveriesSeconds: Math.round(loadSeconds.deliveries), attemptsSeconds: Math.round(loadSeconds.attempts), rollupSeconds: Math.round(rebuildSeconds) };
-    const out = { at: new Date().toISOString(), rows: counts, endpoints: ENDPOINTS, samplesPerScenario: SAMPLES, load, loadAverage: os.loadavg(), scenarios: results, writeCost: write };
+    const out = { at: new Date().toISOString(), rows: counts, endpoints: ENDPOINTS, samplesPerScenario: SAMPLES, load, loadAverage: os.loadavg(), scenarios: results, histogramSum, writeCost: write };
     const dir = path.join(__dirname, 'results');
     mkdirSync(dir, { recursive: true });
     const file = path.join(dir, `stats-${out.at.replace(/[:.]/g, '-')}.json`);
     writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
     console.log('\n| route and range | p50 ms | p95 ms | p99 ms | max ms |\n|---|---:|---:|---:|---:|');
     for (const [label, r] of Object.entries(results)) console.log(`| ${label} | ${r.p50} | ${r.p95} | ${r.p99} | ${r.max} |`);
+    log(`histograms of the tenant's last 7 days of hour rows added up: unnest and group p50 ${histogramSum.unnest.p50} ms, p95 ${histogramSum.unnest.p95} ms; by bucket index p50 ${histogramSum.byIndex.p50} ms, p95 ${histogramSum.byIndex.p95} ms (the same sums)`);
     if (write) log(`write cost: one attempt and one delivery's new status per transaction, through the triggers: p50 ${write.p50} ms, p95 ${write.p95} ms (${write.n})`);
     log(`load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}; wrote ${path.relative(process.cwd(), file)}`);
   } finally {

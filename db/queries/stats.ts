@@ -1,5 +1,14 @@
 import type { StatsBucket, StatsRange } from '../../domain/stats-range';
+import { LATENCY_BUCKETS } from '../../domain/latency-sketch';
 import type { Sql, Tx } from '../sql';
+
+/**
+ * The histograms of a range's rows added bucket by bucket, as one array: a sum per bucket index is
+ * several times cheaper than unnesting every row's array and grouping the values (a tenant's 30 days
+ * add some 6,000 arrays). A row's array stops at its highest bucket; past it, `latency[k]` is null
+ * and adds nothing.
+ */
+const SUM_BY_BUCKET = `array[${Array.from({ length: LATENCY_BUCKETS }, (_, i) => `coalesce(sum(src.latency[${i + 1}]), 0)::int`).join(', ')}]`;
 
 /**
  * Reads of the delivery statistics rollup: per endpoint and minute (migrations/013_delivery_stats.sql),
@@ -126,7 +135,7 @@ export async function statsSummary(tx: Tx, s: StatsScope, r: StatsRange, o: Stat
       union all
       select s.minute, ${columns} from delivery_stats s where ${mine} and s.minute >= ${minute[1][0]} and s.minute < ${minute[1][1]}
     ), lat as (
-      select u.k, sum(u.n)::int as n from src cross join lateral unnest(src.latency) with ordinality as u(n, k) group by 1
+      select ${tx.unsafe(SUM_BY_BUCKET)} as counts from src
     ), points as (
       select date_trunc(${r.bucket}, src.at, 'UTC') as start, sum(src.success) as success, sum(src.failed) as failed, sum(src.attempts) as attempts
       from src group by 1
@@ -142,7 +151,7 @@ export async function statsSummary(tx: Tx, s: StatsScope, r: StatsRange, o: Stat
       from src ${o.byEndpoint ? tx`` : tx`where false`} group by 1 having sum(src.success + src.failed + src.pending + src.skipped) > 0
     )
     select ${s.endpointId ? tx`exists (select 1 from endpoints e where e.id = ${s.endpointId})` : tx`true`} as found,
-      t.*, (select coalesce(array_agg(lat.n order by lat.k), '{}') from lat) as latency, series.*,
+      t.*, (select lat.counts from lat) as latency, series.*,
       (select json_agg(json_build_object('endpointId', pe.endpoint_id, 'success', pe.success, 'failed', pe.failed,
                                          'lastSuccessAt', pe.last_success_at, 'lastFailureAt', pe.last_failure_at) order by pe.endpoint_id)
        from per_endpoint pe) as by_endpoint
