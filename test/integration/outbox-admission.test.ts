@@ -13,7 +13,7 @@ let hanging: Receiver;
 let healthy: Receiver;
 
 beforeAll(async () => {
-  stack = await startStack({ HOOKLINE_WORKER_CONCURRENCY: '8', HOOKLINE_REQUEST_TIMEOUT_MS: '1000', HOOKLINE_RETRY_SCHEDULE: '100ms', HOOKLINE_DISABLE_AFTER_FAILURES: '1000' });
+  stack = await startStack({ HOOKLINE_WORKER_CONCURRENCY: '8', HOOKLINE_REQUEST_TIMEOUT_MS: '1000', HOOKLINE_RETRY_SCHEDULE: '100ms', HOOKLINE_DISABLE_AFTER_FAILURES: '1000', HOOKLINE_MAX_ENDPOINTS_PER_TENANT: '20' });
   hanging = await startReceiver('hang');
   healthy = await startReceiver(200);
 });
@@ -45,3 +45,12 @@ test("a tenant's deliveries beyond its share of the worker wait in the outbox, a
   );
   expect((await stack.sql<{ n: number }[]>`select count(*)::int as n from outbox where tenant_id = ${noisy.id}`)[0]!.n).toBe(0);
 }, 150_000);
+
+test("an event for more of a tenant's endpoints than its share (a fan-out of 10, a share of 4) is claimed whole and every delivery arrives", async () => {
+  const tenant = await stack.newTenant('fanout');
+  for (let i = 0; i < 10; i++) await tenant.api.createWebhook({ url: `${healthy.url}?endpoint=${i}` });
+  const ids = await Promise.all(Array.from({ length: 3 }, async (_, n) => (await stack.admin.publish({ tenantId: tenant.id, type: 'card.viewed', data: { n } })).id));
+  const arrived = () => healthy.requests.filter((r) => ids.includes((JSON.parse(r.body) as { id: string }).id)).length;
+  await waitFor(() => arrived() >= 30, { timeoutMs: 30_000, what: 'all 30 deliveries of the three events' });
+});
+
