@@ -3,7 +3,7 @@ import type { Logger } from '../infra/logger';
 import type { Metrics } from '../infra/metrics';
 import { endpointOrderings } from '../db/queries/flow';
 import { fairnessWeights } from '../db/queries/tenant-settings';
-import { claimDue, deferFailed, removeDone, type OutboxRow } from '../db/queries/outbox';
+import { claimDue, deferFailed, removeDone } from '../db/queries/outbox';
 import type { Sql } from '../db/sql';
 import { dispatchRows, endpointIdsOf } from './relay-dispatch';
 import type { SendGate } from './activities/deliver/send-gate';
@@ -84,7 +84,6 @@ export function startRelay(deps: RelayDeps, opts: RelayOptions = {}): Relay {
       const gate = deps.sendGate;
       const rows = await claimDue(tx, deps.taskQueue, batchSize, gate && { perTenant: gate.perTenant, room: gate.tenantRoom() });
       if (rows.length === 0) return 0;
-      if (gate) for (const [tenantId, n] of deliveriesByTenant(rows)) gate.reserve(tenantId, n);
       // Which endpoints still exist, and which of them are FIFO (their deliveries queue in their workflow).
       const orderings = await endpointOrderings(tx, endpointIdsOf(rows));
       const liveEndpoints = new Set(orderings.keys());
@@ -141,11 +140,4 @@ export function startRelay(deps: RelayDeps, opts: RelayOptions = {}): Relay {
       await (await listening)?.unlisten().catch(() => {});
     },
   };
-}
-
-/** How many deliveries the claimed rows start, by tenant. */
-function deliveriesByTenant(rows: OutboxRow[]): Map<string, number> {
-  const n = new Map<string, number>();
-  for (const row of rows) if (row.kind === 'deliver') n.set(row.tenantId, (n.get(row.tenantId) ?? 0) + row.payload.deliveries.length);
-  return n;
 }

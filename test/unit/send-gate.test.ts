@@ -72,16 +72,3 @@ test('a lane is forgotten a minute after the last turn it gave, once nothing of 
   expect(() => gate.acquire('t1', 'a')).toThrow(expect.objectContaining({ retryInMs: 1_000 })); // the average of a forgotten lane starts again
   release();
 });
-
-test("deliveries the relay started count against their tenant's room until their sends come to the gate, or for two seconds", () => {
-  let clock = 0;
-  const gate = createSendGate({ total: 10, perTenant: 4, perEndpoint: 1 }, () => clock);
-  gate.reserve('t1', 4);
-  expect(gate.tenantRoom().get('t1')).toBe(0);
-  gate.acquire('t1', 'a'); // one takes its slot: 1 running and 3 on their way
-  expect(gate.tenantRoom().get('t1')).toBe(0);
-  expect(() => gate.acquire('t1', 'a')).toThrow(SendSlotsBusy); // one is refused by its full endpoint: no longer on its way
-  expect(gate.tenantRoom().get('t1')).toBe(1); // 4 - 1 running - 2 on their way
-  clock = 2_000; // the other two never came (another worker, a rate limit): they stop counting
-  expect(gate.tenantRoom().get('t1')).toBe(3);
-});

@@ -37,13 +37,6 @@ export interface SendGate {
   tenantRoom(): Map<string, number>;
   /** The share of one tenant. */
   readonly perTenant: number;
-  /**
-   * Counts `deliveries` the relay has just started for a tenant against its room until their sends
-   * come here (each send of the tenant, granted or refused, takes one back) or two seconds pass (a
-   * send may run on another worker, or wait for a rate limit or a circuit): claims in quick
-   * succession do not each see the room the one before already filled.
-   */
-  reserve(tenantId: string, deliveries: number): void;
   /** Calls `listener` when a tenant whose share was full ends a send; returns the way to stop. */
   onTenantFreed(listener: (tenantId: string) => void): () => void;
 }
@@ -54,8 +47,6 @@ const ASSUMED_SEND_MS = 1_000;
 const AVERAGE_WEIGHT = 0.2;
 /** How long a lane that gave turns is remembered once nothing of it runs. */
 const KEEP_AFTER_LAST_TURN_MS = 60_000;
-/** How long deliveries the relay started count against their tenant's room before their sends take slots. */
-const RESERVATION_MS = 2_000;
 /** Lanes left idle are swept out every this many sends. */
 const SWEEP_EVERY = 1_000;
 
@@ -95,7 +86,6 @@ export function createSendGate(limits: SendGateLimits, now: () => number = Date.
   };
 
   const freed: ((tenantId: string) => void)[] = [];
-  const reserved = new Map<string, { deliveries: number; until: number }>();
 
   return {
     get inFlight() {
@@ -106,20 +96,8 @@ export function createSendGate(limits: SendGateLimits, now: () => number = Date.
       // A tenant whose refused sends wait for turns has no room for new ones: they go first.
       const at = now();
       const room = new Map<string, number>();
-      for (const [id, r] of reserved) if (r.until <= at) reserved.delete(id);
-      const ids = new Set([...byTenant.keys(), ...reserved.keys()]);
-      for (const id of ids) {
-        const l = byTenant.get(id) ?? idle();
-        const held = reserved.get(id)?.deliveries ?? 0;
-        if (l.inFlight > 0 || l.lastTurnAt > at || held > 0) room.set(id, l.lastTurnAt > at ? 0 : Math.max(0, limits.perTenant - l.inFlight - held));
-      }
+      for (const [id, l] of byTenant) if (l.inFlight > 0 || l.lastTurnAt > at) room.set(id, l.lastTurnAt > at ? 0 : Math.max(0, limits.perTenant - l.inFlight));
       return room;
-    },
-    reserve(tenantId, deliveries) {
-      if (deliveries <= 0) return;
-      const r = reserved.get(tenantId);
-      const until = now() + RESERVATION_MS;
-      reserved.set(tenantId, { deliveries: (r && r.until > now() ? r.deliveries : 0) + deliveries, until });
     },
     onTenantFreed(listener) {
       freed.push(listener);
@@ -127,9 +105,6 @@ export function createSendGate(limits: SendGateLimits, now: () => number = Date.
     },
     acquire(tenantId, endpointId, endpointCap = limits.perEndpoint) {
       if (++acquires % SWEEP_EVERY === 0) sweep();
-      // A send that comes here, granted or refused, is no longer on its way: its reservation ends.
-      const r = reserved.get(tenantId);
-      if (r && --r.deliveries <= 0) reserved.delete(tenantId);
       // An endpoint's own setting (maxInFlight) may be above or below the worker's default share.
       const cap = Math.max(1, Math.min(endpointCap, limits.total));
       const endpoint = current(byEndpoint.get(endpointId));
