@@ -154,6 +154,8 @@ export interface HooklineResult {
   m1?: RunResult;
   m10?: RunResult;
   halfRate?: RunResult & { ratePerSec: number };
+  /** N events at a fixed rate (`--rate`, 50/s) to one endpoint: `held` when the last receipt came within 1 s of the last publish. */
+  fixedRate?: RunResult & { ratePerSec: number; publishSeconds: number; held: boolean };
   fanOut?: { endpoints: number; seconds: number; cpu: CpuUse };
   cost?: ActionCount;
   /**
@@ -173,10 +175,10 @@ export interface HooklineResult {
   brokers?: Partial<Record<BenchBrokerType, RunResult & { brokerCpuSecondsPer1000: number | null }>>;
 }
 
-export type Phase = 'accept' | 'm1' | 'm10' | 'half' | 'fanout' | 'contention' | 'brokers';
+export type Phase = 'accept' | 'm1' | 'm10' | 'half' | 'rate' | 'fanout' | 'contention' | 'brokers';
 
 /** Hookline through its API, phase by phase, each on a settled system and a tenant of its own. */
-export async function measureHookline(stack: Stack, receiver: BenchReceiver, opts: { size: number; fanout: number; phases: Phase[]; profileDir?: string; log: (line: string) => void }): Promise<HooklineResult> {
+export async function measureHookline(stack: Stack, receiver: BenchReceiver, opts: { size: number; fanout: number; phases: Phase[]; ratePerSec?: number; profileDir?: string; log: (line: string) => void }): Promise<HooklineResult> {
   const { admin, sql, client } = stack;
   const meter = new CpuMeter(stack.trees);
   const log = (line: string) => opts.log(`${stack.label}: ${line}`);
@@ -331,6 +333,17 @@ export async function measureHookline(stack: Stack, receiver: BenchReceiver, opt
     await settle();
     out.halfRate = { ratePerSec, ...(await publishRun(t.id, 1, Math.ceil(N / 2), 'half', ratePerSec)) };
     log(`at half the max rate (${ratePerSec}/s): publish-to-receipt ${fmt(out.halfRate.publishToReceiptMs)} ms`);
+    await settle();
+  }
+
+  if (has('rate')) {
+    const ratePerSec = opts.ratePerSec ?? 50;
+    const t = await tenantWith('rate', 1);
+    await settle();
+    const run = await publishRun(t.id, 1, N, 'rate', ratePerSec);
+    const publishSeconds = round(N / ratePerSec);
+    out.fixedRate = { ratePerSec, publishSeconds, held: run.seconds <= publishSeconds + 1, ...run };
+    log(`at a fixed ${ratePerSec}/s: last receipt after ${run.seconds} s (publishing took ${publishSeconds} s), publish-to-receipt ${fmt(run.publishToReceiptMs)} ms`);
     await settle();
   }
 

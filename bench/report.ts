@@ -18,6 +18,8 @@ export interface RunFigures {
   acceptPerSecWorkerPaused: number | null;
   deliveriesPerSec: { m1: number | null; m10: number | null };
   p99AtHalfRateMs: number | null;
+  /** The `rate` phase: p99 publish→receipt at a fixed rate (50/s unless --rate says otherwise). */
+  p99AtFixedRateMs?: number | null;
   fanOut1000Seconds: number | null;
   actionsPerDelivery: number | null;
   historyEventsPerDelivery: number | null;
@@ -123,6 +125,7 @@ export function figures(label: string, topology: Topology, tree: string, localSe
     acceptPerSecWorkerPaused: r.acceptWorkerPaused?.acceptPerSec ?? null,
     deliveriesPerSec: { m1: r.m1?.deliveriesPerSec ?? null, m10: r.m10?.deliveriesPerSec ?? null },
     p99AtHalfRateMs: r.halfRate?.publishToReceiptMs.p99 ?? null,
+    p99AtFixedRateMs: r.fixedRate?.publishToReceiptMs.p99 ?? null,
     fanOut1000Seconds: r.fanOut?.seconds ?? null,
     actionsPerDelivery: r.cost?.actionsPerDelivery ?? null,
     historyEventsPerDelivery: r.cost?.historyEventsPerDelivery ?? null,
@@ -163,6 +166,8 @@ export function evaluateTargets(r: BenchResults): Target[] {
     // Issue 17's target for the Postgres-backed server is 250 ms; the dev server's is 150 ms.
     const pMax = f.engine === 'postgres' ? 250 : 150;
     check(name, `p99 at half rate ≤ ${pMax} ms`, p === null ? '–' : `${p} ms`, p === null ? null : p <= pMax);
+    const fr = f.details.fixedRate;
+    if (fr) check(name, `a fixed ${fr.ratePerSec} events/s held, p99 ≤ 1 s`, `${fr.held ? 'held' : `not held (${fr.seconds} s for ${fr.publishSeconds} s)`}, p99 ${fr.publishToReceiptMs.p99} ms`, fr.held && fr.publishToReceiptMs.p99 <= 1000);
     const fo = f.fanOut1000Seconds;
     check(name, `fan-out ${r.fanout} ≤ 10 s`, fo === null ? '–' : `${fo} s`, fo === null ? null : r.fanout >= 1000 && fo <= 10);
     const c = f.cpuSecondsPer1000;
@@ -203,6 +208,10 @@ export function figureTable(columns: { title: string; run: RunFigures; bare: num
     row('publish→receipt p50/p95/p99 at max rate, M=1 (ms)', (f) => lat(f.details.m1?.publishToReceiptMs)),
     row('publish→receipt p50/p95/p99 at half rate (ms)', (f) => (f.details.halfRate ? `${lat(f.details.halfRate.publishToReceiptMs)} at ${f.details.halfRate.ratePerSec}/s` : '–')),
     row('p99AtHalfRateMs', (f) => v(f.p99AtHalfRateMs)),
+    row('at a fixed rate: publish→receipt p50/p95/p99 (ms), last receipt after (s), held', (f) => {
+      const r = f.details.fixedRate;
+      return r ? `${lat(r.publishToReceiptMs)} at ${r.ratePerSec}/s; ${r.seconds} s for ${r.publishSeconds} s of publishing; ${r.held ? 'held' : 'not held'}` : '–';
+    }),
     row('fanOut1000Seconds', (f) => v(f.fanOut1000Seconds)),
     row('actionsPerDelivery', (f) => `${v(f.actionsPerDelivery)}${f.details.cost ? ` (${Object.entries(f.details.cost.breakdown).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ')})` : ''}`),
     row('historyEventsPerDelivery', (f) => v(f.historyEventsPerDelivery)),

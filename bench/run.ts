@@ -19,7 +19,8 @@ import { EAGER_ACTIVITIES, ENGINES as ALL_ENGINES, startStack, TOPOLOGY_NAMES, t
  *     both: the engines users run, bare Temporal and every topology on the dev server with its SQLite
  *     file, then on the Postgres-backed server; dev-memory (the dev server in memory, labelled so)
  *     only when asked, alone or in `all`
- *   --phases raw,bare,accept,m1,m10,half,fanout,contention   --profile   M=1 once more, the split worker under --cpu-prof
+ *   --phases raw,bare,accept,m1,m10,half,rate,fanout,contention   --profile   M=1 once more, the split worker under --cpu-prof
+ *     rate: N events at a fixed --rate R events/s (50) to one endpoint, held or not
  *     contention: M=1 again and a fixed 15 events/s with a CPU hog (one busy core) beside the stack
  *     brokers (only when named): M=1 again with the endpoint a RabbitMQ, NATS JetStream and Redis
  *     Streams one on this machine's brokers (BENCH_AMQP_URL, BENCH_NATS_URL, BENCH_REDIS_URL), a
@@ -39,7 +40,8 @@ const { values: flags } = parseArgs({
     'local-send': { type: 'boolean', default: false },
     engine: { type: 'string', default: 'both' },
     tree: { type: 'string', default: path.resolve(__dirname, '..') },
-    phases: { type: 'string', default: 'raw,bare,accept,m1,m10,half,fanout,contention' },
+    phases: { type: 'string', default: 'raw,bare,accept,m1,m10,half,rate,fanout,contention' },
+    rate: { type: 'string', default: '50' },
     profile: { type: 'boolean', default: false },
     baseline: { type: 'string' },
     'max-load': { type: 'string', default: '0.8' },
@@ -89,7 +91,7 @@ async function runOne(tree: string, topology: Topology, engine: Engine, onEngine
   const stack = (current = await startStack({ label, tree, topology, engine, localSend: LOCAL_SEND, maxEndpointsPerTenant: Math.max(FANOUT, 10), dir, log }));
   let run: RunFigures;
   try {
-    const measured = await measureHookline(stack, receiver!, { size: N, fanout: FANOUT, phases: PHASES as Phase[], profileDir, log });
+    const measured = await measureHookline(stack, receiver!, { size: N, fanout: FANOUT, phases: PHASES as Phase[], ratePerSec: Number(flags.rate), profileDir, log });
     run = { ...figures(label, topology, tree, LOCAL_SEND, measured, engine), othersCoresBeforeStart: idle.busyCores };
   } finally {
     await stack.stop(); // a profiled worker writes its profile as it exits

@@ -40,8 +40,16 @@ export interface TemporalEngine {
 /** Eager activity execution, as `npm run dev` and deploy/temporal run it; `BENCH_EAGER_ACTIVITIES=0` measures without. */
 export const EAGER_ACTIVITIES = process.env.BENCH_EAGER_ACTIVITIES !== '0';
 
+/**
+ * Settings tried on the engine, for measuring what each costs: `BENCH_TEMPORAL_DYNAMIC_CONFIG` (a JSON object
+ * of dynamic config keys on top of deploy/temporal/dynamic-config.yaml) and, for the Postgres-backed server,
+ * `BENCH_HISTORY_SHARDS` (4).
+ */
+const TRIED_DYNAMIC_CONFIG = JSON.parse(process.env.BENCH_TEMPORAL_DYNAMIC_CONFIG ?? '{}') as Record<string, unknown>;
+const HISTORY_SHARDS = Number(process.env.BENCH_HISTORY_SHARDS ?? 4);
+
 export async function startEngine(engine: Engine, dir: string, log: (line: string) => void): Promise<TemporalEngine> {
-  const dynamicConfig = { 'system.enableActivityEagerExecution': EAGER_ACTIVITIES };
+  const dynamicConfig = { 'system.enableActivityEagerExecution': EAGER_ACTIVITIES, ...TRIED_DYNAMIC_CONFIG };
   if (engine !== 'postgres') {
     const dbFile = engine === 'dev-file' ? path.join(dir, 'temporal-dev.sqlite') : undefined;
     const server = await startDevServer({ binary: await findOrBuildTemporalCli(), port: await freePort(), logLevel: 'error', dynamicConfig, dbFile });
@@ -55,6 +63,7 @@ export async function startEngine(engine: Engine, dir: string, log: (line: strin
     logFile: path.join(dir, 'temporal.log'),
     maxConns: 4, // at most 4 × (4 + 1) connections on the shared Postgres
     visibilityMaxConns: 1,
+    numHistoryShards: HISTORY_SHARDS,
     dynamicConfig,
     log,
   }).catch(async (err: unknown) => {
