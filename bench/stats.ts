@@ -10,7 +10,7 @@ import { loadConfig } from '../infra/config';
 import { createLogger } from '../infra/logger';
 import { createMetrics } from '../infra/metrics';
 import { dropDatabase, ensureDatabase, migrate } from '../db/migrate';
-import { rebuildStats } from '../db/queries/stats';
+import { foldTenantStats, rebuildStats } from '../db/queries/stats';
 import { createSql, type Sql } from '../db/sql';
 import { appLogin } from '../tools/testkit/app-login';
 
@@ -30,6 +30,7 @@ import { appLogin } from '../tools/testkit/app-login';
  *   --verify: loads through the triggers, rebuilds the rollup with the fast load's aggregation from the same
  *     rows, compares the three levels row for row and exits (use a small --rows).
  *   --owner URL (postgres://postgres@127.0.0.1:5432/postgres): a role that may create databases
+ *   --keep: leaves the database in place (its name is printed) to look at the plans afterwards
  * Writes bench/results/stats-<stamp>.json and prints a table.
  */
 const { values: flags } = parseArgs({
@@ -41,6 +42,7 @@ const { values: flags } = parseArgs({
     'write-samples': { type: 'string', default: '500' },
     load: { type: 'string', default: 'fast' },
     verify: { type: 'boolean', default: false },
+    keep: { type: 'boolean', default: false },
     owner: { type: 'string', default: process.env.BENCH_OWNER_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' },
   },
 });
@@ -105,13 +107,15 @@ async function setStatsTriggers(owner: Sql, on: boolean): Promise<void> {
   for (const [table, trigger] of STATS_TRIGGERS) await owner`alter table ${owner(table)} ${on ? owner`enable` : owner`disable`} trigger ${owner(trigger)}`;
 }
 
-const ROLLUPS = [['delivery_stats', 'minute'], ['delivery_stats_hourly', 'hour'], ['delivery_stats_daily', 'day']] as const;
+const ROLLUPS = [['delivery_stats', 'minute'], ['delivery_stats_hourly', 'hour'], ['delivery_stats_daily', 'day'], ['delivery_stats_by_tenant', 'tenant, grain and time']] as const;
 
 /** Loads through the triggers, keeps what they built, rebuilds from the same rows and compares each level row for row. */
 async function verify(owner: Sql): Promise<void> {
   await loadAll(owner, 'bench');
+  // The per-tenant rows are the triggers' change log folded, as the workers fold it.
+  while ((await foldTenantStats(owner, 100_000)) > 0);
   for (const [table] of ROLLUPS) await owner`create table ${owner(`${table}_by_triggers`)} as select * from ${owner(table)}`;
-  await owner`truncate delivery_stats, delivery_stats_hourly, delivery_stats_daily`;
+  await owner`truncate delivery_stats, delivery_stats_hourly, delivery_stats_daily, delivery_stats_by_tenant`;
   const rebuilt = await rebuildStats(owner);
   let ok = true;
   for (const [table, key] of ROLLUPS) {
@@ -124,7 +128,7 @@ async function verify(owner: Sql): Promise<void> {
   }
   const [n] = await owner<{ deliveries: number; attempts: number }[]>`
     select (select count(*) from deliveries)::int as deliveries, (select count(*) from attempts)::int as attempts`;
-  log(`${n!.deliveries} deliveries and ${n!.attempts} attempts; rebuilt ${rebuilt.minutes} minute, ${rebuilt.hours} hour and ${rebuilt.days} day rows`);
+  log(`${n!.deliveries} deliveries and ${n!.attempts} attempts; rebuilt ${rebuilt.minutes} minute, ${rebuilt.hours} hour and ${rebuilt.days} day rows, ${rebuilt.tenantRows} per tenant`);
   if (!ok) throw new Error('the fast load\'s rollup differs from the triggers\'');
   log('verified: the fast load builds the rollup the triggers build, row for row');
 }
@@ -196,6 +200,7 @@ async function main(): Promise<void> {
   const cleanup = async () => {
     if (cleaned) return;
     cleaned = true;
+    if (flags.keep) return log(`kept the database ${name}`);
     await dropDatabase(url, (u) => createSql(u, { max: 1 })).catch((err: unknown) => log(`could not drop ${name}: ${(err as Error).message}`));
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void cleanup().then(() => process.exit(130)));
@@ -210,6 +215,8 @@ async function main(): Promise<void> {
     const started = performance.now();
     if (FAST) await setStatsTriggers(owner, false);
     await loadAll(owner, tenantId);
+    // Loaded through the triggers: their per-tenant change log folded, as the workers would have.
+    if (!FAST) while ((await foldTenantStats(owner, 100_000)) > 0);
     let rebuildSeconds = 0;
     if (FAST) {
       const t0 = performance.now();

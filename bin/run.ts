@@ -5,6 +5,7 @@ import { ListenError } from '../api/listen-error';
 import { announceStart } from './announce-start';
 import { createWorkerSendGate } from '../temporal/activities/deliver/fair-share';
 import { startRelay, type Relay } from '../temporal/relay';
+import { startStatsFolder, type StatsFolder } from '../temporal/stats-folder';
 import { createHooklineWorker } from '../temporal/worker';
 import { createBaseRuntime, createRuntime } from './runtime';
 
@@ -30,6 +31,7 @@ export async function runHookline(config: Config, opts: RunOptions): Promise<voi
   let worker: Worker | undefined;
   let api: RunningApi | undefined;
   let relay: Relay | undefined;
+  let statsFolder: StatsFolder | undefined;
   let ops: RunningApi | undefined;
   try {
     // Listeners first: a busy port or a wrong host stops the start before the worker takes any task.
@@ -43,6 +45,7 @@ export async function runHookline(config: Config, opts: RunOptions): Promise<voi
       const sendGate = createWorkerSendGate(config);
       worker = await createHooklineWorker({ ...withTemporal, workflowBundle: opts.workflowBundle, sendGate });
       relay = startRelay({ ...withTemporal, taskQueue: config.temporal.taskQueue, localSend: config.localSend, localFirst: config.localFirstAttempt, sendGate });
+      statsFolder = startStatsFolder(withTemporal);
     }
     opts.onStarted?.({ api, ops });
     announceStart(runtime.log, config, { api: api?.url, metrics: ops?.url, worker: Boolean(worker) });
@@ -58,6 +61,7 @@ export async function runHookline(config: Config, opts: RunOptions): Promise<voi
     }
   } finally {
     await relay?.stop();
+    await statsFolder?.stop();
     await ops?.close();
     await api?.close();
     await runtime.close();

@@ -117,14 +117,15 @@ interface SummaryRow extends StatsTotals {
 
 /**
  * A range's totals, latency histogram, series (and, tenant-wide, each endpoint's figures) in one
- * statement: the range's rollup rows are read once and summed each way.
+ * statement: the range's rollup rows are read once and summed each way. One endpoint's figures come
+ * from its own rows; a tenant's from its rows per tenant plus the changes not folded into them yet
+ * (migrations/023), and only the by-endpoint table reads the endpoints' rows, without their histograms.
  */
 export async function statsSummary(tx: Tx, s: StatsScope, r: StatsRange, o: StatsReadOptions = {}): Promise<StatsSummary> {
   const { day, hour, minute } = rollupRanges(r, o.minutesOnly);
   const mine = tx`s.tenant_id = ${s.tenantId} ${s.endpointId ? tx`and s.endpoint_id = ${s.endpointId}` : tx``}`;
-  const columns = tx`s.endpoint_id, s.pending, s.success, s.failed, s.skipped, s.attempts, s.latency, s.last_success_at, s.last_failure_at`;
-  const [row] = await tx<SummaryRow[]>`
-    with src as materialized (
+  const figures = tx`s.pending, s.success, s.failed, s.skipped, s.attempts, s.latency`;
+  const endpointLevels = (columns: typeof figures) => tx`
       select s.day as at, ${columns} from delivery_stats_daily s where ${mine} and s.day >= ${day[0][0]} and s.day < ${day[0][1]}
       union all
       select s.hour, ${columns} from delivery_stats_hourly s where ${mine} and s.hour >= ${hour[0][0]} and s.hour < ${hour[0][1]}
@@ -133,7 +134,28 @@ export async function statsSummary(tx: Tx, s: StatsScope, r: StatsRange, o: Stat
       union all
       select s.minute, ${columns} from delivery_stats s where ${mine} and s.minute >= ${minute[0][0]} and s.minute < ${minute[0][1]}
       union all
-      select s.minute, ${columns} from delivery_stats s where ${mine} and s.minute >= ${minute[1][0]} and s.minute < ${minute[1][1]}
+      select s.minute, ${columns} from delivery_stats s where ${mine} and s.minute >= ${minute[1][0]} and s.minute < ${minute[1][1]}`;
+  const tenantLevel = (unit: 'day' | 'hour' | 'minute', [from, to]: Span) =>
+    tx`select s.at, ${figures} from delivery_stats_by_tenant s where s.tenant_id = ${s.tenantId} and s.unit = ${unit} and s.at >= ${from} and s.at < ${to}`;
+  const source = s.endpointId
+    ? endpointLevels(figures)
+    : tx`
+      ${tenantLevel('day', day[0])}
+      union all ${tenantLevel('hour', hour[0])}
+      union all ${tenantLevel('hour', hour[1])}
+      union all ${tenantLevel('minute', minute[0])}
+      union all ${tenantLevel('minute', minute[1])}
+      union all
+      select s.minute, ${figures} from delivery_stats_by_tenant_changes s where s.tenant_id = ${s.tenantId} and s.minute >= ${r.since} and s.minute < ${r.until}`;
+  const perEndpoint = !s.endpointId && o.byEndpoint
+    ? tx`
+      select e.endpoint_id, sum(e.success)::int as success, sum(e.failed)::int as failed,
+             max(e.last_success_at) as last_success_at, max(e.last_failure_at) as last_failure_at
+      from (${endpointLevels(tx`s.endpoint_id, s.pending, s.success, s.failed, s.skipped, s.last_success_at, s.last_failure_at`)}) e
+      group by 1 having sum(e.success + e.failed + e.pending + e.skipped) > 0`
+    : tx`select null::text as endpoint_id, 0 as success, 0 as failed, null::timestamptz as last_success_at, null::timestamptz as last_failure_at where false`;
+  const [row] = await tx<SummaryRow[]>`
+    with src as materialized (${source}
     ), lat as (
       select ${tx.unsafe(SUM_BY_BUCKET)} as counts from src
     ), points as (
@@ -145,10 +167,7 @@ export async function statsSummary(tx: Tx, s: StatsScope, r: StatsRange, o: Stat
       from generate_series(date_trunc(${r.bucket}, ${r.since}::timestamptz, 'UTC'), ${r.until}::timestamptz - interval '1 microsecond',
                            ${UNIT[r.bucket]}::interval) as g(start)
       left join points p on p.start = g.start
-    ), per_endpoint as (
-      select src.endpoint_id, sum(src.success)::int as success, sum(src.failed)::int as failed,
-             max(src.last_success_at) as last_success_at, max(src.last_failure_at) as last_failure_at
-      from src ${o.byEndpoint ? tx`` : tx`where false`} group by 1 having sum(src.success + src.failed + src.pending + src.skipped) > 0
+    ), per_endpoint as (${perEndpoint}
     )
     select ${s.endpointId ? tx`exists (select 1 from endpoints e where e.id = ${s.endpointId})` : tx`true`} as found,
       t.*, (select lat.counts from lat) as latency, series.*,
@@ -173,8 +192,8 @@ export async function statsSummary(tx: Tx, s: StatsScope, r: StatsRange, o: Stat
 }
 
 /**
- * Deletes up to `limit` of the tenant's rollup rows wholly older than `days` days, at each level; a row
- * that still counts a pending delivery stays. The most rows deleted at one level: `limit` says there may be more.
+ * Deletes up to `limit` of the tenant's rollup rows wholly older than `days` days, at each level (its
+ * endpoints' and its own); a row that still counts a pending delivery stays. The most rows deleted at one level: `limit` says there may be more.
  */
 export async function purgeStats(tx: Tx, tenantId: string, days: number, limit: number): Promise<number> {
   const [row] = await tx<{ n: number }[]>`
@@ -190,6 +209,11 @@ export async function purgeStats(tx: Tx, tenantId: string, days: number, limit: 
       select endpoint_id, day from delivery_stats_daily
       where tenant_id = ${tenantId} and day < now() - make_interval(days => ${days}) - interval '1 day' and pending = 0
       order by day limit ${limit}
+    ), grains as (
+      select unit, at from delivery_stats_by_tenant
+      where tenant_id = ${tenantId} and at < now() - make_interval(days => ${days}) - (case unit when 'minute' then interval '1 minute' when 'hour' then interval '1 hour' else interval '1 day' end)
+        and pending = 0
+      order by at limit ${limit}
     ), m as (
       delete from delivery_stats s using minutes d where s.tenant_id = ${tenantId} and s.endpoint_id = d.endpoint_id and s.minute = d.minute
       returning 1
@@ -199,20 +223,24 @@ export async function purgeStats(tx: Tx, tenantId: string, days: number, limit: 
     ), dd as (
       delete from delivery_stats_daily s using days d where s.tenant_id = ${tenantId} and s.endpoint_id = d.endpoint_id and s.day = d.day
       returning 1
+    ), t as (
+      delete from delivery_stats_by_tenant s using grains g where s.tenant_id = ${tenantId} and s.unit = g.unit and s.at = g.at
+      returning 1
     )
-    select greatest((select count(*) from m), (select count(*) from h), (select count(*) from dd))::int as n`;
+    select greatest((select count(*) from m), (select count(*) from h), (select count(*) from dd), (select count(*) from t))::int as n`;
   return row!.n;
 }
 
 /**
- * Builds the three rollup levels from the delivery log in one statement (the owner's connection, the rollup
- * empty, its triggers off while the deliveries and attempts went in): what the triggers would have
- * written had each delivery been inserted as it is now and its attempts after it. A bulk load's
+ * Builds the three rollup levels and the per-tenant rows from the delivery log in one statement (the
+ * owner's connection, the rollup empty, its triggers off while the deliveries and attempts went in):
+ * what the triggers (and the fold) would have written had each delivery been inserted as it is now and
+ * its attempts after it. A bulk load's
  * shortcut (bench/stats.ts), not a repair: a rollup that saw status changes and deletions also holds
  * their history (the latency of deleted deliveries' attempts, the last success of a delivery since failed).
  */
-export async function rebuildStats(sql: Sql): Promise<{ minutes: number; hours: number; days: number }> {
-  const [row] = await sql<{ minutes: number; hours: number; days: number }[]>`
+export async function rebuildStats(sql: Sql): Promise<{ minutes: number; hours: number; days: number; tenantRows: number }> {
+  const [row] = await sql<{ minutes: number; hours: number; days: number; tenantRows: number }[]>`
     with lat as (
       select b.endpoint_id, b.minute, max(b.k) as top, array_agg(b.k) as buckets, array_agg(b.n) as counts
       from (
@@ -269,9 +297,34 @@ export async function rebuildStats(sql: Sql): Promise<{ minutes: number; hours: 
         from m group by 1, 2, 3
       ) c left join dl on dl.endpoint_id = c.endpoint_id and dl.day = c.day
       returning 1
+    ), tm as (
+      -- Each tenant's minutes, then its hours and days from them; histograms summed by bucket index and
+      -- cut after their highest non-empty bucket, as the fold leaves them.
+      select m.tenant_id, m.minute as at, sum(m.pending)::int as pending, sum(m.success)::int as success, sum(m.failed)::int as failed,
+        sum(m.skipped)::int as skipped, sum(m.attempts)::int as attempts, ${sql.unsafe(SUM_BY_BUCKET.replaceAll('src.', 'm.'))} as latency
+      from m group by 1, 2
+    ), grains as (
+      select tm.tenant_id, 'minute' as unit, tm.at, tm.pending, tm.success, tm.failed, tm.skipped, tm.attempts, tm.latency from tm
+      union all
+      select g.tenant_id, g.unit, date_trunc(g.unit, g.at, 'UTC'), sum(g.pending)::int, sum(g.success)::int, sum(g.failed)::int,
+        sum(g.skipped)::int, sum(g.attempts)::int, ${sql.unsafe(SUM_BY_BUCKET.replaceAll('src.', 'g.'))}
+      from (select tm.*, u.unit from tm cross join (values ('hour'), ('day')) as u(unit)) g group by 1, 2, 3
+    ), t as (
+      insert into delivery_stats_by_tenant (tenant_id, unit, at, pending, success, failed, skipped, attempts, latency)
+      select g.tenant_id, g.unit, g.at, g.pending, g.success, g.failed, g.skipped, g.attempts,
+        coalesce(g.latency[1:(select max(b.k) from unnest(g.latency) with ordinality as b(n, k) where b.n <> 0)], '{}')
+      from grains g
+      returning 1
     )
-    select (select count(*) from m)::int as minutes, (select count(*) from h)::int as hours, (select count(*) from d)::int as days`;
+    select (select count(*) from m)::int as minutes, (select count(*) from h)::int as hours, (select count(*) from d)::int as days,
+      (select count(*) from t)::int as tenant_rows`;
   return row!;
+}
+
+/** Moves up to `maxRows` of the tenant statistics' oldest unfolded changes into their per-tenant rows; how many it moved. */
+export async function foldTenantStats(sql: Sql, maxRows: number): Promise<number> {
+  const [row] = await sql<{ moved: number }[]>`select hookline_stats_fold(${maxRows}) as moved`;
+  return row!.moved;
 }
 
 /* The operator's view across tenants (admin token), through definer functions. */

@@ -10,6 +10,7 @@ import { createSql, type Sql } from '../../db/sql';
 import { createRuntime } from '../../bin/runtime';
 import { createWorkerSendGate } from '../../temporal/activities/deliver/fair-share';
 import { startRelay, type Relay } from '../../temporal/relay';
+import { startStatsFolder, type StatsFolder } from '../../temporal/stats-folder';
 import { createHooklineWorker } from '../../temporal/worker';
 import { appLogin } from './app-login';
 
@@ -78,7 +79,7 @@ export async function startStack(overrides: Record<string, string> = {}, opts: S
   const sql = createSql(config.migrationDatabaseUrl, { max: 2 });
   const api = await serveApi(runtime, 0, '127.0.0.1');
   const admin = new HooklineClient({ baseUrl: api.url, token: ADMIN_TOKEN });
-  let running: { worker: Worker; relay: Relay; done: Promise<void> } | undefined;
+  let running: { worker: Worker; relay: Relay; statsFolder: StatsFolder; done: Promise<void> } | undefined;
 
   const stack: Stack = {
     config, sql, client, metrics, api, admin,
@@ -96,13 +97,19 @@ export async function startStack(overrides: Record<string, string> = {}, opts: S
         tracedWorkflowBundle: { codePath: process.env.HOOKLINE_TEST_WORKFLOW_BUNDLE_TRACED! },
         sendGate,
       });
-      running = { worker, done: worker.run(), relay: startRelay({ ...runtime, taskQueue: config.temporal.taskQueue, localSend: config.localSend, localFirst: config.localFirstAttempt, sendGate }) };
+      running = {
+        worker,
+        done: worker.run(),
+        relay: startRelay({ ...runtime, taskQueue: config.temporal.taskQueue, localSend: config.localSend, localFirst: config.localFirstAttempt, sendGate }),
+        statsFolder: startStatsFolder(runtime),
+      };
     },
     async stopWorker() {
       if (!running) return;
-      const { worker, relay, done } = running;
+      const { worker, relay, statsFolder, done } = running;
       running = undefined;
       await relay.stop();
+      await statsFolder.stop();
       worker.shutdown();
       await done;
     },
