@@ -47,6 +47,8 @@ export interface BenchResults {
   /** The engine, or `both` when one run measured the dev server and the Postgres-backed server. */
   engine: Engine | 'both' | 'all';
   eagerActivities?: boolean;
+  /** The Postgres-backed server's history shards and any dynamic config tried (BENCH_HISTORY_SHARDS, BENCH_TEMPORAL_DYNAMIC_CONFIG). */
+  engineSettings?: { historyShards: number; dynamicConfig: Record<string, unknown> };
   localSend: boolean;
   tree: string;
   /** Taken when the measuring starts (after the wait for a quiet machine). */
@@ -326,7 +328,7 @@ export function renderMarkdown(r: BenchResults, resultsDir: string): string {
   const lines = [
     `# Benchmark ${r.stamp}`,
     '',
-    `N=${r.size}, fan-out ${r.fanout}, engine ${r.engine}${r.eagerActivities === false ? ' (eager activities off)' : ''}, HOOKLINE_LOCAL_SEND=${r.localSend}, tree ${r.tree}${r.code ? ` at ${r.code.commit} (+${r.code.changedFiles} changed files)` : ''}, ${r.cores} cores, Node ${r.node}.`,
+    `N=${r.size}, fan-out ${r.fanout}, engine ${r.engine}${r.eagerActivities === false ? ' (eager activities off)' : ''}, HOOKLINE_LOCAL_SEND=${r.localSend}${r.engineSettings && (r.engineSettings.historyShards !== 4 || Object.keys(r.engineSettings.dynamicConfig).length) ? `, engine settings tried ${JSON.stringify(r.engineSettings)}` : ''}, tree ${r.tree}${r.code ? ` at ${r.code.commit} (+${r.code.changedFiles} changed files)` : ''}, ${r.cores} cores, Node ${r.node}.`,
     `Machine: load average ${r.machine.loadAverageAtStart} at start${r.machine.quiet ? '' : ' — NOT QUIET: figures taken under load'} (waited ${r.machine.waitedSeconds} s), ${v(r.machine.loadAverageAtEnd)} at the end.`,
     '',
     `Raw HTTP (sign + POST, Node): ${v(r.rawRequestsPerSec)} requests/s.`,

@@ -8,7 +8,7 @@ import { measureBare, measureHookline, measureRaw, type Phase } from './driver';
 import { analyseProfiles, profilesIn } from './profile';
 import { BenchReceiver } from './receiver';
 import { abRatios, evaluateTargets, figures, readResults, writeResults, type BenchResults, type RunFigures } from './report';
-import { EAGER_ACTIVITIES, ENGINES as ALL_ENGINES, startStack, TOPOLOGY_NAMES, type Engine, type Stack, type Topology } from './topologies';
+import { EAGER_ACTIVITIES, ENGINE_SETTINGS, ENGINES as ALL_ENGINES, startStack, TOPOLOGY_NAMES, type Engine, type Stack, type Topology } from './topologies';
 
 /**
  * `npm run bench [-- options]`: raw HTTP, bare Temporal, and Hookline end to end in one or both
@@ -123,6 +123,7 @@ async function main(): Promise<void> {
     fanout: FANOUT,
     engine: ENGINE,
     eagerActivities: EAGER_ACTIVITIES,
+    engineSettings: ENGINE_SETTINGS,
     localSend: LOCAL_SEND,
     tree: TREE,
     code: codeVersion(TREE),

@@ -47,6 +47,8 @@ export const EAGER_ACTIVITIES = process.env.BENCH_EAGER_ACTIVITIES !== '0';
  */
 const TRIED_DYNAMIC_CONFIG = JSON.parse(process.env.BENCH_TEMPORAL_DYNAMIC_CONFIG ?? '{}') as Record<string, unknown>;
 const HISTORY_SHARDS = Number(process.env.BENCH_HISTORY_SHARDS ?? 4);
+/** What the results record of the engine settings tried. */
+export const ENGINE_SETTINGS = { historyShards: HISTORY_SHARDS, dynamicConfig: TRIED_DYNAMIC_CONFIG };
 
 export async function startEngine(engine: Engine, dir: string, log: (line: string) => void): Promise<TemporalEngine> {
   const dynamicConfig = { 'system.enableActivityEagerExecution': EAGER_ACTIVITIES, ...TRIED_DYNAMIC_CONFIG };
