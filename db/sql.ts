@@ -23,13 +23,23 @@ export function createSql(url: string, opts: { max?: number } = {}): Sql {
 }
 
 /**
+ * How long a tenant transaction may sit idle between its statements before Postgres ends its session.
+ * These transactions only run statements back to back; one that goes quiet belongs to a process that
+ * froze (SIGSTOP, a paused VM, a stalled event loop) while holding row locks, such as an endpoint's
+ * rate-limit row or its statistics rows, that every other worker's sends to that endpoint wait on.
+ */
+const TENANT_TRANSACTION_IDLE_LIMIT = '5s';
+
+/**
  * Runs `fn` in a transaction with the tenant set, so row-level security confines every statement
  * to that tenant even where a query forgets its WHERE. The app logs in as `hookline_app` already;
  * the role is set too for a connection that logs in as the owner (PGlite's single user, a test).
+ * `fn` must only run statements: the session is ended if it idles TENANT_TRANSACTION_IDLE_LIMIT.
  */
 export function withTenant<T>(sql: Sql, tenantId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
   return sql.begin(async (tx) => {
-    await tx`select set_config('role', 'hookline_app', true), set_config('hookline.tenant_id', ${tenantId}, true)`;
+    await tx`select set_config('role', 'hookline_app', true), set_config('hookline.tenant_id', ${tenantId}, true),
+      set_config('idle_in_transaction_session_timeout', ${TENANT_TRANSACTION_IDLE_LIMIT}, true)`;
     return fn(tx);
   }) as Promise<T>;
 }
