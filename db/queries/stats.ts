@@ -192,8 +192,11 @@ export async function statsSummary(tx: Tx, s: StatsScope, r: StatsRange, o: Stat
 }
 
 /**
- * Deletes up to `limit` of the tenant's rollup rows wholly older than `days` days, at each level (its
- * endpoints' and its own); a row that still counts a pending delivery stays. The most rows deleted at one level: `limit` says there may be more.
+ * Deletes up to `limit` of the tenant's rollup rows wholly older than `days` days, at each level; an
+ * endpoint's row that still counts a pending delivery stays. The tenant's own rows go once they count
+ * nothing: the decrements of the deliveries purged with them may still wait in the change log, and a
+ * row deleted before they are folded would leave them to take its counts away a second time. Deleting
+ * a row of zeros (its latency aside) changes no answer. The most rows deleted at one level: `limit` says there may be more.
  */
 export async function purgeStats(tx: Tx, tenantId: string, days: number, limit: number): Promise<number> {
   const [row] = await tx<{ n: number }[]>`
@@ -212,7 +215,7 @@ export async function purgeStats(tx: Tx, tenantId: string, days: number, limit: 
     ), grains as (
       select unit, at from delivery_stats_by_tenant
       where tenant_id = ${tenantId} and at < now() - make_interval(days => ${days}) - (case unit when 'minute' then interval '1 minute' when 'hour' then interval '1 hour' else interval '1 day' end)
-        and pending = 0
+        and pending = 0 and success = 0 and failed = 0 and skipped = 0 and attempts = 0
       order by at limit ${limit}
     ), m as (
       delete from delivery_stats s using minutes d where s.tenant_id = ${tenantId} and s.endpoint_id = d.endpoint_id and s.minute = d.minute

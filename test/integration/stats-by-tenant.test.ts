@@ -167,19 +167,28 @@ test('the per-tenant rows and their change log are the tenant’s alone: row-lev
   }
 });
 
-test('the retention purge removes the per-tenant rows past retention, and keeps those that still count a pending delivery', async () => {
+test('the retention purge removes the per-tenant rows past retention once they count nothing, never a count still to be taken away, and keeps what counts a pending delivery', async () => {
   const { tenant } = await tenantWithEvents();
   const { sql } = stack;
   await deliver(tenant.id, 'old', [1, 2, 3, 4], 'success');
   await deliver(tenant.id, 'waiting', [5], 'pending');
   await sql`update deliveries set created_at = created_at - interval '40 days' where tenant_id = ${tenant.id}`;
-  await sql`delete from deliveries where tenant_id = ${tenant.id} and status = 'success'`;
   await foldAll();
-  const old = async () =>
-    (await sql<{ unit: string; pending: number }[]>`
-      select unit, pending from delivery_stats_by_tenant where tenant_id = ${tenant.id} and at < now() - interval '30 days' order by unit, at`);
-  expect((await old()).length).toBeGreaterThan(3);
-  while ((await withTenant(sql, tenant.id, (tx) => purgeStats(tx, tenant.id, 30, 2))) > 0);
+  const range = resolveStatsRange({ since: new Date(Date.now() - 43 * 86_400_000), until: new Date(Date.now() - 41 * 86_400_000), bucket: 'hour' }, new Date());
+  const totals = async () => (await withTenant(sql, tenant.id, (tx) => statsSummary(tx, { tenantId: tenant.id }, range))).totals;
+  expect(await totals()).toMatchObject({ success: 4 * ENDPOINTS, pending: ENDPOINTS });
+  const purge = async () => {
+    while ((await withTenant(sql, tenant.id, (tx) => purgeStats(tx, tenant.id, 30, 2))) > 0);
+  };
+  // The deliveries go (their decrements wait in the log), and the purge runs before any fold.
+  await sql`delete from deliveries where tenant_id = ${tenant.id} and status = 'success'`;
+  await purge();
+  expect(await totals()).toMatchObject({ success: 0, failed: 0, skipped: 0, pending: ENDPOINTS });
+  await foldAll();
+  await purge();
+  expect(await totals()).toMatchObject({ success: 0, failed: 0, skipped: 0, pending: ENDPOINTS });
   // The pending delivery's minute, hour and day stay; everything else that old is gone.
-  expect(await old()).toEqual([{ unit: 'day', pending: ENDPOINTS }, { unit: 'hour', pending: ENDPOINTS }, { unit: 'minute', pending: ENDPOINTS }]);
+  const old = await sql<{ unit: string; pending: number }[]>`
+    select unit, pending from delivery_stats_by_tenant where tenant_id = ${tenant.id} and at < now() - interval '30 days' order by unit, at`;
+  expect(old).toEqual([{ unit: 'day', pending: ENDPOINTS }, { unit: 'hour', pending: ENDPOINTS }, { unit: 'minute', pending: ENDPOINTS }]);
 });
