@@ -13,6 +13,11 @@
 -- delivery_stats_by_tenant counts what the deliveries that exist count, as the endpoint levels do, and
 -- keeps the latency of deleted deliveries' attempts until its row goes (retention), as they do. Its
 -- minute, hour and day rows of a tenant hold the same figures, at three grains.
+-- Writers of deliveries and attempts wait until this migration commits (readers do not): a change
+-- committed after the fill below read the minute rows but made by the old triggers would be in the
+-- endpoints' rows and never in the tenant's.
+LOCK TABLE deliveries, attempts IN SHARE ROW EXCLUSIVE MODE;
+
 CREATE TABLE delivery_stats_by_tenant (
   tenant_id  text NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
   unit       text NOT NULL CHECK (unit IN ('minute', 'hour', 'day')),
