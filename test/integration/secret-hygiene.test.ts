@@ -1,4 +1,5 @@
 import { createServer as createHttpsServer } from 'node:https';
+import { connect as connectNats } from 'nats';
 import type { AddressInfo } from 'node:net';
 import { HooklineClient } from '../../api/client';
 import { makeTestPki } from '../../tools/testkit/certificates';
@@ -202,5 +203,56 @@ test('endpoint auth secrets, OAuth2 access tokens and client keys appear nowhere
     await new Promise<void>((resolve) => tlsServer.close(() => resolve()));
     await tokens.close();
     await checking.close();
+  }
+});
+
+test('broker credentials (RabbitMQ, NATS, Redis) appear nowhere: logs, histories, answers, rows, attempt logs', async () => {
+  const { id: tenantId, apiKey } = await stack.newTenant('hygiene-brokers');
+  const api = new RecordingClient({ baseUrl: stack.api.url, token: apiKey });
+  const stamp = Date.now();
+  const rabbitPassword = `rabbit-password-${stamp}`;
+  const natsToken = `nats-token-${stamp}`;
+  const redisPassword = `redis-password-${stamp}`;
+  const stream = `HYGIENE_${stamp}`;
+  const nc = await connectNats({ servers: 'nats://127.0.0.1:4222' });
+  const jsm = await nc.jetstreamManager();
+  await jsm.streams.add({ name: stream, subjects: [`${stream}.>`] });
+  try {
+    // The shared NATS takes any token (it has no auth); RabbitMQ and Redis refuse these, so the
+    // failure path's logs and the brokers' words on the attempts are searched too.
+    const nats = await api.createWebhook({ type: 'nats', config: { serverUrl: 'nats://127.0.0.1:4222', subject: `${stream}.{type}` }, credentials: { token: natsToken } });
+    const rabbit = await api.createWebhook({ type: 'rabbitmq', config: { serverUrl: 'amqp://127.0.0.1:5672/', exchange: 'amq.topic' }, credentials: { username: 'guest', password: rabbitPassword } });
+    const redis = await api.createWebhook({ type: 'redis', config: { serverUrl: 'redis://127.0.0.1:6379/0', stream: `hygiene-${stamp}` }, credentials: { username: 'hygiene-user', password: redisPassword } });
+    const ids = [nats.id, rabbit.id, redis.id];
+    await stack.admin.publish({ tenantId, type: 'card.viewed', data: {} });
+    const lists = await waitFor(async () => {
+      const l = await Promise.all(ids.map((id) => api.listDeliveries(id)));
+      return l.every((x) => x.data.length === 1 && x.data[0]!.status !== 'pending') && l;
+    }, { what: 'every broker delivery settled', timeoutMs: 60_000 });
+    expect(lists.map((l) => l.data[0]!.status)).toEqual(['success', 'failed', 'failed']);
+    const details = await Promise.all(lists.map((l) => api.getDelivery(l.data[0]!.id)));
+    expect(details.map((d) => d.attempts[0]?.outcome)).toEqual(['acked', 'auth_failed', 'auth_failed']);
+    for (const id of ids) await api.getWebhook(id);
+    await api.listWebhooks();
+
+    const forbidden = [rabbitPassword, natsToken, redisPassword];
+    const hits = (where: string, text: string) => forbidden.filter((s) => text.includes(s)).map((s) => `${where}: ${s.slice(0, 12)}…`);
+    expect(logLines.flatMap((line, i) => hits(`log line ${i}`, line))).toEqual([]);
+    for await (const w of stack.client.workflow.list({ query: `HooklineTenantId = "${tenantId}"` })) {
+      expect(hits(w.workflowId, await historyText(stack.client, w.workflowId))).toEqual([]);
+    }
+    for (const id of ids) expect(hits(id, await historyText(stack.client, workflowIds.endpoint(id)))).toEqual([]);
+    expect(api.answers.length).toBeGreaterThan(6);
+    expect(api.answers.flatMap((a) => hits(a.call, JSON.stringify(a.body)))).toEqual([]);
+    const tables = await stack.sql<{ name: string }[]>`select tablename as name from pg_tables where schemaname = 'public'`;
+    for (const { name } of tables) {
+      const rows = await stack.sql<{ row: string }[]>`select row_to_json(t)::text as row from ${stack.sql(name)} t`;
+      expect(rows.flatMap((r) => hits(`table ${name}`, r.row))).toEqual([]);
+    }
+    const [row] = await stack.sql<{ credentialsCiphertext: string }[]>`select credentials_ciphertext from endpoints where id = ${rabbit.id}`;
+    expect(decryptSecret(Buffer.from(TEST_ENCRYPTION_KEY, 'base64'), row!.credentialsCiphertext, `${rabbit.id}:credentials`)).toContain(rabbitPassword);
+  } finally {
+    await jsm.streams.delete(stream);
+    await nc.close();
   }
 });
