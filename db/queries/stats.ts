@@ -1,4 +1,4 @@
-import type { StatsBucket, StatsRange } from '../../domain/stats-range';
+import { fillSeries, type SeriesPoint, type StatsRange } from '../../domain/stats-range';
 import { LATENCY_BUCKETS } from '../../domain/latency-sketch';
 import type { Sql, Tx } from '../sql';
 
@@ -25,13 +25,6 @@ export interface StatsTotals {
   attempts: number;
 }
 
-export interface StatsPoint {
-  start: Date;
-  success: number;
-  failed: number;
-  attempts: number;
-}
-
 export interface EndpointStatsRow {
   endpointId: string;
   success: number;
@@ -53,7 +46,7 @@ export interface StatsSummary {
   /** The range's latency histogram: counts by bucket, index 0 = bucket 1 (domain/latency-sketch.ts). */
   latency: number[];
   /** One point per bucket of the range (UTC), empty ones included; the first and last may cover part of a bucket. */
-  series: StatsPoint[];
+  series: SeriesPoint[];
   /** Each endpoint with deliveries in the range, for a tenant-wide scope with `byEndpoint`. */
   byEndpoint: EndpointStatsRow[];
 }
@@ -64,7 +57,6 @@ export interface StatsReadOptions {
   minutesOnly?: boolean;
 }
 
-const UNIT: Record<StatsBucket, string> = { minute: '1 minute', hour: '1 hour', day: '1 day' };
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
@@ -107,10 +99,11 @@ export function rollupRanges(r: StatsRange, minutesOnly = false): RollupRanges {
 interface SummaryRow extends StatsTotals {
   found: boolean;
   latency: number[];
-  seriesStart: Date[];
-  seriesSuccess: number[];
-  seriesFailed: number[];
-  seriesAttempts: number[];
+  /** The buckets that counted something, as epoch ms (the series' empty buckets are filled in here, not in SQL). */
+  pointAt: number[];
+  pointSuccess: number[];
+  pointFailed: number[];
+  pointAttempts: number[];
   /** JSON, where a missing time is null (an array of timestamps would not say so). */
   byEndpoint: { endpointId: string; success: number; failed: number; lastSuccessAt: string | null; lastFailureAt: string | null }[] | null;
 }
@@ -162,11 +155,9 @@ export async function statsSummary(tx: Tx, s: StatsScope, r: StatsRange, o: Stat
       select date_trunc(${r.bucket}, src.at, 'UTC') as start, sum(src.success) as success, sum(src.failed) as failed, sum(src.attempts) as attempts
       from src group by 1
     ), series as (
-      select array_agg(g.start order by g.start) as series_start, array_agg(coalesce(p.success, 0)::int order by g.start) as series_success,
-             array_agg(coalesce(p.failed, 0)::int order by g.start) as series_failed, array_agg(coalesce(p.attempts, 0)::int order by g.start) as series_attempts
-      from generate_series(date_trunc(${r.bucket}, ${r.since}::timestamptz, 'UTC'), ${r.until}::timestamptz - interval '1 microsecond',
-                           ${UNIT[r.bucket]}::interval) as g(start)
-      left join points p on p.start = g.start
+      select coalesce(array_agg(extract(epoch from p.start)::float8 * 1000), '{}') as point_at, coalesce(array_agg(p.success::int), '{}') as point_success,
+             coalesce(array_agg(p.failed::int), '{}') as point_failed, coalesce(array_agg(p.attempts::int), '{}') as point_attempts
+      from points p
     ), per_endpoint as (${perEndpoint}
     )
     select ${s.endpointId ? tx`exists (select 1 from endpoints e where e.id = ${s.endpointId})` : tx`true`} as found,
@@ -186,7 +177,7 @@ export async function statsSummary(tx: Tx, s: StatsScope, r: StatsRange, o: Stat
     found: x.found,
     totals: { pending: x.pending, success: x.success, failed: x.failed, skipped: x.skipped, attempts: x.attempts },
     latency: x.latency,
-    series: x.seriesStart.map((start, i) => ({ start, success: x.seriesSuccess[i]!, failed: x.seriesFailed[i]!, attempts: x.seriesAttempts[i]! })),
+    series: fillSeries(r, x.pointAt.map((at, i) => ({ at, success: x.pointSuccess[i]!, failed: x.pointFailed[i]!, attempts: x.pointAttempts[i]! }))),
     byEndpoint: (x.byEndpoint ?? []).map((e) => ({ ...e, lastSuccessAt: at(e.lastSuccessAt), lastFailureAt: at(e.lastFailureAt) })),
   };
 }
