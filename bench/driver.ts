@@ -124,6 +124,20 @@ export interface RunResult {
   /** CPU from the first publish until every delivery is recorded and its workflow closed. */
   cpu: CpuUse;
   cpuSecondsPer1000: CpuUse;
+  /** The relays' outbox claims per delivery (every worker's, whether it found rows or not). */
+  claimsPerDelivery?: number | null;
+  /** Where the slowest deliveries' time went (the half-rate run): medians over the slowest 1 % and over all. */
+  tail?: TailBreakdown;
+}
+
+/**
+ * publish → workflow start is the outbox and the relay; start → the first workflow task's start is
+ * the engine handing the task to a worker; that task's start → receipt is the worker's own work (the
+ * first attempt runs inside it).
+ */
+export interface TailBreakdown {
+  slowest: { deliveries: number; publishToReceiptMs: number; publishToStartMs: number; startToTaskMs: number; taskToReceiptMs: number };
+  all: { deliveries: number; publishToReceiptMs: number; publishToStartMs: number; startToTaskMs: number; taskToReceiptMs: number };
 }
 
 export interface AcceptResult {
@@ -218,8 +232,33 @@ export async function measureHookline(stack: Stack, receiver: BenchReceiver, opt
       return pending === 0 && (await client.workflow.count('WorkflowType = "deliveryWorkflow" AND ExecutionStatus = "Running"')).count === 0;
     }, 300_000);
 
-  const publishRun = async (tenantId: string, endpoints: number, events: number, label: string, ratePerSec?: number, sink: ArrivalLog = receiver): Promise<RunResult> => {
+  /** Reads the workflow histories of the slowest 1 % of a one-endpoint run and of every delivery, to say where the tail waited. */
+  const tailBreakdown = async (tenantId: string, waits: { eventId: string; publishedAt: number; arrivedAt: number }[]): Promise<TailBreakdown> => {
+    const deliveryOf = new Map((await sql<{ id: string; eventId: string }[]>`select id, event_id from deliveries where tenant_id = ${tenantId}`).map((d) => [d.eventId, d.id]));
+    const wall = (monotonic: number) => performance.timeOrigin + monotonic;
+    const ms = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) => Number(t?.seconds ?? 0) * 1000 + Math.round((t?.nanos ?? 0) / 1e6);
+    const split = async (w: (typeof waits)[number]) => {
+      const events = (await client.workflow.getHandle(`delivery-${deliveryOf.get(w.eventId)}`).fetchHistory()).events ?? [];
+      const started = ms(events[0]?.eventTime);
+      const task = ms(events.find((e) => e.workflowTaskStartedEventAttributes)?.eventTime);
+      return { publishToReceiptMs: w.arrivedAt - w.publishedAt, publishToStartMs: started - wall(w.publishedAt), startToTaskMs: task - started, taskToReceiptMs: wall(w.arrivedAt) - task };
+    };
+    const medians = async (of: typeof waits) => {
+      const parts: Awaited<ReturnType<typeof split>>[] = [];
+      for (const w of of) parts.push(await split(w));
+      const med = (k: keyof (typeof parts)[number]) => Math.round(quantile(parts.map((p) => p[k]), 0.5));
+      return { deliveries: of.length, publishToReceiptMs: med('publishToReceiptMs'), publishToStartMs: med('publishToStartMs'), startToTaskMs: med('startToTaskMs'), taskToReceiptMs: med('taskToReceiptMs') };
+    };
+    const sorted = [...waits].sort((a, b) => b.arrivedAt - b.publishedAt - (a.arrivedAt - a.publishedAt));
+    return { slowest: await medians(sorted.slice(0, Math.max(5, Math.ceil(waits.length / 100)))), all: await medians(waits) };
+  };
+
+  const outboxClaims = async () =>
+    (await sql<{ calls: number | null }[]>`select sum(calls)::int as calls from pg_stat_user_functions where funcname = 'hookline_outbox_claim'`)[0]!.calls;
+
+  const publishRun = async (tenantId: string, endpoints: number, events: number, label: string, ratePerSec?: number, sink: ArrivalLog = receiver, withTail = false): Promise<RunResult> => {
     sink.reset();
+    const claims0 = await outboxClaims();
     const published = new Map<string, number>();
     const cpu0 = meter.sample();
     const t0 = performance.now();
@@ -233,7 +272,11 @@ export async function measureHookline(stack: Stack, receiver: BenchReceiver, opt
     await finished();
     const cpu = meter.use(cpu0, meter.sample());
     const deliveries = events * endpoints;
+    await sleep(11_000); // an idle backend reports its function counts within 10 s (PGSTAT_IDLE_INTERVAL)
+    const claims1 = await outboxClaims();
+    const waits = [...sink.arrivals].map(([key, arrivedAt]) => ({ eventId: key.split(' ')[1]!, arrivedAt })).map((a) => ({ ...a, publishedAt: published.get(a.eventId)! }));
     return {
+      ...(withTail && endpoints === 1 ? { tail: await tailBreakdown(tenantId, waits.filter((w) => w.publishedAt !== undefined)) } : {}),
       events,
       endpoints,
       deliveries,
@@ -242,6 +285,7 @@ export async function measureHookline(stack: Stack, receiver: BenchReceiver, opt
       publishToReceiptMs: latency([...sink.arrivals].map(([key, at]) => at - published.get(key.split(' ')[1]!)!).filter((ms) => !Number.isNaN(ms))),
       cpu,
       cpuSecondsPer1000: per1000(cpu, deliveries),
+      claimsPerDelivery: claims0 === null || claims1 === null ? null : round((claims1 - claims0) / deliveries),
     };
   };
 
@@ -315,7 +359,7 @@ export async function measureHookline(stack: Stack, receiver: BenchReceiver, opt
     m1Endpoint = t.ids[0];
     await settle();
     out.m1 = await publishRun(t.id, 1, N, 'm1');
-    log(`M=1: ${out.m1.deliveriesPerSec} deliveries/s, publish-to-receipt ${fmt(out.m1.publishToReceiptMs)} ms, ${out.m1.cpuSecondsPer1000.total} CPU-s per 1,000 (Node ${out.m1.cpuSecondsPer1000.node})`);
+    log(`M=1: ${out.m1.deliveriesPerSec} deliveries/s, publish-to-receipt ${fmt(out.m1.publishToReceiptMs)} ms, ${out.m1.cpuSecondsPer1000.total} CPU-s per 1,000 (Node ${out.m1.cpuSecondsPer1000.node}), ${out.m1.claimsPerDelivery ?? '?'} outbox claims per delivery`);
     await settle();
   }
 
@@ -331,8 +375,12 @@ export async function measureHookline(stack: Stack, receiver: BenchReceiver, opt
     const ratePerSec = Math.max(1, Math.floor(out.m1.deliveriesPerSec / 2));
     const t = await tenantWith('half', 1);
     await settle();
-    out.halfRate = { ratePerSec, ...(await publishRun(t.id, 1, Math.ceil(N / 2), 'half', ratePerSec)) };
+    out.halfRate = { ratePerSec, ...(await publishRun(t.id, 1, Math.ceil(N / 2), 'half', ratePerSec, receiver, true)) };
     log(`at half the max rate (${ratePerSec}/s): publish-to-receipt ${fmt(out.halfRate.publishToReceiptMs)} ms`);
+    const tail = out.halfRate.tail!;
+    for (const [which, b] of Object.entries(tail)) {
+      log(`  ${which} (${b.deliveries}, medians): publish→receipt ${b.publishToReceiptMs} ms = publish→start ${b.publishToStartMs} + start→first task ${b.startToTaskMs} + task→receipt ${b.taskToReceiptMs}`);
+    }
     await settle();
   }
 

@@ -135,6 +135,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     await ensureDatabase(databaseUrl, (u) => createSql(u, { max: 1 }));
     const sql = createSql(databaseUrl, { max: 2 });
     cleanups.push(() => sql.end({ timeout: 2 }));
+    // Counts the relay's outbox claims (pg_stat_user_functions), for claims per delivery.
+    await sql`alter database ${sql(dbUrl.pathname.slice(1))} set track_functions = 'all'`;
     const backend = (await sql<{ pid: number }[]>`select pg_backend_pid() as pid`)[0]!.pid;
     const postmaster = postmasterOf(backend);
     const connection = await Connection.connect({ address: temporal.address });
