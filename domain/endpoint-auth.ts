@@ -6,11 +6,14 @@
  */
 export const AUTH_TYPES = ['basic', 'bearer', 'oauth2'] as const;
 export type AuthType = (typeof AUTH_TYPES)[number];
+/** How the OAuth2 client proves itself to the token endpoint (RFC 6749 §2.3.1; the names of RFC 8414's token_endpoint_auth_method). */
+export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post'] as const;
+export type ClientAuthMethod = (typeof CLIENT_AUTH_METHODS)[number];
 
 export type EndpointAuth =
   | { type: 'basic'; username: string; password: string }
   | { type: 'bearer'; token: string }
-  | { type: 'oauth2'; tokenUrl: string; clientId: string; clientSecret: string; scope?: string; audience?: string };
+  | { type: 'oauth2'; tokenUrl: string; clientId: string; clientSecret: string; scope?: string; audience?: string; clientAuthMethod?: ClientAuthMethod };
 
 /** What answers show: never a password, token or client secret. */
 export interface AuthView {
@@ -20,6 +23,7 @@ export interface AuthView {
   clientId?: string;
   scope?: string;
   audience?: string;
+  clientAuthMethod?: ClientAuthMethod;
 }
 
 export type Problem = [field: string, message: string];
@@ -27,7 +31,7 @@ export type Problem = [field: string, message: string];
 const FIELDS: Record<AuthType, { required: string[]; optional: string[] }> = {
   basic: { required: ['username', 'password'], optional: [] },
   bearer: { required: ['token'], optional: [] },
-  oauth2: { required: ['tokenUrl', 'clientId', 'clientSecret'], optional: ['scope', 'audience'] },
+  oauth2: { required: ['tokenUrl', 'clientId', 'clientSecret'], optional: ['scope', 'audience', 'clientAuthMethod'] },
 };
 
 // Header-safe text: visible ASCII and spaces (a token or password with a CR/LF would split the request).
@@ -78,7 +82,10 @@ export function endpointAuthProblem(raw: unknown): Problem | null {
         ?? stringProblem('auth.clientId', a.clientId, 256)
         ?? stringProblem('auth.clientSecret', a.clientSecret, 1024)
         ?? (a.scope === undefined ? null : stringProblem('auth.scope', a.scope, 1024))
-        ?? (a.audience === undefined ? null : stringProblem('auth.audience', a.audience, 1024));
+        ?? (a.audience === undefined ? null : stringProblem('auth.audience', a.audience, 1024))
+        ?? (a.clientAuthMethod === undefined || CLIENT_AUTH_METHODS.includes(a.clientAuthMethod as ClientAuthMethod)
+          ? null
+          : ['auth.clientAuthMethod', `must be ${CLIENT_AUTH_METHODS.join(' or ')}`]);
   }
 }
 
@@ -90,7 +97,14 @@ export function authView(auth: EndpointAuth): AuthView {
     case 'bearer':
       return { type: 'bearer' };
     case 'oauth2':
-      return { type: 'oauth2', tokenUrl: auth.tokenUrl, clientId: auth.clientId, ...(auth.scope ? { scope: auth.scope } : {}), ...(auth.audience ? { audience: auth.audience } : {}) };
+      return {
+        type: 'oauth2',
+        tokenUrl: auth.tokenUrl,
+        clientId: auth.clientId,
+        ...(auth.scope ? { scope: auth.scope } : {}),
+        ...(auth.audience ? { audience: auth.audience } : {}),
+        ...(auth.clientAuthMethod ? { clientAuthMethod: auth.clientAuthMethod } : {}),
+      };
   }
 }
 

@@ -25,7 +25,7 @@ async function sealAuth(deps: ServiceDeps, endpointId: string, raw: unknown): Pr
     if (refused) throw invalid('auth.tokenUrl', refused);
   }
   const whole = auth.type === 'oauth2'
-    ? { type: auth.type, tokenUrl: auth.tokenUrl, clientId: auth.clientId, clientSecret: auth.clientSecret, scope: auth.scope, audience: auth.audience }
+    ? { type: auth.type, tokenUrl: auth.tokenUrl, clientId: auth.clientId, clientSecret: auth.clientSecret, scope: auth.scope, audience: auth.audience, clientAuthMethod: auth.clientAuthMethod }
     : auth;
   return { view: authView(auth), ciphertext: encryptSecret(deps.config.encryptionKey, JSON.stringify(whole), authBinding(endpointId)) };
 }

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { AUTH_TYPES } from '../../domain/endpoint-auth';
+import { AUTH_TYPES, CLIENT_AUTH_METHODS } from '../../domain/endpoint-auth';
 import { certificateWarning } from '../../domain/client-certificate';
 import type { EndpointRow } from '../../db/queries/endpoints';
 
@@ -19,6 +19,9 @@ const auth = z
     clientSecret: z.string().optional().openapi({ description: 'oauth2; write-only' }),
     scope: z.string().optional().openapi({ description: 'oauth2: space-separated scopes to ask for' }),
     audience: z.string().optional().openapi({ description: 'oauth2: the audience to ask for (Auth0 and others)' }),
+    clientAuthMethod: z.enum(CLIENT_AUTH_METHODS).optional().openapi({
+      description: 'oauth2: how the client id and secret reach the token endpoint: client_secret_basic (HTTP Basic, the default) or client_secret_post (in the form body)',
+    }),
   })
   .openapi('EndpointAuthInput', {
     description: 'How Hookline authenticates to the receiver, sent as Authorization beside the signature. Write-only, sealed at rest; answers show auth without secrets.',
@@ -53,6 +56,7 @@ const AuthView = z
     clientId: z.string().optional(),
     scope: z.string().optional(),
     audience: z.string().optional(),
+    clientAuthMethod: z.enum(CLIENT_AUTH_METHODS).optional(),
   })
   .openapi('EndpointAuth', { description: 'The auth without its secret (password, token, clientSecret are never shown)' });
 

@@ -133,6 +133,8 @@ type EndpointAuth struct {
 	ClientID string `json:"clientId,omitempty"`
 	Scope    string `json:"scope,omitempty"`
 	Audience string `json:"audience,omitempty"`
+	// ClientAuthMethod is "client_secret_post" when the client id and secret go in the token request's body.
+	ClientAuthMethod string `json:"clientAuthMethod,omitempty"`
 }
 
 // EndpointTLS is the client certificate as answers show it; Warning is set within 14 days of its expiry.
@@ -145,7 +147,8 @@ type EndpointTLS struct {
 }
 
 // AuthInput sets an endpoint's auth: Type "basic" (Username, Password), "bearer" (Token) or
-// "oauth2" (TokenURL, ClientID, ClientSecret, optional Scope and Audience). Write-only.
+// "oauth2" (TokenURL, ClientID, ClientSecret, optional Scope, Audience and ClientAuthMethod:
+// "client_secret_basic", the default, or "client_secret_post"). Write-only.
 type AuthInput struct {
 	Type         string `json:"type"`
 	Username     string `json:"username,omitempty"`
@@ -156,6 +159,8 @@ type AuthInput struct {
 	ClientSecret string `json:"clientSecret,omitempty"`
 	Scope        string `json:"scope,omitempty"`
 	Audience     string `json:"audience,omitempty"`
+	// ClientAuthMethod: "client_secret_basic" (HTTP Basic, the default) or "client_secret_post" (in the form body).
+	ClientAuthMethod string `json:"clientAuthMethod,omitempty"`
 }
 
 // TLSInput sets mutual TLS: PEM client certificate and unencrypted key (write-only), and optionally a private CA.

@@ -81,3 +81,26 @@ test('a tenant sets basic auth, then a client certificate that expires soon: the
   }, { timeoutMs: 20_000, what: 'auth and tls removed' });
   await page.getByText('Saved.').waitFor(T);
 });
+
+test('OAuth2 with the client secret in the form body: the form sets it, the page says so, the edit form keeps it', async () => {
+  const tenant = await stack.newTenant('portal-oauth');
+  // The same tab as the first test: the second tenant's link must replace the first one's session.
+  await page.goto((await stack.admin.createPortalSession(tenant.id)).url);
+  await page.getByRole('link', { name: 'Add endpoint' }).click();
+  await page.getByLabel('Endpoint URL').fill(receiver.url);
+  await page.getByLabel('Authentication', { exact: true }).selectOption('oauth2');
+  await page.getByLabel('Token URL').fill('http://127.0.0.1:9/oauth/token');
+  await page.getByLabel('Client id').fill('portal-client');
+  await page.getByLabel('Client secret').fill('portal-client-secret');
+  await page.getByLabel('Client authentication method').selectOption('client_secret_post');
+  await page.getByRole('button', { name: 'Create endpoint' }).click();
+  await page.getByRole('textbox', { name: 'Signing secret' }).waitFor(T);
+  const [created] = (await tenant.api.listWebhooks()).data;
+  expect(created!.auth).toEqual({ type: 'oauth2', tokenUrl: 'http://127.0.0.1:9/oauth/token', clientId: 'portal-client', clientAuthMethod: 'client_secret_post' });
+
+  await page.getByRole('link', { name: /go to the endpoint/i }).click();
+  await page.locator('dd').getByText(/OAuth2 client credentials \(portal-client at .*, secret in the form body\)/).waitFor(T);
+  await page.getByText('Edit endpoint').click();
+  expect(await page.getByLabel('Client authentication method').inputValue()).toBe('client_secret_post');
+  expect(await page.getByLabel('Client secret').inputValue()).toBe('');
+});

@@ -49,8 +49,12 @@ export interface TokenServer {
   close(): Promise<void>;
 }
 
-/** An OAuth2 token endpoint (client credentials, client_secret_basic) on 127.0.0.1. */
-export async function startTokenServer(client: { id: string; secret: string }): Promise<TokenServer> {
+/**
+ * An OAuth2 token endpoint (client credentials) on 127.0.0.1 that takes the client's id and secret
+ * one way only: as HTTP Basic (client_secret_basic), or in the form body (client_secret_post), where
+ * an Authorization header as well is refused (RFC 6749 §2.3: one method per request).
+ */
+export async function startTokenServer(client: { id: string; secret: string }, method: 'client_secret_basic' | 'client_secret_post' = 'client_secret_basic'): Promise<TokenServer> {
   const revoked = new Set<string>();
   const ts = { requests: [], issued: [], expiresIn: 3600, failNext: [] } as unknown as TokenServer;
   const expected = `Basic ${Buffer.from(`${encodeURIComponent(client.id)}:${encodeURIComponent(client.secret)}`).toString('base64')}`;
@@ -59,7 +63,9 @@ export async function startTokenServer(client: { id: string; secret: string }): 
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
-      const clientOk = req.headers.authorization === expected;
+      const clientOk = method === 'client_secret_basic'
+        ? req.headers.authorization === expected
+        : req.headers.authorization === undefined && form.get('client_id') === client.id && form.get('client_secret') === client.secret;
       ts.requests.push({ form, clientOk });
       const failure = ts.failNext.shift();
       if (failure === 'down') return void res.writeHead(503, { 'content-type': 'text/plain' }).end('token service unavailable');

@@ -26,8 +26,8 @@ async function receiver(accepts: CheckingReceiver['accepts']) {
   return r;
 }
 
-async function tokenServer(client = { id: 'hookline-client', secret: 'cl1ent-secret-value' }) {
-  const t = await startTokenServer(client);
+async function tokenServer(client = { id: 'hookline-client', secret: 'cl1ent-secret-value' }, method?: Parameters<typeof startTokenServer>[1]) {
+  const t = await startTokenServer(client, method);
   closers.push(() => t.close());
   return { server: t, client };
 }
@@ -99,6 +99,27 @@ test('oauth2: N deliveries within the token\'s life cost one token request, shar
   expect(server.requests[0]!.form.get('scope')).toBe('webhooks:write');
   expect(server.requests[0]!.form.get('audience')).toBe('https://receiver.example');
   expect(r.requests.every((q) => q.accepted)).toBe(true);
+});
+
+test('oauth2 with clientAuthMethod client_secret_post: the id and secret go in the form body, with no Basic header', async () => {
+  const tenant = await stack.newTenant('oauth-post');
+  const { server, client } = await tokenServer({ id: 'hookline-post', secret: `post-secret-${Date.now()}` }, 'client_secret_post');
+  const r = await receiver((a) => server.valid(a));
+  const created = await tenant.api.createWebhook({ url: r.url, auth: { type: 'oauth2', tokenUrl: server.url, clientId: client.id, clientSecret: client.secret, clientAuthMethod: 'client_secret_post' } });
+  expect(created.auth).toEqual({ type: 'oauth2', tokenUrl: server.url, clientId: client.id, clientAuthMethod: 'client_secret_post' });
+  const [d] = await deliver(tenant, created.id);
+  expect(d!.status).toBe('success');
+  expect(server.requests.map((q) => q.clientOk)).toEqual([true]);
+  expect(server.requests[0]!.form.get('client_secret')).toBe(client.secret);
+
+  // Back on the default (HTTP Basic), the same token endpoint refuses the client, and every attempt says so.
+  const basic = { type: 'oauth2' as const, tokenUrl: server.url, clientId: client.id, clientSecret: client.secret };
+  expect((await tenant.api.updateWebhook(created.id, { auth: basic })).auth).toEqual({ type: 'oauth2', tokenUrl: server.url, clientId: client.id });
+  const [refused] = await deliver(tenant, created.id);
+  expect(refused!.status).toBe('failed');
+  const { attempts } = await tenant.api.getDelivery(refused!.id);
+  expect(attempts.every((a) => /token endpoint answered 401: \{"error":"invalid_client"\}/.test(a.error ?? ''))).toBe(true);
+  expect(server.requests.slice(1).every((q) => !q.clientOk && !q.form.has('client_secret'))).toBe(true);
 });
 
 test('oauth2: an expired token is replaced by a new one before it is sent', async () => {
@@ -185,6 +206,7 @@ describe('bad input is a 400 naming the field', () => {
     ['basic without a password', { url, auth: { type: 'basic', username: 'u' } }, /auth\.password: is required/],
     ['a bearer token with a line break', { url, auth: { type: 'bearer', token: 'a\r\nb' } }, /auth\.token/],
     ['oauth2 without a token URL', { url, auth: { type: 'oauth2', clientId: 'i', clientSecret: 's' } }, /auth\.tokenUrl: is required/],
+    ['an unknown client authentication method', { url, auth: { type: 'oauth2', tokenUrl: 'https://auth.example.com/t', clientId: 'i', clientSecret: 's', clientAuthMethod: 'private_key_jwt' } }, /auth\.clientAuthMethod: .*client_secret_basic.*client_secret_post/],
     ['a token URL that is not http(s)', { url, auth: { type: 'oauth2', tokenUrl: 'file:///etc/passwd', clientId: 'i', clientSecret: 's' } }, /auth\.tokenUrl: must use http or https/],
     ['auth on a broker endpoint', { type: 'redis', config: { serverUrl: 'redis://127.0.0.1:6379', stream: 's' }, auth: { type: 'bearer', token: 't' } }, /invalid_request: auth: is only for HTTP endpoints/],
     ['tls on a broker endpoint', { type: 'redis', config: { serverUrl: 'redis://127.0.0.1:6379', stream: 's' }, tls: { clientCertificate: 'x', clientKey: 'y' } }, /invalid_request: tls: is only for HTTP endpoints/],

@@ -33,6 +33,10 @@ function authFieldset(e: Endpoint | undefined): { el: HTMLElement; read: () => R
   const clientSecret = text('auth-client-secret', '', 'password');
   const scope = text('auth-scope', current?.scope ?? '');
   const audience = text('auth-audience', current?.audience ?? '');
+  const clientAuth = h('select', { name: 'auth-client-method' },
+    h('option', { value: 'client_secret_basic' }, 'HTTP Basic (client_secret_basic)'),
+    h('option', { value: 'client_secret_post' }, 'In the form body (client_secret_post)'));
+  clientAuth.value = current?.clientAuthMethod ?? 'client_secret_basic';
   const stored = current ? 'Stored and never shown: give it again to change the authentication.' : undefined;
   const groups: Record<Exclude<AuthType, 'none'>, HTMLElement> = {
     basic: h('div', {}, field('Username', username), field('Password', password, stored)),
@@ -40,6 +44,7 @@ function authFieldset(e: Endpoint | undefined): { el: HTMLElement; read: () => R
     oauth2: h('div', {},
       field('Token URL', tokenUrl, 'Hookline asks it for a token with the client-credentials grant and reuses the token until shortly before it expires.'),
       field('Client id', clientId), field('Client secret', clientSecret, stored),
+      field('Client authentication method', clientAuth, 'How the client id and secret reach your token endpoint; most accept HTTP Basic.'),
       field('Scope (optional)', scope), field('Audience (optional)', audience)),
   };
   let touched = false;
@@ -64,7 +69,8 @@ function authFieldset(e: Endpoint | undefined): { el: HTMLElement; read: () => R
     const problem = missing('token URL', tokenUrl) ?? missing('client id', clientId) ?? missing('client secret', clientSecret);
     if (problem) return problem;
     return { auth: { type, tokenUrl: tokenUrl.value.trim(), clientId: clientId.value.trim(), clientSecret: clientSecret.value,
-      ...(scope.value.trim() ? { scope: scope.value.trim() } : {}), ...(audience.value.trim() ? { audience: audience.value.trim() } : {}) } };
+      ...(scope.value.trim() ? { scope: scope.value.trim() } : {}), ...(audience.value.trim() ? { audience: audience.value.trim() } : {}),
+      ...(clientAuth.value === 'client_secret_post' ? { clientAuthMethod: clientAuth.value } : {}) } };
   };
   return { el, read };
 }
@@ -117,7 +123,7 @@ export function endpointAuthRows(x: Endpoint): [string, Child][] {
   const rows: [string, Child][] = [];
   if (x.auth) {
     const a = x.auth;
-    const detail = a.type === 'basic' ? ` as ${a.username}` : a.type === 'oauth2' ? ` (${a.clientId} at ${a.tokenUrl}${a.scope ? `, scope ${a.scope}` : ''})` : '';
+    const detail = a.type === 'basic' ? ` as ${a.username}` : a.type === 'oauth2' ? ` (${a.clientId} at ${a.tokenUrl}${a.scope ? `, scope ${a.scope}` : ''}${a.clientAuthMethod === 'client_secret_post' ? ', secret in the form body' : ''})` : '';
     rows.push(['Authentication', `${AUTH_NAMES[a.type]}${detail}`]);
   }
   if (x.tls) {

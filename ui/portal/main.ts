@@ -69,5 +69,13 @@ function focusHeading(main: HTMLElement): void {
   title.focus({ preventScroll: true });
 }
 
-window.addEventListener('hashchange', () => void render(true));
+window.addEventListener('hashchange', () => {
+  // Another portal link opened in this tab changes only the fragment, so the page is not loaded
+  // again: the link's own session replaces the one held, or the tab would stay on the first tenant.
+  if (location.hash.startsWith('#session=')) {
+    token = takeSessionFromUrl();
+    refused = null;
+  }
+  void render(true);
+});
 void render();

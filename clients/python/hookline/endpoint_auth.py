@@ -17,13 +17,19 @@ def bearer_auth(token: str) -> Dict[str, Any]:
     return {"type": "bearer", "token": token}
 
 
-def oauth2_auth(token_url: str, client_id: str, client_secret: str, scope: Optional[str] = None, audience: Optional[str] = None) -> Dict[str, Any]:
-    """The client-credentials grant; Hookline caches the token per endpoint and refreshes it once on a 401."""
+def oauth2_auth(token_url: str, client_id: str, client_secret: str, scope: Optional[str] = None, audience: Optional[str] = None,
+                client_auth_method: Optional[str] = None) -> Dict[str, Any]:
+    """The client-credentials grant; Hookline caches the token per endpoint and refreshes it once on a 401.
+
+    `client_auth_method`: "client_secret_basic" (HTTP Basic, the default) or "client_secret_post"
+    (the client id and secret in the token request's form body)."""
     auth = {"type": "oauth2", "tokenUrl": token_url, "clientId": client_id, "clientSecret": client_secret}
     if scope is not None:
         auth["scope"] = scope
     if audience is not None:
         auth["audience"] = audience
+    if client_auth_method is not None:
+        auth["clientAuthMethod"] = client_auth_method
     return auth
 
 

@@ -13,17 +13,24 @@ const form = (s: string) => encodeURIComponent(s).replace(/%20/g, '+');
 
 /**
  * The client-credentials grant (RFC 6749 §4.4): the client authenticates with HTTP Basic
- * (client_secret_basic, §2.3.1), asking for the scope and audience when the endpoint names them.
- * Sent through the same fetch as deliveries: the SSRF checks and the egress proxy apply.
+ * (client_secret_basic, §2.3.1), or with its id and secret in the form body when the endpoint says
+ * client_secret_post (never both: §2.3 allows one method per request), asking for the scope and
+ * audience when the endpoint names them. Sent through the same fetch as deliveries: the SSRF checks
+ * and the egress proxy apply.
  */
 export async function requestToken(fetch: WebhookFetch, auth: OAuth2, signal: AbortSignal, userAgent: string): Promise<IssuedToken> {
   const body = new URLSearchParams({ grant_type: 'client_credentials' });
   if (auth.scope) body.set('scope', auth.scope);
   if (auth.audience) body.set('audience', auth.audience);
+  const inBody = auth.clientAuthMethod === 'client_secret_post';
+  if (inBody) {
+    body.set('client_id', auth.clientId);
+    body.set('client_secret', auth.clientSecret);
+  }
   const res = await fetch(auth.tokenUrl, {
     method: 'POST',
     headers: {
-      authorization: `Basic ${Buffer.from(`${form(auth.clientId)}:${form(auth.clientSecret)}`).toString('base64')}`,
+      ...(inBody ? {} : { authorization: `Basic ${Buffer.from(`${form(auth.clientId)}:${form(auth.clientSecret)}`).toString('base64')}` }),
       'content-type': 'application/x-www-form-urlencoded',
       accept: 'application/json',
       'user-agent': userAgent,
