@@ -5,7 +5,7 @@ import { endpointOrderings } from '../db/queries/flow';
 import { fairnessWeights } from '../db/queries/tenant-settings';
 import { claimDue, deferFailed, removeDone, type OutboxRow } from '../db/queries/outbox';
 import type { Sql } from '../db/sql';
-import { dispatchRows, endpointIdsOf, startsWorkflow } from './relay-dispatch';
+import { dispatchRows, endpointIdsOf } from './relay-dispatch';
 import { ADMITTED_FOR_MS, type SendGate } from './activities/deliver/send-gate';
 
 export interface RelayDeps {
@@ -56,7 +56,7 @@ function admitStarts(gate: SendGate, rows: OutboxRow[], live: Set<string>, fifo:
   for (const row of rows) {
     if (row.kind !== 'deliver') continue;
     for (const d of row.payload.deliveries) {
-      if (!startsWorkflow(d, live, fifo)) continue;
+      if (!live.has(d.endpointId) || (fifo.has(d.endpointId) && d.kind !== 'test')) continue;
       gate.admit(row.tenantId, d.endpointId);
       any = true;
     }

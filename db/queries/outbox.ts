@@ -38,14 +38,19 @@ export async function enqueue(tx: Tx, to: OutboxAddress, messages: OutboxMessage
 export interface ClaimRoom {
   perTenant: number;
   room: Map<string, number>;
-  perEndpoint: number;
-  endpointRoom: Map<string, number>;
+  perEndpoint?: number;
+  endpointRoom?: Map<string, number>;
 }
 
 /** Locks up to `limit` due rows for this transaction; other relays skip them. */
 export function claimDue(tx: Tx, taskQueue: string, limit: number, room?: ClaimRoom): Promise<OutboxRow[]> {
   if (!room) return tx<OutboxRow[]>`select id, tenant_id, kind, payload, attempts, traceparent from hookline_outbox_claim(${taskQueue}, ${limit})`;
-  const endpoints = room.endpointRoom;
+  if (room.perEndpoint === undefined) {
+    return tx<OutboxRow[]>`
+      select id, tenant_id, kind, payload, attempts, traceparent
+      from hookline_outbox_claim(${taskQueue}, ${limit}, ${room.perTenant}, ${[...room.room.keys()]}::text[], ${[...room.room.values()]}::int[])`;
+  }
+  const endpoints = room.endpointRoom ?? new Map<string, number>();
   return tx<OutboxRow[]>`
     select id, tenant_id, kind, payload, attempts, traceparent
     from hookline_outbox_claim(${taskQueue}, ${limit}, ${room.perTenant}, ${[...room.room.keys()]}::text[], ${[...room.room.values()]}::int[],
