@@ -33,26 +33,13 @@ export interface SendGate {
   /** The release function, if this send may go now; else throws SendSlotsBusy. */
   acquire(tenantId: string, endpointId: string, endpointCap?: number): () => void;
   readonly inFlight: number;
-  /** Each tenant with sends running or admitted here, and how many more it may start (0: its share is full, or refused sends of it wait for their turns). */
+  /** Each tenant with sends running here, and how many more it may start (0: its share is full, or refused sends of it wait for their turns). */
   tenantRoom(): Map<string, number>;
-  /** The same for each endpoint, against its own cap once one of its sends has asked (until then the default share). */
-  endpointRoom(): Map<string, number>;
-  /**
-   * Counts a delivery the relay is starting here against its tenant's and endpoint's room until its
-   * send asks for a slot (or `ADMITTED_FOR_MS` passes: its first attempt may run elsewhere, wait for
-   * a rate slot, or never start), so claims made before the sends reach the gate see them.
-   */
-  admit(tenantId: string, endpointId: string): void;
   /** The share of one tenant. */
   readonly perTenant: number;
-  /** The default share of one endpoint. */
-  readonly perEndpoint: number;
-  /** Calls `listener` when a tenant or endpoint whose share was full ends a send; returns the way to stop. */
+  /** Calls `listener` when a tenant whose share was full ends a send; returns the way to stop. */
   onTenantFreed(listener: (tenantId: string) => void): () => void;
 }
-
-/** How long an admitted delivery counts against its room without its send asking for a slot. */
-export const ADMITTED_FOR_MS = 2_000;
 
 /** The send time assumed for a lane before any of its sends has ended. */
 const ASSUMED_SEND_MS = 1_000;
@@ -69,24 +56,14 @@ interface Lane {
   averageMs?: number;
   /** The end of the last turn handed to a refused send. */
   lastTurnAt: number;
-  /** The lane's cap as its last send asked (an endpoint's own maxInFlight). */
-  cap?: number;
-  /** When each delivery admitted for this lane stops counting, oldest first. */
-  admitted: number[];
 }
 
 export function createSendGate(limits: SendGateLimits, now: () => number = Date.now): SendGate {
-  const all: Lane = { inFlight: 0, lastTurnAt: 0, admitted: [] };
+  const all: Lane = { inFlight: 0, lastTurnAt: 0 };
   const byTenant = new Map<string, Lane>();
   const byEndpoint = new Map<string, Lane>();
 
-  const idle = (): Lane => ({ inFlight: 0, lastTurnAt: 0, admitted: [] });
-  /** Admitted deliveries still counting (the expired ones dropped). */
-  const waiting = (l: Lane) => {
-    const at = now();
-    while (l.admitted.length && l.admitted[0]! <= at) l.admitted.shift();
-    return l.admitted.length;
-  };
+  const idle = (): Lane => ({ inFlight: 0, lastTurnAt: 0 });
   const refuse = (l: Lane, cap: number, message: string): never => {
     const at = now();
     l.lastTurnAt = Math.max(at, l.lastTurnAt) + (l.averageMs ?? ASSUMED_SEND_MS) / cap;
@@ -98,7 +75,7 @@ export function createSendGate(limits: SendGateLimits, now: () => number = Date.
   };
   // A lane is kept while it has sends running, and for a minute after the last turn it gave (its
   // average then serves the next wave of a flood whose sends all ended together); then forgotten.
-  const stale = (l: Lane) => l.inFlight === 0 && waiting(l) === 0 && l.lastTurnAt + KEEP_AFTER_LAST_TURN_MS <= now();
+  const stale = (l: Lane) => l.inFlight === 0 && l.lastTurnAt + KEEP_AFTER_LAST_TURN_MS <= now();
   const forget = (m: Map<string, Lane>, key: string, l: Lane) => {
     if (stale(l)) m.delete(key);
   };
@@ -110,33 +87,17 @@ export function createSendGate(limits: SendGateLimits, now: () => number = Date.
 
   const freed: ((tenantId: string) => void)[] = [];
 
-  // A lane whose refused sends wait for turns has no room for new ones: they go first.
-  const roomOf = (lanes: Map<string, Lane>, cap: (l: Lane) => number) => {
-    const at = now();
-    const room = new Map<string, number>();
-    for (const [id, l] of lanes) {
-      const admitted = waiting(l);
-      if (l.inFlight > 0 || admitted > 0 || l.lastTurnAt > at) room.set(id, l.lastTurnAt > at ? 0 : Math.max(0, cap(l) - l.inFlight - admitted));
-    }
-    return room;
-  };
-  const lane = (m: Map<string, Lane>, key: string) => {
-    const l = current(m.get(key));
-    m.set(key, l);
-    return l;
-  };
-
   return {
     get inFlight() {
       return all.inFlight;
     },
     perTenant: limits.perTenant,
-    perEndpoint: limits.perEndpoint,
-    tenantRoom: () => roomOf(byTenant, () => limits.perTenant),
-    endpointRoom: () => roomOf(byEndpoint, (l) => l.cap ?? limits.perEndpoint),
-    admit(tenantId, endpointId) {
-      const until = now() + ADMITTED_FOR_MS;
-      for (const l of [lane(byTenant, tenantId), lane(byEndpoint, endpointId)]) l.admitted.push(until);
+    tenantRoom() {
+      // A tenant whose refused sends wait for turns has no room for new ones: they go first.
+      const at = now();
+      const room = new Map<string, number>();
+      for (const [id, l] of byTenant) if (l.inFlight > 0 || l.lastTurnAt > at) room.set(id, l.lastTurnAt > at ? 0 : Math.max(0, limits.perTenant - l.inFlight));
+      return room;
     },
     onTenantFreed(listener) {
       freed.push(listener);
@@ -148,9 +109,6 @@ export function createSendGate(limits: SendGateLimits, now: () => number = Date.
       const cap = Math.max(1, Math.min(endpointCap, limits.total));
       const endpoint = current(byEndpoint.get(endpointId));
       const tenant = current(byTenant.get(tenantId));
-      // This send no longer waits to ask: the oldest delivery admitted for it stops counting.
-      for (const l of [endpoint, tenant]) if (waiting(l) > 0) l.admitted.shift();
-      endpoint.cap = cap;
       if (endpoint.inFlight >= cap) refuse(endpoint, cap, `endpoint ${endpointId} has ${cap} sends running in this worker`);
       if (tenant.inFlight >= limits.perTenant) refuse(tenant, limits.perTenant, `tenant ${tenantId} has its share of this worker's sends running`);
       if (all.inFlight >= limits.total) refuse(all, limits.total, 'every send slot of this worker is taken');
@@ -163,7 +121,7 @@ export function createSendGate(limits: SendGateLimits, now: () => number = Date.
         if (released) return;
         released = true;
         const took = now() - startedAt;
-        const wasFull = tenant.inFlight >= limits.perTenant || endpoint.inFlight >= cap;
+        const wasFull = tenant.inFlight >= limits.perTenant;
         for (const l of [all, tenant, endpoint]) end(l, took);
         if (wasFull) for (const listener of freed) listener(tenantId);
         forget(byTenant, tenantId, tenant);
