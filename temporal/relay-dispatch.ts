@@ -28,6 +28,14 @@ export interface Dispatch {
 
 type Call = () => Promise<unknown>;
 
+/**
+ * Whether a delivery of a claimed row gets a workflow of its own: its endpoint still exists, and is
+ * not FIFO (a FIFO endpoint's deliveries wait in Postgres for its workflow; its test sends do not).
+ */
+export function startsWorkflow(delivery: { endpointId: string; kind: string }, live: Set<string>, fifo: Set<string> | undefined): boolean {
+  return live.has(delivery.endpointId) && !((fifo?.has(delivery.endpointId) ?? false) && delivery.kind !== 'test');
+}
+
 /** One wake-up per FIFO endpoint per batch, however many of its rows the batch holds; each of those rows waits for it. */
 type Wakes = Map<string, Promise<unknown>>;
 
@@ -48,7 +56,7 @@ function callsFor(row: OutboxRow, d: Dispatch, wakes: Wakes = new Map()): Call[]
         },
       );
       return deliveries
-        .filter((x) => live(x.endpointId) && !(fifo(x.endpointId) && x.kind !== 'test'))
+        .filter((x) => startsWorkflow(x, d.liveEndpoints, d.fifoEndpoints))
         .map((x): Call => () => startDeliveryWorkflow(d.client, d.taskQueue, { ...ids, deliveryId: x.id, endpointId: x.endpointId, eventId, eventType, kind: x.kind, ...sendMode(d) }, { eager: d.eager, weight }))
         .concat(wake);
     }

@@ -3,10 +3,10 @@ import type { Logger } from '../infra/logger';
 import type { Metrics } from '../infra/metrics';
 import { endpointOrderings } from '../db/queries/flow';
 import { fairnessWeights } from '../db/queries/tenant-settings';
-import { claimDue, deferFailed, removeDone } from '../db/queries/outbox';
+import { claimDue, deferFailed, removeDone, type OutboxRow } from '../db/queries/outbox';
 import type { Sql } from '../db/sql';
-import { dispatchRows, endpointIdsOf } from './relay-dispatch';
-import type { SendGate } from './activities/deliver/send-gate';
+import { dispatchRows, endpointIdsOf, startsWorkflow } from './relay-dispatch';
+import { ADMITTED_FOR_MS, type SendGate } from './activities/deliver/send-gate';
 
 export interface RelayDeps {
   sql: Sql;
@@ -43,6 +43,27 @@ export interface Relay {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Counts the deliveries this batch starts against their rooms until their first attempts ask the gate
+ * or end without sending (a rate slot, an open circuit): a claim
+ * made meanwhile (the relay claims again at once after a non-empty batch) would otherwise see the
+ * room they are about to take. Counted before the starts, so an eager first attempt never asks
+ * before its admission is there. Returns whether any was counted (the relay then looks again when
+ * the admissions lapse).
+ */
+function admitStarts(gate: SendGate, rows: OutboxRow[], live: Set<string>, fifo: Set<string>): boolean {
+  let any = false;
+  for (const row of rows) {
+    if (row.kind !== 'deliver') continue;
+    for (const d of row.payload.deliveries) {
+      if (!startsWorkflow(d, live, fifo)) continue;
+      gate.admit(row.tenantId, d.endpointId, d.id);
+      any = true;
+    }
+  }
+  return any;
+}
 
 /**
  * Carries the outbox to Temporal: woken by NOTIFY from the committing transaction, it claims due
@@ -82,12 +103,14 @@ export function startRelay(deps: RelayDeps, opts: RelayOptions = {}): Relay {
   async function relayBatch(): Promise<number> {
     return deps.sql.begin(async (tx) => {
       const gate = deps.sendGate;
-      const rows = await claimDue(tx, deps.taskQueue, batchSize, gate && { perTenant: gate.perTenant, room: gate.tenantRoom() });
+      const room = gate && { perTenant: gate.perTenant, room: gate.tenantRoom(), perEndpoint: gate.perEndpoint, endpointRoom: gate.endpointRoom() };
+      const rows = await claimDue(tx, deps.taskQueue, batchSize, room);
       if (rows.length === 0) return 0;
       // Which endpoints still exist, and which of them are FIFO (their deliveries queue in their workflow).
       const orderings = await endpointOrderings(tx, endpointIdsOf(rows));
       const liveEndpoints = new Set(orderings.keys());
       const fifoEndpoints = new Set([...orderings].filter(([, o]) => o === 'fifo').map(([id]) => id));
+      if (gate && admitStarts(gate, rows, liveEndpoints, fifoEndpoints)) setTimeout(poke, ADMITTED_FOR_MS + 50).unref();
       const weights = await fairnessWeights(tx, [...new Set(rows.map((r) => r.tenantId))]);
       const dispatched = dispatchRows(rows, { client: deps.client, taskQueue: deps.taskQueue, localSend: deps.localSend, localFirst: deps.localFirst, eager: true, liveEndpoints, fifoEndpoints, weights, concurrency });
       let timer: NodeJS.Timeout | undefined;

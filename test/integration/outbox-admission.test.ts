@@ -55,3 +55,21 @@ test("an event for more of a tenant's endpoints than its share (a fan-out of 10,
   await waitFor(() => arrived() >= 30, { timeoutMs: 30_000, what: 'all 30 deliveries of the three events' });
 });
 
+
+test("a tenant's flood to one endpoint is started by that endpoint's room (2 here), not by the tenant's share (4): no first send is refused", async () => {
+  const refusals = async () =>
+    (await stack.metrics.sendSlotWait.get()).values.find((v) => v.metricName?.endsWith('_count') && v.labels.outcome === 'busy')?.value ?? 0;
+  const slow = await startReceiver({ status: 200, delayMs: 400 });
+  try {
+    const tenant = await stack.newTenant('one-endpoint');
+    await tenant.api.createWebhook({ url: slow.url });
+    const before = await refusals();
+    await Promise.all(Array.from({ length: 12 }, (_, n) => stack.admin.publish({ tenantId: tenant.id, type: 'card.viewed', data: { n } })));
+    await slow.waitForRequests(12, 30_000);
+    // Two at a time: the endpoint's lane was never asked for more than it holds.
+    expect((await refusals()) - before).toBe(0);
+    expect(slow.requests).toHaveLength(12);
+  } finally {
+    await slow.close();
+  }
+});

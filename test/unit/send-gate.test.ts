@@ -1,4 +1,4 @@
-import { createSendGate, SendSlotsBusy } from '../../temporal/activities/deliver/send-gate';
+import { ADMITTED_FOR_MS, createSendGate, SendSlotsBusy } from '../../temporal/activities/deliver/send-gate';
 
 const limits = { total: 4, perTenant: 3, perEndpoint: 2 };
 
@@ -71,4 +71,63 @@ test('a lane is forgotten a minute after the last turn it gave, once nothing of 
   const release = gate.acquire('t1', 'a');
   expect(() => gate.acquire('t1', 'a')).toThrow(expect.objectContaining({ retryInMs: 1_000 })); // the average of a forgotten lane starts again
   release();
+});
+
+test('deliveries the relay admits count against their tenant and endpoint until their sends ask, their attempts end, or ADMITTED_FOR_MS', () => {
+  let clock = 0;
+  const gate = createSendGate({ total: 100, perTenant: 50, perEndpoint: 25 }, () => clock);
+  expect(gate.tenantRoom().size).toBe(0);
+  for (let i = 0; i < 20; i++) gate.admit('t1', 'a', `d${i}`);
+  gate.admit('t1', 'b', 'db');
+  gate.admit('t1', 'b', 'db'); // the same delivery twice (a row claimed again) counts once
+  expect(gate.tenantRoom().get('t1')).toBe(29);
+  expect(gate.endpointRoom().get('a')).toBe(5); // a claim made now gives endpoint a at most 5 more
+  expect(gate.endpointRoom().get('b')).toBe(24);
+  // A send that asks takes its admission's place: the room stays what it was.
+  const release = gate.acquire('t1', 'a', undefined, 'd0');
+  expect(gate.endpointRoom().get('a')).toBe(5);
+  expect(gate.tenantRoom().get('t1')).toBe(29);
+  // An attempt that ends without sending (a rate slot ahead, an open circuit) gives its room back at once.
+  gate.settle('d1');
+  gate.settle('d1');
+  gate.settle('d0'); // already counted as a send: nothing more to give back
+  expect(gate.endpointRoom().get('a')).toBe(6);
+  // The others never asked (their first attempts ran elsewhere, or never started): they lapse.
+  clock = ADMITTED_FOR_MS;
+  expect(gate.endpointRoom().get('a')).toBe(24);
+  expect(gate.endpointRoom().has('b')).toBe(false);
+  expect(gate.tenantRoom().get('t1')).toBe(49);
+  release();
+  expect(gate.tenantRoom().size).toBe(0);
+});
+
+test('an attempt that ends without sending wakes the relay when its admission had filled a lane', () => {
+  const gate = createSendGate({ total: 100, perTenant: 50, perEndpoint: 2 });
+  const woken: string[] = [];
+  gate.onTenantFreed((t) => woken.push(t));
+  gate.admit('t1', 'a', 'd1');
+  gate.settle('d1'); // the lane had room left: no one to wake
+  expect(woken).toEqual([]);
+  gate.admit('t1', 'a', 'd2');
+  gate.admit('t1', 'a', 'd3');
+  expect(gate.endpointRoom().get('a')).toBe(0);
+  gate.settle('d3');
+  expect(woken).toEqual(['t1']);
+  expect(gate.endpointRoom().get('a')).toBe(1);
+});
+
+test("an endpoint's room is against its own cap once a send of it asked, and a full endpoint's freed slot wakes the relay", () => {
+  const gate = createSendGate({ total: 100, perTenant: 50, perEndpoint: 25 });
+  const woken: string[] = [];
+  gate.onTenantFreed((t) => woken.push(t));
+  const sends = [gate.acquire('t1', 'narrow', 2), gate.acquire('t1', 'narrow', 2)];
+  expect(gate.endpointRoom().get('narrow')).toBe(0);
+  const wide = gate.acquire('t1', 'wide', 40);
+  expect(gate.endpointRoom().get('wide')).toBe(39);
+  sends[0]!();
+  expect(woken).toEqual(['t1']); // the tenant's share was not full, the endpoint's was
+  expect(gate.endpointRoom().get('narrow')).toBe(1);
+  wide();
+  expect(woken).toEqual(['t1']);
+  sends[1]!();
 });

@@ -19,7 +19,7 @@ export function createFairShare(config: Pick<Config, 'workerConcurrency' | 'tena
   return async function sendFairly<T extends SendResult | undefined>(input: DeliveryInput, target: DeliveryTarget, send: () => Promise<T>): Promise<T> {
     let release: () => void;
     try {
-      release = gate.acquire(input.tenantId, input.endpointId, target.maxInFlight ?? undefined);
+      release = gate.acquire(input.tenantId, input.endpointId, target.maxInFlight ?? undefined, input.deliveryId);
       metrics.sendSlotWait.observe({ outcome: 'granted' }, 0);
     } catch (err) {
       if (!(err instanceof SendSlotsBusy)) throw err;

@@ -29,6 +29,11 @@ export function createDeliver(deps: ActivityDeps) {
   const withCarry = createUnrecordedCarry();
 
   return async function deliver(input: DeliveryInput): Promise<AttemptResult> {
+    // Whatever this attempt does, the relay's admission of the delivery (if it made one here) ends with it.
+    return attempt(input).finally(() => deps.sendGate?.settle(input.deliveryId));
+  };
+
+  function attempt(input: DeliveryInput): Promise<AttemptResult> {
     return withCarry(input.deliveryId, async (carry) => {
       const prepared = await prepare(sql, input, carry);
       if (prepared.next === 'return') return prepared.result;
@@ -57,5 +62,5 @@ export function createDeliver(deps: ActivityDeps) {
       if (!recorded.done) throw ApplicationFailure.retryable('the delivery changed while this attempt ran; reloading', FailureType.AttemptRaced);
       return conclude(deps, input, { attempt, sent, verdict }, target.endpointFailures);
     });
-  };
+  }
 }

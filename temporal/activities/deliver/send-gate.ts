@@ -31,15 +31,31 @@ export class SendSlotsBusy extends Error {
 
 export interface SendGate {
   /** The release function, if this send may go now; else throws SendSlotsBusy. */
-  acquire(tenantId: string, endpointId: string, endpointCap?: number): () => void;
+  acquire(tenantId: string, endpointId: string, endpointCap?: number, deliveryId?: string): () => void;
   readonly inFlight: number;
-  /** Each tenant with sends running here, and how many more it may start (0: its share is full, or refused sends of it wait for their turns). */
+  /** Each tenant with sends running or admitted here, and how many more it may start (0: its share is full, or refused sends of it wait for their turns). */
   tenantRoom(): Map<string, number>;
+  /** The same for each endpoint, against its own cap once one of its sends has asked (until then the default share). */
+  endpointRoom(): Map<string, number>;
+  /**
+   * Counts a delivery the relay is starting here against its tenant's and endpoint's room until its
+   * send asks for a slot or its first attempt ends without sending (`settle`), so claims made before
+   * the sends reach the gate see them; for at most `ADMITTED_FOR_MS` (its first attempt may run in
+   * another worker, or never start).
+   */
+  admit(tenantId: string, endpointId: string, deliveryId: string): void;
+  /** The delivery's attempt ended (sent or not): it no longer counts as admitted. A full lane it frees wakes the listeners. */
+  settle(deliveryId: string): void;
   /** The share of one tenant. */
   readonly perTenant: number;
-  /** Calls `listener` when a tenant whose share was full ends a send; returns the way to stop. */
+  /** The default share of one endpoint. */
+  readonly perEndpoint: number;
+  /** Calls `listener` when a tenant or endpoint whose share was full ends a send; returns the way to stop. */
   onTenantFreed(listener: (tenantId: string) => void): () => void;
 }
+
+/** How long an admitted delivery counts against its room without its send asking for a slot. */
+export const ADMITTED_FOR_MS = 2_000;
 
 /** The send time assumed for a lane before any of its sends has ended. */
 const ASSUMED_SEND_MS = 1_000;
@@ -56,14 +72,41 @@ interface Lane {
   averageMs?: number;
   /** The end of the last turn handed to a refused send. */
   lastTurnAt: number;
+  /** The lane's cap as its last send asked (an endpoint's own maxInFlight). */
+  cap?: number;
+  /** Deliveries admitted for this lane that still count. */
+  admitted: number;
+}
+
+interface Admission {
+  tenantId: string;
+  tenant: Lane;
+  endpoint: Lane;
+  until: number;
 }
 
 export function createSendGate(limits: SendGateLimits, now: () => number = Date.now): SendGate {
-  const all: Lane = { inFlight: 0, lastTurnAt: 0 };
+  const all: Lane = { inFlight: 0, lastTurnAt: 0, admitted: 0 };
   const byTenant = new Map<string, Lane>();
   const byEndpoint = new Map<string, Lane>();
+  /** By delivery id, in the order admitted (so oldest, and first to lapse, first). */
+  const admissions = new Map<string, Admission>();
 
-  const idle = (): Lane => ({ inFlight: 0, lastTurnAt: 0 });
+  const idle = (): Lane => ({ inFlight: 0, lastTurnAt: 0, admitted: 0 });
+  const drop = (deliveryId: string, a: Admission) => {
+    admissions.delete(deliveryId);
+    a.tenant.admitted -= 1;
+    a.endpoint.admitted -= 1;
+  };
+  /** Admitted deliveries of the lane still counting (the lapsed ones dropped). */
+  const waiting = (l: Lane) => {
+    const at = now();
+    for (const [id, a] of admissions) {
+      if (a.until > at) break;
+      drop(id, a);
+    }
+    return l.admitted;
+  };
   const refuse = (l: Lane, cap: number, message: string): never => {
     const at = now();
     l.lastTurnAt = Math.max(at, l.lastTurnAt) + (l.averageMs ?? ASSUMED_SEND_MS) / cap;
@@ -75,7 +118,7 @@ export function createSendGate(limits: SendGateLimits, now: () => number = Date.
   };
   // A lane is kept while it has sends running, and for a minute after the last turn it gave (its
   // average then serves the next wave of a flood whose sends all ended together); then forgotten.
-  const stale = (l: Lane) => l.inFlight === 0 && l.lastTurnAt + KEEP_AFTER_LAST_TURN_MS <= now();
+  const stale = (l: Lane) => l.inFlight === 0 && waiting(l) === 0 && l.lastTurnAt + KEEP_AFTER_LAST_TURN_MS <= now();
   const forget = (m: Map<string, Lane>, key: string, l: Lane) => {
     if (stale(l)) m.delete(key);
   };
@@ -87,28 +130,59 @@ export function createSendGate(limits: SendGateLimits, now: () => number = Date.
 
   const freed: ((tenantId: string) => void)[] = [];
 
+  // A lane whose refused sends wait for turns has no room for new ones: they go first.
+  const roomOf = (lanes: Map<string, Lane>, cap: (l: Lane) => number) => {
+    const at = now();
+    const room = new Map<string, number>();
+    for (const [id, l] of lanes) {
+      const admitted = waiting(l);
+      if (l.inFlight > 0 || admitted > 0 || l.lastTurnAt > at) room.set(id, l.lastTurnAt > at ? 0 : Math.max(0, cap(l) - l.inFlight - admitted));
+    }
+    return room;
+  };
+  const lane = (m: Map<string, Lane>, key: string) => {
+    const l = current(m.get(key));
+    m.set(key, l);
+    return l;
+  };
+  const endpointCapOf = (l: Lane) => l.cap ?? limits.perEndpoint;
+
   return {
     get inFlight() {
       return all.inFlight;
     },
     perTenant: limits.perTenant,
-    tenantRoom() {
-      // A tenant whose refused sends wait for turns has no room for new ones: they go first.
-      const at = now();
-      const room = new Map<string, number>();
-      for (const [id, l] of byTenant) if (l.inFlight > 0 || l.lastTurnAt > at) room.set(id, l.lastTurnAt > at ? 0 : Math.max(0, limits.perTenant - l.inFlight));
-      return room;
+    perEndpoint: limits.perEndpoint,
+    tenantRoom: () => roomOf(byTenant, () => limits.perTenant),
+    endpointRoom: () => roomOf(byEndpoint, endpointCapOf),
+    admit(tenantId, endpointId, deliveryId) {
+      if (admissions.has(deliveryId)) return;
+      const a: Admission = { tenantId, tenant: lane(byTenant, tenantId), endpoint: lane(byEndpoint, endpointId), until: now() + ADMITTED_FOR_MS };
+      a.tenant.admitted += 1;
+      a.endpoint.admitted += 1;
+      admissions.set(deliveryId, a);
+    },
+    settle(deliveryId) {
+      const a = admissions.get(deliveryId);
+      if (!a) return;
+      const wasFull = a.tenant.inFlight + a.tenant.admitted >= limits.perTenant || a.endpoint.inFlight + a.endpoint.admitted >= endpointCapOf(a.endpoint);
+      drop(deliveryId, a);
+      if (wasFull) for (const listener of freed) listener(a.tenantId);
     },
     onTenantFreed(listener) {
       freed.push(listener);
       return () => void freed.splice(freed.indexOf(listener) >>> 0, 1);
     },
-    acquire(tenantId, endpointId, endpointCap = limits.perEndpoint) {
+    acquire(tenantId, endpointId, endpointCap = limits.perEndpoint, deliveryId) {
       if (++acquires % SWEEP_EVERY === 0) sweep();
       // An endpoint's own setting (maxInFlight) may be above or below the worker's default share.
       const cap = Math.max(1, Math.min(endpointCap, limits.total));
+      // This send no longer waits to ask: its admission, if the relay made one, stops counting.
+      const admitted = deliveryId === undefined ? undefined : admissions.get(deliveryId);
+      if (admitted) drop(deliveryId!, admitted);
       const endpoint = current(byEndpoint.get(endpointId));
       const tenant = current(byTenant.get(tenantId));
+      endpoint.cap = cap;
       if (endpoint.inFlight >= cap) refuse(endpoint, cap, `endpoint ${endpointId} has ${cap} sends running in this worker`);
       if (tenant.inFlight >= limits.perTenant) refuse(tenant, limits.perTenant, `tenant ${tenantId} has its share of this worker's sends running`);
       if (all.inFlight >= limits.total) refuse(all, limits.total, 'every send slot of this worker is taken');
@@ -121,7 +195,7 @@ export function createSendGate(limits: SendGateLimits, now: () => number = Date.
         if (released) return;
         released = true;
         const took = now() - startedAt;
-        const wasFull = tenant.inFlight >= limits.perTenant;
+        const wasFull = tenant.inFlight >= limits.perTenant || endpoint.inFlight >= cap;
         for (const l of [all, tenant, endpoint]) end(l, took);
         if (wasFull) for (const listener of freed) listener(tenantId);
         forget(byTenant, tenantId, tenant);
