@@ -103,7 +103,7 @@ export function startRelay(deps: RelayDeps, opts: RelayOptions = {}): Relay {
   async function relayBatch(): Promise<number> {
     return deps.sql.begin(async (tx) => {
       const gate = deps.sendGate;
-      const room = gate && { perTenant: gate.perTenant, room: gate.tenantRoom(), perEndpoint: gate.perEndpoint, endpointRoom: gate.endpointRoom() };
+      const room = gate && { perTenant: gate.perTenant, room: gate.tenantRoom(), perEndpoint: gate.perEndpoint, endpointBusy: gate.endpointBusy() };
       const rows = await claimDue(tx, deps.taskQueue, batchSize, room);
       if (rows.length === 0) return 0;
       // Which endpoints still exist, and which of them are FIFO (their deliveries queue in their workflow).

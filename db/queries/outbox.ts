@@ -31,21 +31,22 @@ export async function enqueue(tx: Tx, to: OutboxAddress, messages: OutboxMessage
  */
 
 /**
- * What the claiming worker has room for: at most `perTenant` deliveries of one tenant and
- * `perEndpoint` of one endpoint in one claim, and of each tenant in `room` and each endpoint in
- * `endpointRoom` (those with sends running or admitted there) only as many as they say.
+ * What the claiming worker has room for: at most `perTenant` deliveries of one tenant in one claim,
+ * and of each tenant in `room` (those with sends running or admitted there) only as many as it says;
+ * of one endpoint, its own maxInFlight (else `perEndpoint`) less what `endpointBusy` says runs or is
+ * admitted there.
  */
 export interface ClaimRoom {
   perTenant: number;
   room: Map<string, number>;
   perEndpoint: number;
-  endpointRoom: Map<string, number>;
+  endpointBusy: Map<string, number>;
 }
 
 /** Locks up to `limit` due rows for this transaction; other relays skip them. */
 export function claimDue(tx: Tx, taskQueue: string, limit: number, room?: ClaimRoom): Promise<OutboxRow[]> {
   if (!room) return tx<OutboxRow[]>`select id, tenant_id, kind, payload, attempts, traceparent from hookline_outbox_claim(${taskQueue}, ${limit})`;
-  const endpoints = room.endpointRoom;
+  const endpoints = room.endpointBusy;
   return tx<OutboxRow[]>`
     select id, tenant_id, kind, payload, attempts, traceparent
     from hookline_outbox_claim(${taskQueue}, ${limit}, ${room.perTenant}, ${[...room.room.keys()]}::text[], ${[...room.room.values()]}::int[],

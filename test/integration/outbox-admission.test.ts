@@ -73,3 +73,20 @@ test("a tenant's flood to one endpoint is started by that endpoint's room (2 her
     await slow.close();
   }
 });
+
+test("an endpoint's own maxInFlight (1 here, under the default 2) bounds the first claim of its flood too: no first send is refused", async () => {
+  const refusals = async () =>
+    (await stack.metrics.sendSlotWait.get()).values.find((v) => v.metricName?.endsWith('_count') && v.labels.outcome === 'busy')?.value ?? 0;
+  const slow = await startReceiver({ status: 200, delayMs: 300 });
+  try {
+    const tenant = await stack.newTenant('narrow-endpoint');
+    await tenant.api.createWebhook({ url: slow.url, maxInFlight: 1 });
+    const before = await refusals();
+    await Promise.all(Array.from({ length: 8 }, (_, n) => stack.admin.publish({ tenantId: tenant.id, type: 'card.viewed', data: { n } })));
+    await slow.waitForRequests(8, 30_000);
+    expect((await refusals()) - before).toBe(0);
+    expect(slow.requests).toHaveLength(8);
+  } finally {
+    await slow.close();
+  }
+});

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { claimDue, type OutboxRow } from '../../db/queries/outbox';
 import { createSql, type Sql } from '../../db/sql';
+import { LANE_WAITING } from '../../temporal/activities/deliver/send-gate';
 import { ADMIN_TOKEN } from '../../tools/testkit/stack';
 import { useApp } from '../harness/use-app';
 
@@ -20,11 +21,11 @@ async function webhook(apiKey: string, body: Record<string, unknown>): Promise<s
 }
 
 /** What one claim would take (locked and let go again: the rows stay for the next test). */
-async function claimOnce(room: { perTenant: number; perEndpoint: number; endpointRoom?: Map<string, number> }): Promise<OutboxRow[]> {
+async function claimOnce(room: { perTenant: number; perEndpoint: number; endpointBusy?: Map<string, number> }): Promise<OutboxRow[]> {
   let rows: OutboxRow[] = [];
   await sql
     .begin(async (tx) => {
-      rows = await claimDue(tx, env.config.temporal.taskQueue, 100, { perTenant: room.perTenant, room: new Map(), perEndpoint: room.perEndpoint, endpointRoom: room.endpointRoom ?? new Map() });
+      rows = await claimDue(tx, env.config.temporal.taskQueue, 100, { perTenant: room.perTenant, room: new Map(), perEndpoint: room.perEndpoint, endpointBusy: room.endpointBusy ?? new Map() });
       throw new Error('roll back');
     })
     .catch((err: Error) => {
@@ -44,10 +45,11 @@ function countBy(rows: OutboxRow[]): Record<string, number> {
   return counts;
 }
 
-test("one claim takes no more of one endpoint's backlog than its room; FIFO and rate-limited endpoints' rows and fan-outs count for their tenant only", async () => {
+test("one claim takes no more of one endpoint's backlog than its cap leaves; FIFO and rate-limited endpoints' rows and fan-outs count for their tenant only", async () => {
   const { id: tenantId, apiKey } = await env.newTenant();
   const a = await webhook(apiKey, { events: ['signer.created', 'card.viewed'] });
   const b = await webhook(apiKey, { events: ['signer.updated', 'card.viewed'] });
+  const narrow = await webhook(apiKey, { events: ['policy.violated'], maxInFlight: 2 });
   const fifo = await webhook(apiKey, { events: ['signer.revoked'], ordering: 'fifo' });
   const paced = await webhook(apiKey, { events: ['contact.saved'], rateLimit: 5 });
   const publish = async (type: string, n: number) => {
@@ -56,15 +58,18 @@ test("one claim takes no more of one endpoint's backlog than its room; FIFO and 
   await publish('card.viewed', 2); // one row per event, for both a and b
   await publish('signer.created', 6);
   await publish('signer.updated', 6);
+  await publish('policy.violated', 6);
   await publish('signer.revoked', 8);
   await publish('contact.saved', 8);
 
-  const every = { 'fan-out': 2, [a]: 6, [b]: 6, [fifo]: 8, [paced]: 8 };
-  expect((countBy(await claimOnce({ perTenant: 100, perEndpoint: 100 })))).toEqual(every);
-  // A share of 3 per endpoint, and room for 1 more of b in this worker.
-  expect((countBy(await claimOnce({ perTenant: 100, perEndpoint: 3, endpointRoom: new Map([[b, 1]]) })))).toEqual({ ...every, [a]: 3, [b]: 1 });
-  // No room for b: none of its rows this time; the rest as before.
-  expect((countBy(await claimOnce({ perTenant: 100, perEndpoint: 3, endpointRoom: new Map([[b, 0], [fifo, 0], [paced, 0]]) })))).toEqual({
+  // A share of 100 per endpoint: every row, but only 2 of narrow's (its own maxInFlight).
+  const every = { 'fan-out': 2, [a]: 6, [b]: 6, [narrow]: 2, [fifo]: 8, [paced]: 8 };
+  expect(countBy(await claimOnce({ perTenant: 100, perEndpoint: 100 }))).toEqual(every);
+  // A share of 3, with 2 of b's and 1 of narrow's running or admitted in this worker.
+  expect(countBy(await claimOnce({ perTenant: 100, perEndpoint: 3, endpointBusy: new Map([[b, 2], [narrow, 1]]) }))).toEqual({ ...every, [a]: 3, [b]: 1, [narrow]: 1 });
+  // b's lane full and narrow's refused sends waiting for turns: none of theirs this time. FIFO and
+  // rate-limited endpoints are not held by theirs.
+  expect(countBy(await claimOnce({ perTenant: 100, perEndpoint: 3, endpointBusy: new Map([[b, 3], [narrow, LANE_WAITING], [fifo, 50], [paced, 50]]) }))).toEqual({
     'fan-out': 2,
     [a]: 3,
     [fifo]: 8,

@@ -1,4 +1,4 @@
-import { ADMITTED_FOR_MS, createSendGate, SendSlotsBusy } from '../../temporal/activities/deliver/send-gate';
+import { ADMITTED_FOR_MS, createSendGate, LANE_WAITING, SendSlotsBusy } from '../../temporal/activities/deliver/send-gate';
 
 const limits = { total: 4, perTenant: 3, perEndpoint: 2 };
 
@@ -81,21 +81,21 @@ test('deliveries the relay admits count against their tenant and endpoint until 
   gate.admit('t1', 'b', 'db');
   gate.admit('t1', 'b', 'db'); // the same delivery twice (a row claimed again) counts once
   expect(gate.tenantRoom().get('t1')).toBe(29);
-  expect(gate.endpointRoom().get('a')).toBe(5); // a claim made now gives endpoint a at most 5 more
-  expect(gate.endpointRoom().get('b')).toBe(24);
+  expect(gate.endpointBusy().get('a')).toBe(20); // a claim made now gives endpoint a (a cap of 25) at most 5 more
+  expect(gate.endpointBusy().get('b')).toBe(1);
   // A send that asks takes its admission's place: the room stays what it was.
   const release = gate.acquire('t1', 'a', undefined, 'd0');
-  expect(gate.endpointRoom().get('a')).toBe(5);
+  expect(gate.endpointBusy().get('a')).toBe(20);
   expect(gate.tenantRoom().get('t1')).toBe(29);
   // An attempt that ends without sending (a rate slot ahead, an open circuit) gives its room back at once.
   gate.settle('d1');
   gate.settle('d1');
   gate.settle('d0'); // already counted as a send: nothing more to give back
-  expect(gate.endpointRoom().get('a')).toBe(6);
+  expect(gate.endpointBusy().get('a')).toBe(19);
   // The others never asked (their first attempts ran elsewhere, or never started): they lapse.
   clock = ADMITTED_FOR_MS;
-  expect(gate.endpointRoom().get('a')).toBe(24);
-  expect(gate.endpointRoom().has('b')).toBe(false);
+  expect(gate.endpointBusy().get('a')).toBe(1);
+  expect(gate.endpointBusy().has('b')).toBe(false);
   expect(gate.tenantRoom().get('t1')).toBe(49);
   release();
   expect(gate.tenantRoom().size).toBe(0);
@@ -110,23 +110,24 @@ test('an attempt that ends without sending wakes the relay when its admission ha
   expect(woken).toEqual([]);
   gate.admit('t1', 'a', 'd2');
   gate.admit('t1', 'a', 'd3');
-  expect(gate.endpointRoom().get('a')).toBe(0);
+  expect(gate.endpointBusy().get('a')).toBe(2);
   gate.settle('d3');
   expect(woken).toEqual(['t1']);
-  expect(gate.endpointRoom().get('a')).toBe(1);
+  expect(gate.endpointBusy().get('a')).toBe(1);
 });
 
-test("an endpoint's room is against its own cap once a send of it asked, and a full endpoint's freed slot wakes the relay", () => {
+test("an endpoint's full lane (its own cap) freeing a slot wakes the relay; while its refused sends wait for turns the claim is told it is full", () => {
   const gate = createSendGate({ total: 100, perTenant: 50, perEndpoint: 25 });
   const woken: string[] = [];
   gate.onTenantFreed((t) => woken.push(t));
   const sends = [gate.acquire('t1', 'narrow', 2), gate.acquire('t1', 'narrow', 2)];
-  expect(gate.endpointRoom().get('narrow')).toBe(0);
+  expect(gate.endpointBusy().get('narrow')).toBe(2);
+  expect(() => gate.acquire('t1', 'narrow', 2)).toThrow(SendSlotsBusy);
+  expect(gate.endpointBusy().get('narrow')).toBe(LANE_WAITING);
   const wide = gate.acquire('t1', 'wide', 40);
-  expect(gate.endpointRoom().get('wide')).toBe(39);
+  expect(gate.endpointBusy().get('wide')).toBe(1);
   sends[0]!();
   expect(woken).toEqual(['t1']); // the tenant's share was not full, the endpoint's was
-  expect(gate.endpointRoom().get('narrow')).toBe(1);
   wide();
   expect(woken).toEqual(['t1']);
   sends[1]!();

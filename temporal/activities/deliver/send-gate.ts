@@ -35,8 +35,12 @@ export interface SendGate {
   readonly inFlight: number;
   /** Each tenant with sends running or admitted here, and how many more it may start (0: its share is full, or refused sends of it wait for their turns). */
   tenantRoom(): Map<string, number>;
-  /** The same for each endpoint, against its own cap once one of its sends has asked (until then the default share). */
-  endpointRoom(): Map<string, number>;
+  /**
+   * Each endpoint with sends running or admitted here, and how many (`LANE_WAITING` while refused
+   * sends of it wait for their turns). The claim compares it with the endpoint's own cap, which this
+   * worker learns only when one of its sends asks.
+   */
+  endpointBusy(): Map<string, number>;
   /**
    * Counts a delivery the relay is starting here against its tenant's and endpoint's room until its
    * send asks for a slot or its first attempt ends without sending (`settle`), so claims made before
@@ -53,6 +57,9 @@ export interface SendGate {
   /** Calls `listener` when a tenant or endpoint whose share was full ends a send; returns the way to stop. */
   onTenantFreed(listener: (tenantId: string) => void): () => void;
 }
+
+/** What `endpointBusy` says of an endpoint whose refused sends wait for turns: no room, whatever its cap. */
+export const LANE_WAITING = 1_000_000;
 
 /** How long an admitted delivery counts against its room without its send asking for a slot. */
 export const ADMITTED_FOR_MS = 2_000;
@@ -130,15 +137,15 @@ export function createSendGate(limits: SendGateLimits, now: () => number = Date.
 
   const freed: ((tenantId: string) => void)[] = [];
 
-  // A lane whose refused sends wait for turns has no room for new ones: they go first.
-  const roomOf = (lanes: Map<string, Lane>, cap: (l: Lane) => number) => {
+  /** `of` each lane with sends running or admitted, or refused sends waiting for turns (then `busy` is null: they go first). */
+  const lanesIn = (lanes: Map<string, Lane>, of: (busy: number | null) => number) => {
     const at = now();
-    const room = new Map<string, number>();
+    const out = new Map<string, number>();
     for (const [id, l] of lanes) {
       const admitted = waiting(l);
-      if (l.inFlight > 0 || admitted > 0 || l.lastTurnAt > at) room.set(id, l.lastTurnAt > at ? 0 : Math.max(0, cap(l) - l.inFlight - admitted));
+      if (l.inFlight > 0 || admitted > 0 || l.lastTurnAt > at) out.set(id, of(l.lastTurnAt > at ? null : l.inFlight + admitted));
     }
-    return room;
+    return out;
   };
   const lane = (m: Map<string, Lane>, key: string) => {
     const l = current(m.get(key));
@@ -153,8 +160,8 @@ export function createSendGate(limits: SendGateLimits, now: () => number = Date.
     },
     perTenant: limits.perTenant,
     perEndpoint: limits.perEndpoint,
-    tenantRoom: () => roomOf(byTenant, () => limits.perTenant),
-    endpointRoom: () => roomOf(byEndpoint, endpointCapOf),
+    tenantRoom: () => lanesIn(byTenant, (busy) => (busy === null ? 0 : Math.max(0, limits.perTenant - busy))),
+    endpointBusy: () => lanesIn(byEndpoint, (busy) => busy ?? LANE_WAITING),
     admit(tenantId, endpointId, deliveryId) {
       if (admissions.has(deliveryId)) return;
       const a: Admission = { tenantId, tenant: lane(byTenant, tenantId), endpoint: lane(byEndpoint, endpointId), until: now() + ADMITTED_FOR_MS };
