@@ -126,6 +126,8 @@ export interface RunResult {
   cpuSecondsPer1000: CpuUse;
   /** The relays' outbox claims per delivery (every worker's, whether it found rows or not). */
   claimsPerDelivery?: number | null;
+  /** Sends the workers' gates refused during the run (each then waits for its turn as a timer and a regular activity). */
+  sendsRefused?: number | null;
   /** Where the slowest deliveries' time went (the half-rate run): medians over the slowest 1 % and over all. */
   tail?: TailBreakdown;
 }
@@ -259,6 +261,7 @@ export async function measureHookline(stack: Stack, receiver: BenchReceiver, opt
   const publishRun = async (tenantId: string, endpoints: number, events: number, label: string, ratePerSec?: number, sink: ArrivalLog = receiver, withTail = false): Promise<RunResult> => {
     sink.reset();
     const claims0 = await outboxClaims();
+    const refused0 = await stack.sendsRefused();
     const published = new Map<string, number>();
     const cpu0 = meter.sample();
     const t0 = performance.now();
@@ -274,6 +277,7 @@ export async function measureHookline(stack: Stack, receiver: BenchReceiver, opt
     const deliveries = events * endpoints;
     await sleep(11_000); // an idle backend reports its function counts within 10 s (PGSTAT_IDLE_INTERVAL)
     const claims1 = await outboxClaims();
+    const refused1 = await stack.sendsRefused();
     const waits = [...sink.arrivals].map(([key, arrivedAt]) => ({ eventId: key.split(' ')[1]!, arrivedAt })).map((a) => ({ ...a, publishedAt: published.get(a.eventId)! }));
     return {
       ...(withTail && endpoints === 1 ? { tail: await tailBreakdown(tenantId, waits.filter((w) => w.publishedAt !== undefined)) } : {}),
@@ -286,6 +290,7 @@ export async function measureHookline(stack: Stack, receiver: BenchReceiver, opt
       cpu,
       cpuSecondsPer1000: per1000(cpu, deliveries),
       claimsPerDelivery: claims0 === null || claims1 === null ? null : round((claims1 - claims0) / deliveries),
+      sendsRefused: refused0 === null || refused1 === null ? null : refused1 - refused0,
     };
   };
 
@@ -359,7 +364,7 @@ export async function measureHookline(stack: Stack, receiver: BenchReceiver, opt
     m1Endpoint = t.ids[0];
     await settle();
     out.m1 = await publishRun(t.id, 1, N, 'm1');
-    log(`M=1: ${out.m1.deliveriesPerSec} deliveries/s, publish-to-receipt ${fmt(out.m1.publishToReceiptMs)} ms, ${out.m1.cpuSecondsPer1000.total} CPU-s per 1,000 (Node ${out.m1.cpuSecondsPer1000.node}), ${out.m1.claimsPerDelivery ?? '?'} outbox claims per delivery`);
+    log(`M=1: ${out.m1.deliveriesPerSec} deliveries/s, publish-to-receipt ${fmt(out.m1.publishToReceiptMs)} ms, ${out.m1.cpuSecondsPer1000.total} CPU-s per 1,000 (Node ${out.m1.cpuSecondsPer1000.node}), ${out.m1.claimsPerDelivery ?? '?'} outbox claims per delivery, ${out.m1.sendsRefused ?? '?'} sends refused by a gate`);
     await settle();
   }
 

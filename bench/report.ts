@@ -217,6 +217,8 @@ export function figureTable(columns: { title: string; run: RunFigures; bare: num
     row('fanOut1000Seconds', (f) => v(f.fanOut1000Seconds)),
     row('actionsPerDelivery', (f) => `${v(f.actionsPerDelivery)}${f.details.cost ? ` (${Object.entries(f.details.cost.breakdown).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ')})` : ''}`),
     row('historyEventsPerDelivery', (f) => v(f.historyEventsPerDelivery)),
+    row('sends refused by the workers\' gates, M=1 / half rate', (f) => `${v(f.details.m1?.sendsRefused)} / ${v(f.details.halfRate?.sendsRefused)}`),
+    row('outbox claims per delivery, M=1 / half rate', (f) => `${v(f.details.m1?.claimsPerDelivery)} / ${v(f.details.halfRate?.claimsPerDelivery)}`),
     row('CPU-s per 1,000 deliveries (M=1, max rate), all processes', (f) => v(f.cpuSecondsPer1000?.total)),
     row('… Temporal server', (f) => v(f.cpuSecondsPer1000?.temporal)),
     row('… Node (Hookline processes)', (f) => v(f.cpuSecondsPer1000?.node)),

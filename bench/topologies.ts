@@ -107,6 +107,8 @@ export interface Stack {
   taskQueue: string;
   /** What to measure: Temporal, every Hookline process, the Postgres cluster. */
   trees(): TreeSpec[];
+  /** Sends the workers' gates refused so far (`hookline_send_slot_wait_seconds_count{outcome="busy"}`, summed over the worker processes); null if a scrape failed. */
+  sendsRefused(): Promise<number | null>;
   /** The worker's node process (the split topology's worker, or the one process). */
   workerPid(): number | undefined;
   /** Split only: freezes (SIGSTOP) or thaws the worker, relay included, to see what the API alone accepts. */
@@ -161,7 +163,15 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       HOOKLINE_LOCAL_SEND: String(opts.localSend),
       LOG_LEVEL: 'warn',
     };
-    const script = (name: string, scriptName: string, nodeFlags?: string[]) => startScript({ name, tree: opts.tree, script: scriptName, env, logDir: opts.dir, nodeFlags });
+    // Every process with a worker serves its metrics on a port of its own: the bench reads its gate's refusals there.
+    const portFor = new Map<string, number>();
+    for (const name of ['hookline', 'worker', 'worker-2']) portFor.set(name, await freePort());
+    const metricsPorts = new Map<string, number>(); // of the processes started
+    const script = (name: string, scriptName: string, nodeFlags?: string[]) => {
+      const metricsPort = portFor.get(name);
+      if (metricsPort !== undefined) metricsPorts.set(name, metricsPort);
+      return startScript({ name, tree: opts.tree, script: scriptName, env: metricsPort === undefined ? env : { ...env, HOOKLINE_METRICS_PORT: String(metricsPort) }, logDir: opts.dir, nodeFlags });
+    };
     const migrate = script('migrate', 'migrate');
     if ((await migrate.exited) !== 0) throw new Error(`npm run migrate failed in ${opts.tree}; see ${opts.dir}/migrate.log`);
 
@@ -204,6 +214,16 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       client,
       taskQueue,
       trees: () => [{ name: 'temporal', kind: 'temporal', pid: temporal.pid }, ...nodeTrees(), ...(postmaster ? [{ name: 'postgres', kind: 'postgres' as const, pid: postmaster }] : [])],
+      async sendsRefused() {
+        let refused = 0;
+        for (const port of metricsPorts.values()) {
+          const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => (r.ok ? r.text() : null)).catch(() => null);
+          if (text === null) return null;
+          const line = text.split('\n').find((l) => l.startsWith('hookline_send_slot_wait_seconds_count{') && l.includes('outcome="busy"'));
+          refused += line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+        }
+        return refused;
+      },
       workerPid: () => busiestProcess(procs[procs.length - 1]!.pid),
       pauseWorker: opts.topology === 'split' ? (paused) => procs[1]!.pause(paused) : undefined,
       async restartWorker(nodeFlags) {
