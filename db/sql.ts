@@ -43,3 +43,24 @@ export function withTenant<T>(sql: Sql, tenantId: string, fn: (tx: Tx) => Promis
     return fn(tx);
   }) as Promise<T>;
 }
+
+/** Postgres ends one transaction of a deadlock (40P01) or a serialization conflict (40001) so the others go on: that one may simply run again. */
+const ABORTED_TO_LET_OTHERS_THROUGH = new Set(['40P01', '40001']);
+const TRANSACTION_TRIES = 3;
+
+/**
+ * Runs `transaction` (which must only run statements, as `withTenant`'s `fn`) again when Postgres
+ * aborted it to break a deadlock or a serialization conflict, up to TRANSACTION_TRIES times in all.
+ * Concurrent publishes, attempts and rate-limit reservations lock the same endpoint row in orders no
+ * one statement controls; the one Postgres picks must not become an error for its caller.
+ */
+export async function retryAborted<T>(transaction: () => Promise<T>): Promise<T> {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await transaction();
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (tries >= TRANSACTION_TRIES || typeof code !== 'string' || !ABORTED_TO_LET_OTHERS_THROUGH.has(code)) throw err;
+    }
+  }
+}

@@ -4,7 +4,7 @@ import { newId } from '../domain/ids';
 import { UnknownTenantError } from '../db/queries/events';
 import { matchesFilter } from '../domain/event-filter';
 import { insertEventWithDeliveries, insertFilteredDeliveries, type PublishRows } from '../db/queries/publish';
-import { withTenant, type Sql, type Tx } from '../db/sql';
+import { retryAborted, withTenant, type Sql, type Tx } from '../db/sql';
 import { filterCopy, forgetFilterCopy } from './filter-copies';
 import { currentTraceparent } from '../infra/tracing';
 import type { ServiceDeps } from './deps';
@@ -60,7 +60,7 @@ export async function publishEvent(deps: ServiceDeps, input: PublishInput, opts:
       perOutboxRow: DELIVERIES_PER_OUTBOX_ROW,
       traceparent: currentTraceparent(),
     };
-    const stored = await withTenant(deps.sql, input.tenantId, (tx) => insertWithFilters(deps.sql, tx, rows));
+    const stored = await retryAborted(() => withTenant(deps.sql, input.tenantId, (tx) => insertWithFilters(deps.sql, tx, rows)));
     return { id, ...stored };
   } catch (err) {
     if (err instanceof UnknownTenantError) throw notFound('tenant');

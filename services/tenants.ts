@@ -3,7 +3,7 @@ import { conflict, notFound } from '../domain/errors';
 import { generateApiKey } from '../domain/api-keys';
 import * as tenants from '../db/queries/tenants';
 import { enqueue } from '../db/queries/outbox';
-import { withTenant, type Sql, type Tx } from '../db/sql';
+import { retryAborted, withTenant, type Sql, type Tx } from '../db/sql';
 
 /** Tenants and their API keys (admin). A key is returned when made and never again. */
 
@@ -36,7 +36,7 @@ export async function getTenant(sql: Sql, id: string): Promise<tenants.Tenant> {
  * its endpoints' workflows and cancel their running deliveries (as deleting one endpoint does).
  */
 export async function deleteTenant(deps: ServiceDeps, id: string): Promise<void> {
-  const deleted = await withTenant(deps.sql, id, async (tx) => {
+  const deleted = await retryAborted(() => withTenant(deps.sql, id, async (tx) => {
     const stops = await tenants.endpointsToStop(tx);
     if (!(await tenants.deleteTenant(tx, id))) return false;
     await enqueue(
@@ -45,7 +45,7 @@ export async function deleteTenant(deps: ServiceDeps, id: string): Promise<void>
       stops.map((s) => ({ kind: 'stop_endpoint', payload: { endpointId: s.endpointId, deliveryIds: s.deliveryIds } })),
     );
     return true;
-  });
+  }));
   if (!deleted) throw notFound('tenant');
 }
 
