@@ -46,9 +46,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Counts the deliveries this batch starts against their rooms until their first attempts ask the gate
- * or end without sending (a rate slot, an open circuit): a claim
- * made meanwhile (the relay claims again at once after a non-empty batch) would otherwise see the
- * room they are about to take. Counted before the starts, so an eager first attempt never asks
+ * or end without sending (a rate slot, an open circuit): a claim made meanwhile (the relay claims
+ * again at once after a non-empty batch) would otherwise see the room they are about to take. Counted before the starts, so an eager first attempt never asks
  * before its admission is there. Returns whether any was counted (the relay then looks again when
  * the admissions lapse).
  */

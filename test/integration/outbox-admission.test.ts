@@ -55,38 +55,29 @@ test("an event for more of a tenant's endpoints than its share (a fan-out of 10,
   await waitFor(() => arrived() >= 30, { timeoutMs: 30_000, what: 'all 30 deliveries of the three events' });
 });
 
-
-test("a tenant's flood to one endpoint is started by that endpoint's room (2 here), not by the tenant's share (4): no first send is refused", async () => {
+/** The sends this stack's worker gate refused while `events` events went to one new endpoint of a new tenant, answered after `delayMs`. */
+async function refusedWhileFlooding(label: string, webhook: { maxInFlight?: number }, events: number, delayMs: number): Promise<number> {
   const refusals = async () =>
     (await stack.metrics.sendSlotWait.get()).values.find((v) => v.metricName?.endsWith('_count') && v.labels.outcome === 'busy')?.value ?? 0;
-  const slow = await startReceiver({ status: 200, delayMs: 400 });
+  const slow = await startReceiver({ status: 200, delayMs });
   try {
-    const tenant = await stack.newTenant('one-endpoint');
-    await tenant.api.createWebhook({ url: slow.url });
+    const tenant = await stack.newTenant(label);
+    await tenant.api.createWebhook({ url: slow.url, ...webhook });
     const before = await refusals();
-    await Promise.all(Array.from({ length: 12 }, (_, n) => stack.admin.publish({ tenantId: tenant.id, type: 'card.viewed', data: { n } })));
-    await slow.waitForRequests(12, 30_000);
-    // Two at a time: the endpoint's lane was never asked for more than it holds.
-    expect((await refusals()) - before).toBe(0);
-    expect(slow.requests).toHaveLength(12);
+    await Promise.all(Array.from({ length: events }, (_, n) => stack.admin.publish({ tenantId: tenant.id, type: 'card.viewed', data: { n } })));
+    await slow.waitForRequests(events, 30_000);
+    expect(slow.requests).toHaveLength(events);
+    return (await refusals()) - before;
   } finally {
     await slow.close();
   }
+}
+
+test("a tenant's flood to one endpoint is started by that endpoint's room (2 here), not by the tenant's share (4): no first send is refused", async () => {
+  // Two at a time: the endpoint's lane was never asked for more than it holds.
+  expect(await refusedWhileFlooding('one-endpoint', {}, 12, 400)).toBe(0);
 });
 
 test("an endpoint's own maxInFlight (1 here, under the default 2) bounds the first claim of its flood too: no first send is refused", async () => {
-  const refusals = async () =>
-    (await stack.metrics.sendSlotWait.get()).values.find((v) => v.metricName?.endsWith('_count') && v.labels.outcome === 'busy')?.value ?? 0;
-  const slow = await startReceiver({ status: 200, delayMs: 300 });
-  try {
-    const tenant = await stack.newTenant('narrow-endpoint');
-    await tenant.api.createWebhook({ url: slow.url, maxInFlight: 1 });
-    const before = await refusals();
-    await Promise.all(Array.from({ length: 8 }, (_, n) => stack.admin.publish({ tenantId: tenant.id, type: 'card.viewed', data: { n } })));
-    await slow.waitForRequests(8, 30_000);
-    expect((await refusals()) - before).toBe(0);
-    expect(slow.requests).toHaveLength(8);
-  } finally {
-    await slow.close();
-  }
+  expect(await refusedWhileFlooding('narrow-endpoint', { maxInFlight: 1 }, 8, 300)).toBe(0);
 });

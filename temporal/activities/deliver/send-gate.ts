@@ -105,7 +105,13 @@ export function createSendGate(limits: SendGateLimits, now: () => number = Date.
     a.tenant.admitted -= 1;
     a.endpoint.admitted -= 1;
   };
-  /** Admitted deliveries of the lane still counting (the lapsed ones dropped). */
+  /** Drops the delivery's admission, if it has one; returns it. */
+  const unadmit = (deliveryId: string) => {
+    const a = admissions.get(deliveryId);
+    if (a) drop(deliveryId, a);
+    return a;
+  };
+  /** Admitted deliveries of the lane still counting (the lapsed ones, oldest first, dropped). */
   const waiting = (l: Lane) => {
     const at = now();
     for (const [id, a] of admissions) {
@@ -170,11 +176,11 @@ export function createSendGate(limits: SendGateLimits, now: () => number = Date.
       admissions.set(deliveryId, a);
     },
     settle(deliveryId) {
-      const a = admissions.get(deliveryId);
-      if (!a) return;
-      const wasFull = a.tenant.inFlight + a.tenant.admitted >= limits.perTenant || a.endpoint.inFlight + a.endpoint.admitted >= endpointCapOf(a.endpoint);
-      drop(deliveryId, a);
-      if (wasFull) for (const listener of freed) listener(a.tenantId);
+      const a = unadmit(deliveryId);
+      // Full before this admission was dropped: the relay may now claim what it held back.
+      if (a && (a.tenant.inFlight + a.tenant.admitted + 1 >= limits.perTenant || a.endpoint.inFlight + a.endpoint.admitted + 1 >= endpointCapOf(a.endpoint))) {
+        for (const listener of freed) listener(a.tenantId);
+      }
     },
     onTenantFreed(listener) {
       freed.push(listener);
@@ -185,8 +191,7 @@ export function createSendGate(limits: SendGateLimits, now: () => number = Date.
       // An endpoint's own setting (maxInFlight) may be above or below the worker's default share.
       const cap = Math.max(1, Math.min(endpointCap, limits.total));
       // This send no longer waits to ask: its admission, if the relay made one, stops counting.
-      const admitted = deliveryId === undefined ? undefined : admissions.get(deliveryId);
-      if (admitted) drop(deliveryId!, admitted);
+      if (deliveryId !== undefined) unadmit(deliveryId);
       const endpoint = current(byEndpoint.get(endpointId));
       const tenant = current(byTenant.get(tenantId));
       endpoint.cap = cap;
