@@ -7,6 +7,8 @@ import { createWorkerSendGate } from '../temporal/activities/deliver/fair-share'
 import { startRelay, type Relay } from '../temporal/relay';
 import { startStatsFolder, type StatsFolder } from '../temporal/stats-folder';
 import { createHooklineWorker } from '../temporal/worker';
+import type { OnWorkflowStall } from '../temporal/workflow-sandbox';
+import type { Logger } from '../infra/logger';
 import { createBaseRuntime, createRuntime } from './runtime';
 
 export interface RunOptions {
@@ -43,7 +45,7 @@ export async function runHookline(config: Config, opts: RunOptions): Promise<voi
     if (withTemporal) {
       // One send gate for the process: its sends take their share of it, its relay starts no more than the share has room for.
       const sendGate = createWorkerSendGate(config);
-      worker = await createHooklineWorker({ ...withTemporal, workflowBundle: opts.workflowBundle, sendGate });
+      worker = await createHooklineWorker({ ...withTemporal, workflowBundle: opts.workflowBundle, sendGate, onWorkflowStall: exitOnStall(runtime.log) });
       relay = startRelay({ ...withTemporal, taskQueue: config.temporal.taskQueue, localSend: config.localSend, localFirst: config.localFirstAttempt, sendGate });
       statsFolder = startStatsFolder(withTemporal);
     }
@@ -66,6 +68,21 @@ export async function runHookline(config: Config, opts: RunOptions): Promise<voi
     await api?.close();
     await runtime.close();
   }
+}
+
+/** EX_SOFTWARE: the process stopped itself for a fault in its own code. */
+export const EXIT_WORKFLOW_STALL = 70;
+
+/**
+ * A workflow thread stuck in workflow code cannot be freed from inside the process, and the worker
+ * would keep taking tasks it can never finish: stop, so the supervisor starts a fresh process and the
+ * server hands the tasks to other workers meanwhile.
+ */
+function exitOnStall(log: Logger): OnWorkflowStall {
+  return (stalledMs) => {
+    log.fatal({ stalledMs }, 'workflow code has not answered an activation; stopping the worker so it can be restarted');
+    process.exit(EXIT_WORKFLOW_STALL);
+  };
 }
 
 /** Turns a bind failure into a configuration error naming the settings to change. */

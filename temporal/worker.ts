@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { Worker, type ActivityInterceptorsFactory, type InjectedSinks, type NativeConnection } from '@temporalio/worker';
+import type { Worker, ActivityInterceptorsFactory, InjectedSinks, NativeConnection } from '@temporalio/worker';
 import type { OpenTelemetryWorkflowExporter } from '@temporalio/interceptors-opentelemetry/lib/workflow/definitions';
 import type { Client } from '@temporalio/client';
 import { createActivities } from './activities';
@@ -15,6 +15,7 @@ import { syncOperatorWebhook } from '../services/operator-webhook';
 import { OpenTelemetryActivityInboundInterceptor, makeWorkflowExporter } from '@temporalio/interceptors-opentelemetry/lib/worker';
 import type { Tracing } from '../infra/tracing';
 import { bundleFile, bundleOptions, type BundleKind } from './workflow-bundles';
+import { sandboxedWorker, type OnWorkflowStall } from './workflow-sandbox';
 
 export interface WorkerDeps {
   config: Config;
@@ -31,6 +32,8 @@ export interface WorkerDeps {
   tracing?: Tracing;
   /** The process's send gate, shared with its relay (temporal/activities/deliver/fair-share.ts). */
   sendGate?: SendGate;
+  /** Workflow code has not answered for HOOKLINE_WORKFLOW_STALL_LIMIT: bin/run.ts exits; logged when absent. */
+  onWorkflowStall?: OnWorkflowStall;
 }
 
 /** `npm run build` writes them here, beside dist/temporal/. */
@@ -91,7 +94,8 @@ export async function createHooklineWorker(deps: WorkerDeps): Promise<Worker> {
     deps.log.warn({ err: { message: (err as Error).message } }, 'could not create the purge schedule'),
   );
   const traced = tracingOptions(deps.tracing);
-  return Worker.create({
+  const onStall: OnWorkflowStall = deps.onWorkflowStall ?? ((stalledMs) => deps.log.error({ stalledMs }, 'workflow code has not answered an activation'));
+  return sandboxedWorker({ stallMs: config.workflowStallMs, onStall }).create({
     connection: deps.connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,

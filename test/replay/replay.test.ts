@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { History } from '@temporalio/common/lib/proto-utils';
-import { Worker } from '@temporalio/worker';
 import { quietSdkLogs } from '../workflows/mock-worker';
 import { historyFromJson } from '../../tools/record-histories';
+import { sandboxedWorker } from '../../temporal/workflow-sandbox';
 
 // Recorded histories of every workflow type (tools/record-histories.ts) replayed against the
 // workflow code as it is now. A change that would make a running workflow take a different path
@@ -30,7 +30,8 @@ test.each([
   quietSdkLogs();
   const failures: string[] = [];
   const replayed: string[] = [];
-  const results = Worker.runReplayHistories(
+  // On the sandbox the workers run (no per-call vm timeout, temporal/workflow-sandbox.ts).
+  const results = sandboxedWorker().runReplayHistories(
     { workflowBundle: { codePath: process.env[bundle]! } },
     fixtures.map(({ file, history }) => ({ workflowId: file, history })),
   );
