@@ -83,6 +83,7 @@ const envSchema = z.object({
   HOOKLINE_WORKER_CONCURRENCY: int(1, 10_000).default(100),
   HOOKLINE_STICKY_TIMEOUT: duration.pipe(z.number().min(1_000, 'must be at least 1s').max(300_000, 'must be at most 5m')).default(parseDuration('5s')),
   HOOKLINE_WORKFLOW_STALL_LIMIT: duration.pipe(z.number().min(5_000, 'must be at least 5s').max(3_600_000, 'must be at most 1h')).default(parseDuration('60s')),
+  HOOKLINE_WORKFLOW_STACK_TRACES: bool.default(false),
   HOOKLINE_LOCAL_SEND: bool.default(false),
   HOOKLINE_LOCAL_FIRST_ATTEMPT: bool.default(true),
   HOOKLINE_ENDPOINT_MAX_IN_FLIGHT: int(1, 10_000).optional(),
@@ -190,6 +191,8 @@ const configSchema = envSchema.transform((e, ctx) => {
     stickyTimeoutMs: e.HOOKLINE_STICKY_TIMEOUT,
     // Workflow code that has not answered an activation for this long stops the worker's process (temporal/workflow-sandbox.ts).
     workflowStallMs: e.HOOKLINE_WORKFLOW_STALL_LIMIT,
+    // Where every workflow promise was made, for Temporal's "Stack Trace" query: a cost on every promise, so off unless asked.
+    workflowStackTraces: e.HOOKLINE_WORKFLOW_STACK_TRACES,
     localSend: e.HOOKLINE_LOCAL_SEND,
     // A delivery's first attempt runs as a local activity in its first workflow task, later ones as activities (temporal/workflows/delivery.ts).
     localFirstAttempt: e.HOOKLINE_LOCAL_FIRST_ATTEMPT,

@@ -95,7 +95,7 @@ export async function createHooklineWorker(deps: WorkerDeps): Promise<Worker> {
   );
   const traced = tracingOptions(deps.tracing);
   const onStall: OnWorkflowStall = deps.onWorkflowStall ?? ((stalledMs) => deps.log.error({ stalledMs }, 'workflow code has not answered an activation'));
-  return sandboxedWorker({ stallMs: config.workflowStallMs, onStall }).create({
+  return sandboxedWorker({ stall: { stallMs: config.workflowStallMs, onStall }, stackTraces: config.workflowStackTraces }).create({
     connection: deps.connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,

@@ -1,70 +1,44 @@
 import { Worker, type Logger } from '@temporalio/worker';
-import type { Workflow, WorkflowCreator } from '@temporalio/worker/lib/workflow/interface';
+import type { WorkflowCreator } from '@temporalio/worker/lib/workflow/interface';
+import { guardStalls, type OnWorkflowStall } from './workflow-stall-guard';
+import { createThreadsWithoutPromiseHook } from './workflow-threads';
+
+export type { OnWorkflowStall } from './workflow-stall-guard';
 
 type CompiledOptions = Parameters<(typeof Worker)['createWorkflowCreator']>[1];
 type Bundle = Parameters<(typeof Worker)['createWorkflowCreator']>[0];
 
-/** What to do when workflow code has not answered an activation for `stallMs` (bin/run.ts exits the process). */
-export type OnWorkflowStall = (stalledMs: number) => void;
-
-/** How often the stall guard looks at the activations in flight. */
-const STALL_CHECK_EVERY_MS = 1_000;
+export interface SandboxOptions {
+  /** Workflow code that has not answered an activation for `stallMs` calls `onStall` (HOOKLINE_WORKFLOW_STALL_LIMIT). */
+  stall?: { stallMs: number; onStall: OnWorkflowStall };
+  /** Record where every workflow promise was made, for Temporal's "Stack Trace" query (HOOKLINE_WORKFLOW_STACK_TRACES). */
+  stackTraces?: boolean;
+}
 
 /**
- * The SDK runs workflow code in a V8 context and bounds every entry into it with `vm`'s `timeout`.
- * Node enforces that timeout with a watchdog thread started and joined on every call (nodejs/node#47739):
- * about 120 µs of CPU and 370 µs of wall time per entry, a few dozen entries per delivery, which was
- * half of what running a delivery workflow cost. Hookline's workers enter the sandbox without it and
- * guard against workflow code that never returns once per activation instead: `guardStalls` notes
- * when each activation went in, and one timer per worker calls `onStall` when one has been out for
- * longer than the limit. A stuck workflow thread cannot be recovered (a spinning V8 context can only be
- * terminated from outside), so the worker's process exits and its supervisor starts it again; the
- * server hands its workflow tasks to other workers after their timeouts.
+ * The SDK's Worker with a cheaper workflow sandbox; the same workflow code, commands and histories.
+ *
+ * - **No watchdog thread per call.** The SDK bounds every entry into the workflow's V8 context with
+ *   `vm`'s `timeout`, which Node enforces by starting and joining a thread on each call
+ *   (nodejs/node#47739): about 120 µs of CPU and 370 µs of wall time per entry, a few dozen entries
+ *   per delivery. Here the sandbox is entered without it, and workflow code that never returns is
+ *   caught once per activation instead (workflow-stall-guard.ts): a spinning V8 context cannot be
+ *   freed from inside, so the worker's process stops and its supervisor starts a fresh one, while
+ *   the server hands its workflow tasks to other workers after their timeouts.
+ * - **No promise hook unless asked.** The SDK's workflow thread hooks the creation of every promise
+ *   to capture and source-map a stack trace for the "Stack Trace" query, whether or not anyone
+ *   asks (workflow-threads.ts). Off by default; `stackTraces` turns it back on.
  *
  * Replays (`sandboxedWorker().runReplayHistories`) run on the same sandbox, so the replay tests prove it.
  */
-export function sandboxedWorker(stall?: { stallMs: number; onStall: OnWorkflowStall }): typeof Worker {
+export function sandboxedWorker(opts: SandboxOptions = {}): typeof Worker {
   return class SandboxedWorker extends Worker {
     protected static override async createWorkflowCreator(bundle: Bundle, compiledOptions: CompiledOptions, logger: Logger): Promise<WorkflowCreator> {
       // `undefined` reaches vm's runInContext as no timeout, so no watchdog thread (the option is typed as a number).
-      const creator = await super.createWorkflowCreator(bundle, { ...compiledOptions, isolateExecutionTimeoutMs: undefined as unknown as number }, logger);
-      return stall ? guardStalls(creator, stall.stallMs, stall.onStall) : creator;
+      const options = { ...compiledOptions, isolateExecutionTimeoutMs: undefined as unknown as number };
+      const ownThreads = !opts.stackTraces && !options.debugMode && options.reuseV8Context !== false;
+      const creator = ownThreads ? await createThreadsWithoutPromiseHook(bundle, options, logger) : await super.createWorkflowCreator(bundle, options, logger);
+      return opts.stall ? guardStalls(creator, opts.stall.stallMs, opts.stall.onStall) : creator;
     }
-  };
-}
-
-/** Wraps a creator so that an activation (or a sink read) out for longer than `stallMs` calls `onStall`, once. */
-export function guardStalls(creator: WorkflowCreator, stallMs: number, onStall: OnWorkflowStall, now: () => number = Date.now): WorkflowCreator {
-  const inFlight = new Map<number, number>();
-  let next = 0;
-  let reported = false;
-  const timer = setInterval(() => {
-    if (reported) return;
-    const oldest = Math.min(...inFlight.values());
-    if (now() - oldest >= stallMs) {
-      reported = true;
-      onStall(now() - oldest);
-    }
-  }, Math.min(STALL_CHECK_EVERY_MS, stallMs));
-  timer.unref();
-
-  function timed<T>(call: () => Promise<T>): Promise<T> {
-    const id = next++;
-    inFlight.set(id, now());
-    return call().finally(() => inFlight.delete(id));
-  }
-
-  const guard = (workflow: Workflow): Workflow => ({
-    activate: (activation) => timed(() => workflow.activate(activation)),
-    getAndResetSinkCalls: () => timed(() => workflow.getAndResetSinkCalls()),
-    dispose: () => workflow.dispose(),
-  });
-
-  return {
-    createWorkflow: async (options) => guard(await timed(() => creator.createWorkflow(options))),
-    destroy: async () => {
-      clearInterval(timer);
-      await creator.destroy();
-    },
   };
 }

@@ -1,5 +1,5 @@
 import type { Workflow, WorkflowCreator } from '@temporalio/worker/lib/workflow/interface';
-import { guardStalls } from '../../temporal/workflow-sandbox';
+import { guardStalls } from '../../temporal/workflow-stall-guard';
 
 /** A creator whose workflows answer an activation only when the test says so. */
 function fakeCreator() {
