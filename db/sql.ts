@@ -38,9 +38,14 @@ const TENANT_TRANSACTION_IDLE_LIMIT = '5s';
  */
 export function withTenant<T>(sql: Sql, tenantId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
   return sql.begin(async (tx) => {
-    await tx`select set_config('role', 'hookline_app', true), set_config('hookline.tenant_id', ${tenantId}, true),
-      set_config('idle_in_transaction_session_timeout', ${TENANT_TRANSACTION_IDLE_LIMIT}, true)`;
-    return fn(tx);
+    // Sent, not awaited: it goes out in one write with fn's first statement and runs before it on the
+    // connection, so setting the tenant costs no round trip of its own. Should it fail, fn's
+    // statements fail with it and the transaction rolls back with its error.
+    const scoped = tx`select set_config('role', 'hookline_app', true), set_config('hookline.tenant_id', ${tenantId}, true),
+      set_config('idle_in_transaction_session_timeout', ${TENANT_TRANSACTION_IDLE_LIMIT}, true)`.execute();
+    const result = await fn(tx);
+    await scoped;
+    return result;
   }) as Promise<T>;
 }
 
