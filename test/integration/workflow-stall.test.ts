@@ -33,11 +33,21 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-test('a worker delivers on the sandbox, and stops with its stall exit code when workflow code never returns', async () => {
+test('a worker delivers on the sandbox, goes on after standing still, and stops with its stall exit code when workflow code never returns', async () => {
   const tenant = await stack.newTenant('stall');
   await tenant.api.createWebhook({ url: receiver.url });
   await stack.admin.publish({ tenantId: tenant.id, type: 'card.viewed', data: { n: 1 } });
   await waitFor(() => receiver.requests.length === 1, { what: 'the delivery received' });
+  expect(worker.child.exitCode).toBeNull();
+
+  // A process that stood still longer than the limit (SIGSTOP, a paused VM) in the middle of a flood
+  // is not stalled: it goes on delivering when it wakes.
+  await Promise.all(Array.from({ length: 30 }, (_, n) => stack.admin.publish({ tenantId: tenant.id, type: 'card.viewed', data: { n } })));
+  await waitFor(() => receiver.requests.length > 1, { what: 'the flood under way' });
+  worker.child.kill('SIGSTOP');
+  await new Promise((resolve) => setTimeout(resolve, 7_000));
+  worker.child.kill('SIGCONT');
+  await waitFor(() => new Set(receiver.requests.map((r) => r.headers['webhook-id'])).size === 31, { timeoutMs: 60_000, what: 'every delivery of the flood received' });
   expect(worker.child.exitCode).toBeNull();
 
   const exited = new Promise<number | null>((resolve) => worker.child.once('exit', (code) => resolve(code)));

@@ -60,3 +60,21 @@ test('activations that answer within the limit are never reported, however many 
   expect(stalls).toEqual([]);
   await guarded.destroy();
 });
+
+test('time the whole process stood still (SIGSTOP, a paused VM) is not counted: an activation answered soon after is no stall', async () => {
+  const fake = fakeCreator();
+  const stalls: number[] = [];
+  let frozenFor = 0;
+  const guarded = guardStalls(fake.creator, 5_000, (ms) => stalls.push(ms), () => Date.now() + frozenFor);
+  const workflow = await guarded.createWorkflow(createOptions);
+  const answered = workflow.activate({});
+  // The process stood still for a minute while the activation was out: its clock jumps, and the
+  // guard's next checks run as it wakes, before the workflow thread (which stood still too) answers.
+  frozenFor = 60_000;
+  await new Promise((resolve) => setTimeout(resolve, 1_100));
+  fake.answerAll();
+  await answered;
+  await new Promise((resolve) => setTimeout(resolve, 1_200));
+  expect(stalls).toEqual([]);
+  await guarded.destroy();
+});
