@@ -7,6 +7,7 @@ describe('configuration', () => {
     expect(c).toMatchObject({
       port: 3000, maxPayloadBytes: 262_144, maxEndpointsPerTenant: 5, requestTimeoutMs: 5_000, disableAfterFailures: 10,
       temporal: { address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'hookline' },
+      workflowStallMs: 60_000, workflowStackTraces: false,
     });
   });
   test.each([
@@ -15,6 +16,8 @@ describe('configuration', () => {
     [{ HOOKLINE_ENCRYPTION_KEY: 'short' }, /^HOOKLINE_ENCRYPTION_KEY: must be 32 bytes/],
     [{ TEMPORAL_ADDRESS: 'nohost' }, /^TEMPORAL_ADDRESS:/],
     [{ NODE_ENV: 'production' }, /required when NODE_ENV=production/],
+    [{ NODE_ENV: 'development', HOOKLINE_WORKFLOW_STALL_LIMIT: '1s' }, /^HOOKLINE_WORKFLOW_STALL_LIMIT: must be at least 5s/],
+    [{ NODE_ENV: 'development', HOOKLINE_WORKFLOW_STACK_TRACES: 'maybe' }, /^HOOKLINE_WORKFLOW_STACK_TRACES:/],
   ])('%p is refused with a message naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
