@@ -1,3 +1,4 @@
+import { waitFor } from '../../tools/testkit/wait';
 import { useStackAndReceiver } from '../harness/use-stack';
 
 const env = useStackAndReceiver();
@@ -16,8 +17,11 @@ test('a 429 with Retry-After: 3 pauses every delivery of that endpoint for about
   for (const request of later) expect(request.at - told!.at).toBeGreaterThanOrEqual(2_800);
   expect(later.map((r) => JSON.parse(r.body).id).sort()).toEqual(['b', 'c', 'd', 'first']);
 
-  const deliveries = (await tenant.api.listDeliveries(endpoint.id, { limit: 10 })).data;
-  expect(deliveries.every((d) => d.status === 'success')).toBe(true);
+  // The receiver has answered; the worker records each answer just after.
+  const deliveries = await waitFor(async () => {
+    const { data } = await tenant.api.listDeliveries(endpoint.id, { limit: 10 });
+    return data.length === 4 && data.every((d) => d.status === 'success') && data;
+  }, { timeoutMs: 10_000, what: 'all four deliveries recorded as a success' });
   // The waits were not attempts: only the one that got the 429 has two.
   expect(deliveries.map((d) => d.attemptCount).sort()).toEqual([1, 1, 1, 2]);
 

@@ -54,8 +54,9 @@ test('a worker delivers on the sandbox, goes on after standing still, and stops 
   await stack.client.workflow.start('spinWorkflow', { taskQueue: stack.config.temporal.taskQueue, workflowId: `spin-${tenant.id}`, workflowTaskTimeout: '60s' });
   const startedAt = Date.now();
   expect(await exited).toBe(EXIT_WORKFLOW_STALL);
-  // Not before the limit, and not long after it (the guard looks every second).
-  expect(Date.now() - startedAt).toBeGreaterThanOrEqual(5_000);
+  // Not long before the limit, nor long after it: the guard looks every second and counts an
+  // activation from its last look, and the activation began before the start's answer came back.
+  expect(Date.now() - startedAt).toBeGreaterThanOrEqual(3_500);
   expect(Date.now() - startedAt).toBeLessThan(30_000);
   await stack.client.workflow.getHandle(`spin-${tenant.id}`).terminate('test over');
 }, 120_000);
