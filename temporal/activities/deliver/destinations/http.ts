@@ -1,5 +1,5 @@
 import type { DeliveryTarget } from '../../../../db/queries/attempts';
-import { TargetRefusedError, type WebhookFetch } from '../../../../infra/webhook-fetch';
+import { TargetRefusedError, type WebhookAnswer, type WebhookFetch } from '../../../../infra/webhook-fetch';
 import { TokenRequestError } from './oauth2-request';
 import type { Destination, OutboundMessage, SendResult } from '../destination';
 import { authorizationFor, clientTlsFor, type Authorization } from './http-auth';
@@ -28,22 +28,17 @@ export function createHttpDestination(fetch: WebhookFetch, config: { encryptionK
       }
       const tls = clientTlsFor(config.encryptionKey, target, message.endpointId);
       const post = (auth: string | undefined) =>
-        fetch(target.url, {
-          method: 'POST',
-          headers: withCustomHeaders(target.headers, message.headers, auth),
-          body: message.body,
-          redirect: 'manual',
-          signal,
-        }, { tls });
+        fetch.post(target.url, { headers: withCustomHeaders(target.headers, message.headers, auth), body: message.body, signal }, { tls });
       try {
         const res = await postAuthorized(post, authorization);
         if (res instanceof NoNewToken) return done({ status: null, body: null, retryAfter: null, error: `401 to the OAuth2 token, then no new token: ${describeSendError(res.cause, opts.timeoutMs)}`, refused: isRefusal(res.cause) });
-        const body = await readPrefix(res, BODY_LIMIT);
-        const location = res.status >= 300 && res.status < 400 ? res.headers.get('location') : null;
+        // Postgres text cannot hold NUL; a cut multi-byte character becomes U+FFFD.
+        const body = (await res.text(BODY_LIMIT))?.replace(/\0/g, '') ?? null;
+        const location = res.status >= 300 && res.status < 400 ? res.header('location') : null;
         return done({
           status: res.status,
           body,
-          retryAfter: res.headers.get('retry-after'),
+          retryAfter: res.header('retry-after'),
           error: location ? `redirect to ${location} not followed` : null,
           refused: false,
         });
@@ -59,10 +54,10 @@ class NoNewToken {
 }
 
 /** Posts with the endpoint's auth; an OAuth2 token the receiver refuses (401) is replaced once and the post repeated. */
-async function postAuthorized(post: (auth: string | undefined) => Promise<Response>, authorization: Authorization | null): Promise<Response | NoNewToken> {
+async function postAuthorized(post: (auth: string | undefined) => Promise<WebhookAnswer>, authorization: Authorization | null): Promise<WebhookAnswer | NoNewToken> {
   const res = await post(authorization?.header);
   if (res.status !== 401 || !authorization?.refresh) return res;
-  await res.body?.cancel().catch(() => {});
+  await res.discard();
   let fresh: string;
   try {
     fresh = await authorization.refresh();
@@ -84,26 +79,6 @@ export function withCustomHeaders(custom: Record<string, string>, own: Record<st
   return { ...Object.fromEntries(Object.entries(custom).filter(([name]) => !taken.has(name.toLowerCase()))), ...mine };
 }
 
-async function readPrefix(res: Response, limit: number): Promise<string | null> {
-  if (!res.body) return null;
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    while (size < limit) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.length;
-    }
-  } finally {
-    if (size >= limit) await reader.cancel().catch(() => {});
-    else reader.releaseLock();
-  }
-  // Postgres text cannot hold NUL; a cut multi-byte character becomes U+FFFD.
-  return Buffer.concat(chunks).subarray(0, limit).toString('utf8').replace(/\0/g, '');
-}
-
 function isRefusal(err: unknown): boolean {
   return err instanceof TargetRefusedError || (err instanceof Error && err.cause instanceof TargetRefusedError);
 }
@@ -114,9 +89,18 @@ function describeSendError(err: unknown, timeoutMs: number): string {
   if (name === 'TimeoutError' || name === 'AbortError') return `timeout after ${timeoutMs} ms`;
   if (err instanceof TargetRefusedError) return `target refused: ${err.message}`;
   if (err instanceof TokenRequestError) return err.message;
-  const cause = err instanceof Error ? (err.cause as (Error & { code?: string }) | undefined) : undefined;
+  // fetch (token requests) wraps what failed as its cause; request (the POST) rejects with it. Errors
+  // from Node's sockets may come from another realm (a test runner's), so no instanceof Error here.
+  const failed = typeof err === 'object' && err !== null ? (err as { cause?: unknown; code?: unknown }) : undefined;
+  const cause = (failed?.cause ?? (isConnectionCode(failed?.code) ? failed : undefined)) as (Error & { code?: string }) | undefined;
   if (cause instanceof TargetRefusedError) return `target refused: ${cause.message}`;
   if (cause?.code) return `connection error: ${cause.code}`;
   if (cause?.message) return `connection error: ${cause.message}`;
-  return `request failed: ${err instanceof Error ? err.message : String(err)}`;
+  const message = (failed as { message?: unknown } | undefined)?.message;
+  return `request failed: ${typeof message === 'string' ? message : String(err)}`;
+}
+
+/** A code of the connection (a system or TLS error, a socket undici closed), not of the request's arguments. */
+function isConnectionCode(code: unknown): boolean {
+  return typeof code === 'string' && !/^UND_ERR_(INVALID|NOT_SUPPORTED)/.test(code);
 }
