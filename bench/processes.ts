@@ -63,9 +63,14 @@ export function startScript(opts: ScriptOptions): Proc {
     running: () => !done,
     pause: (paused) => signal(paused ? 'SIGSTOP' : 'SIGCONT'),
     async stop(graceMs = 15_000) {
-      signal('SIGTERM');
+      // tsx run directly (node flags) relays a SIGTERM to its node child: one sent to the whole group
+      // would reach that child twice, and the second ends it by default mid-shutdown, before
+      // --cpu-prof writes its profile.
+      if (opts.nodeFlags?.length) process.kill(pid, 'SIGTERM');
+      else signal('SIGTERM');
       const deadline = Date.now() + graceMs;
       while (groupAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      if (groupAlive(pid)) process.stderr.write(`bench: ${opts.name} (pid ${pid}) still running ${graceMs} ms after SIGTERM: SIGKILL\n`);
       signal('SIGKILL');
       await exited;
     },

@@ -1,12 +1,9 @@
 import { Worker, type Logger } from '@temporalio/worker';
 import type { WorkflowCreator } from '@temporalio/worker/lib/workflow/interface';
 import { guardStalls, type OnWorkflowStall } from './workflow-stall-guard';
-import { createThreadsWithoutPromiseHook } from './workflow-threads';
+import { createThreadsWithoutPromiseHook, type Bundle, type CompiledOptions } from './workflow-threads';
 
 export type { OnWorkflowStall } from './workflow-stall-guard';
-
-type CompiledOptions = Parameters<(typeof Worker)['createWorkflowCreator']>[1];
-type Bundle = Parameters<(typeof Worker)['createWorkflowCreator']>[0];
 
 export interface SandboxOptions {
   /** Workflow code that has not answered an activation for `stallMs` calls `onStall` (HOOKLINE_WORKFLOW_STALL_LIMIT). */

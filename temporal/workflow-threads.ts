@@ -3,8 +3,9 @@ import type { Logger, Worker } from '@temporalio/worker';
 import type { WorkflowCreator } from '@temporalio/worker/lib/workflow/interface';
 import { ThreadedVMWorkflowCreator, WorkerThreadClient } from '@temporalio/worker/lib/workflow/threaded-vm';
 
-type CompiledOptions = Parameters<(typeof Worker)['createWorkflowCreator']>[1];
-type Bundle = Parameters<(typeof Worker)['createWorkflowCreator']>[0];
+/** What the SDK's Worker hands its workflow creator (protected in the SDK's types, so named here). */
+export type CompiledOptions = Parameters<(typeof Worker)['createWorkflowCreator']>[1];
+export type Bundle = Parameters<(typeof Worker)['createWorkflowCreator']>[0];
 
 /**
  * The SDK's workflow thread, started with its global handlers marked installed after only the
