@@ -10,7 +10,7 @@ import { loadConfig } from '../infra/config';
 import { createLogger } from '../infra/logger';
 import { createMetrics } from '../infra/metrics';
 import { dropDatabase, ensureDatabase, migrate } from '../db/migrate';
-import { foldTenantStats, rebuildStats } from '../db/queries/stats';
+import { foldStats, rebuildStats } from '../db/queries/stats';
 import { createSql, type Sql } from '../db/sql';
 import { appLogin } from '../tools/testkit/app-login';
 
@@ -113,7 +113,7 @@ const ROLLUPS = [['delivery_stats', 'minute'], ['delivery_stats_hourly', 'hour']
 async function verify(owner: Sql): Promise<void> {
   await loadAll(owner, 'bench');
   // The per-tenant rows are the triggers' change log folded, as the workers fold it.
-  while ((await foldTenantStats(owner, 100_000)) > 0);
+  while ((await foldStats(owner, 100_000)) > 0);
   for (const [table] of ROLLUPS) await owner`create table ${owner(`${table}_by_triggers`)} as select * from ${owner(table)}`;
   await owner`truncate delivery_stats, delivery_stats_hourly, delivery_stats_daily, delivery_stats_by_tenant`;
   const rebuilt = await rebuildStats(owner);
@@ -216,7 +216,7 @@ async function main(): Promise<void> {
     if (FAST) await setStatsTriggers(owner, false);
     await loadAll(owner, tenantId);
     // Loaded through the triggers: their per-tenant change log folded, as the workers would have.
-    if (!FAST) while ((await foldTenantStats(owner, 100_000)) > 0);
+    if (!FAST) while ((await foldStats(owner, 100_000)) > 0);
     let rebuildSeconds = 0;
     if (FAST) {
       const t0 = performance.now();

@@ -1,5 +1,5 @@
 import type { Logger } from '../infra/logger';
-import { foldTenantStats } from '../db/queries/stats';
+import { foldStats } from '../db/queries/stats';
 import type { Sql } from '../db/sql';
 
 export interface StatsFolder {
@@ -22,9 +22,9 @@ const sleep = (ms: number, wake: (fn: () => void) => void) =>
   });
 
 /**
- * Moves the tenant statistics' change log into its per-tenant rows (db/migrations/023), in every worker
- * process: a tenant's figures are exact whether a change is folded or not, so this only keeps the log
- * short for readers. Every second while there are changes, every ten when there were none.
+ * Moves the statistics' change logs into their rows, per tenant (db/migrations/023) and per endpoint
+ * (025), in every worker process: figures are exact whether a change is folded or not, so this only
+ * keeps the logs short for readers. Every second while there are changes, every ten when there were none.
  */
 export function startStatsFolder(deps: { sql: Sql; log: Logger }, opts: StatsFolderOptions = {}): StatsFolder {
   const batchSize = opts.batchSize ?? 5_000;
@@ -37,11 +37,11 @@ export function startStatsFolder(deps: { sql: Sql; log: Logger }, opts: StatsFol
     while (running) {
       let moved = 0;
       try {
-        moved = await foldTenantStats(deps.sql, batchSize);
+        moved = await foldStats(deps.sql, batchSize);
         failures = 0;
       } catch (err) {
         failures += 1;
-        if (failures === 1 || failures % 30 === 0) deps.log.warn({ err: { message: (err as Error).message }, failures }, 'stats: folding the tenant change log failed, will retry');
+        if (failures === 1 || failures % 30 === 0) deps.log.warn({ err: { message: (err as Error).message }, failures }, 'stats: folding the change logs failed, will retry');
       }
       if (!running) break;
       // A full batch may have left more: fold again at once.

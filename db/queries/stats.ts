@@ -13,7 +13,8 @@ const SUM_BY_BUCKET = `array[${Array.from({ length: LATENCY_BUCKETS }, (_, i) =>
 /**
  * Reads of the delivery statistics rollup: per endpoint and minute (migrations/013_delivery_stats.sql),
  * hour and day (021_delivery_stats_levels.sql), an hour or day row being the sum of its minutes. A
- * range reads each part from the coarsest level its series allows (rollupRanges), never a delivery.
+ * range reads each part from the coarsest level its series allows (rollupRanges), never a delivery,
+ * and adds the changes not folded into the levels yet (migrations/025).
  * Tenant reads run under `withTenant`, naming the tenant too so the (tenant_id, time) indexes are used directly.
  */
 
@@ -111,8 +112,9 @@ interface SummaryRow extends StatsTotals {
 /**
  * A range's totals, latency histogram, series (and, tenant-wide, each endpoint's figures) in one
  * statement: the range's rollup rows are read once and summed each way. One endpoint's figures come
- * from its own rows; a tenant's from its rows per tenant plus the changes not folded into them yet
- * (migrations/023), and only the by-endpoint table reads the endpoints' rows, without their histograms.
+ * from its own rows plus its changes not folded yet (migrations/025); a tenant's from its rows per
+ * tenant plus its changes not folded yet (023), and only the by-endpoint table reads the endpoints'
+ * rows and changes, without their histograms.
  */
 export async function statsSummary(tx: Tx, s: StatsScope, r: StatsRange, o: StatsReadOptions = {}): Promise<StatsSummary> {
   const { day, hour, minute } = rollupRanges(r, o.minutesOnly);
@@ -127,7 +129,9 @@ export async function statsSummary(tx: Tx, s: StatsScope, r: StatsRange, o: Stat
       union all
       select s.minute, ${columns} from delivery_stats s where ${mine} and s.minute >= ${minute[0][0]} and s.minute < ${minute[0][1]}
       union all
-      select s.minute, ${columns} from delivery_stats s where ${mine} and s.minute >= ${minute[1][0]} and s.minute < ${minute[1][1]}`;
+      select s.minute, ${columns} from delivery_stats s where ${mine} and s.minute >= ${minute[1][0]} and s.minute < ${minute[1][1]}
+      union all
+      select s.minute, ${columns} from delivery_stats_changes s where ${mine} and s.minute >= ${r.since} and s.minute < ${r.until}`;
   const tenantLevel = (unit: 'day' | 'hour' | 'minute', [from, to]: Span) =>
     tx`select s.at, ${figures} from delivery_stats_by_tenant s where s.tenant_id = ${s.tenantId} and s.unit = ${unit} and s.at >= ${from} and s.at < ${to}`;
   const source = s.endpointId
@@ -315,8 +319,8 @@ export async function rebuildStats(sql: Sql): Promise<{ minutes: number; hours: 
   return row!;
 }
 
-/** Moves up to `maxRows` of the tenant statistics' oldest unfolded changes into their per-tenant rows; how many it moved. */
-export async function foldTenantStats(sql: Sql, maxRows: number): Promise<number> {
+/** Moves up to `maxRows` of the oldest unfolded changes of each log (per tenant, per endpoint) into their rows; how many it moved. */
+export async function foldStats(sql: Sql, maxRows: number): Promise<number> {
   const [row] = await sql<{ moved: number }[]>`select hookline_stats_fold(${maxRows}) as moved`;
   return row!.moved;
 }

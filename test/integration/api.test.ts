@@ -155,14 +155,14 @@ describe('webhooks', () => {
     await stack.admin.createPortalSession(a.id);
     // Every table under row-level security, so a new one cannot be left out of this test.
     const tables = (await stack.sql<{ name: string }[]>`select relname as name from pg_class where relrowsecurity order by 1`).map((t) => t.name);
-    expect(tables).toEqual(['api_keys', 'attempts', 'deliveries', 'delivery_stats', 'delivery_stats_by_tenant', 'delivery_stats_by_tenant_changes', 'delivery_stats_daily', 'delivery_stats_hourly', 'endpoint_secrets', 'endpoints', 'events', 'outbox', 'portal_sessions', 'recoveries', 'tenant_publish_buckets', 'tenant_rate_limits', 'tenant_settings']);
+    expect(tables).toEqual(['api_keys', 'attempts', 'deliveries', 'delivery_stats', 'delivery_stats_by_tenant', 'delivery_stats_by_tenant_changes', 'delivery_stats_changes', 'delivery_stats_daily', 'delivery_stats_hourly', 'endpoint_secrets', 'endpoints', 'events', 'outbox', 'portal_sessions', 'recoveries', 'tenant_publish_buckets', 'tenant_rate_limits', 'tenant_settings']);
     const owners = await withTenant(stack.sql, b.id, async (tx) => {
       const seen: Record<string, string[]> = {};
       for (const table of tables) seen[table] = (await tx<{ tenantId: string }[]>`select tenant_id from ${tx(table)}`).map((r) => r.tenantId);
       return seen;
     });
     // B sees its own API key and nothing of A's.
-    expect(owners).toEqual({ endpoints: [], endpoint_secrets: [], events: [], deliveries: [], delivery_stats: [], delivery_stats_by_tenant: [], delivery_stats_by_tenant_changes: [], delivery_stats_daily: [], delivery_stats_hourly: [], attempts: [], outbox: [], portal_sessions: [], recoveries: [], tenant_publish_buckets: [], tenant_rate_limits: [], tenant_settings: [], api_keys: [b.id] });
+    expect(owners).toEqual({ endpoints: [], endpoint_secrets: [], events: [], deliveries: [], delivery_stats: [], delivery_stats_by_tenant: [], delivery_stats_by_tenant_changes: [], delivery_stats_changes: [], delivery_stats_daily: [], delivery_stats_hourly: [], attempts: [], outbox: [], portal_sessions: [], recoveries: [], tenant_publish_buckets: [], tenant_rate_limits: [], tenant_settings: [], api_keys: [b.id] });
     const asOwner = await stack.sql<{ n: number }[]>`select count(*)::int as n from events where tenant_id = ${a.id}`;
     expect(asOwner[0]!.n).toBe(1); // A's event is there; RLS alone hid it
     await expect(

@@ -10,7 +10,7 @@ import { startReceiver, type Receiver } from '../../tools/testkit/receiver';
 // What a single SQL injection in the API or a worker could reach: the app's own connection, as the
 // database sees it. Every tenant-owned table must stay shut to it without a tenant, and no role switch
 // may lift that.
-const TENANT_TABLES = ['api_keys', 'attempts', 'deliveries', 'delivery_stats', 'delivery_stats_daily', 'delivery_stats_hourly', 'endpoint_secrets', 'endpoints', 'events', 'outbox', 'tenant_settings'];
+const TENANT_TABLES = ['api_keys', 'attempts', 'deliveries', 'delivery_stats', 'delivery_stats_changes', 'delivery_stats_daily', 'delivery_stats_hourly', 'endpoint_secrets', 'endpoints', 'events', 'outbox', 'tenant_settings'];
 
 let stack: Stack;
 let app: Sql;

@@ -1,4 +1,4 @@
-import { foldTenantStats, purgeStats, rollupRanges, statsSummary } from '../../db/queries/stats';
+import { foldStats, purgeStats, rollupRanges, statsSummary } from '../../db/queries/stats';
 import { withTenant } from '../../db/sql';
 import { resolveStatsRange } from '../../domain/stats-range';
 import { startStack, type Stack } from '../../tools/testkit/stack';
@@ -51,7 +51,7 @@ async function deliver(tenantId: string, tag: string, events: number[], status: 
 
 /** Folds until the log is empty. */
 async function foldAll() {
-  while ((await foldTenantStats(stack.sql, 1_000)) > 0);
+  while ((await foldStats(stack.sql, 1_000)) > 0);
 }
 
 /** Rows of the per-tenant table that are not the sums of the endpoints' minute rows at that grain, and the reverse. */
@@ -86,7 +86,7 @@ test('folds running beside many writing statements move every change once: the t
   let writing = true;
   const folders = Array.from({ length: 3 }, async () => {
     let moved = 0;
-    while (writing) moved += await foldTenantStats(sql, 7);
+    while (writing) moved += await foldStats(sql, 7);
     return moved;
   });
   // Inserts, attempts, status changes and deletions, eight statements at a time.
@@ -134,7 +134,7 @@ test('a tenant’s figures are the same answer before the fold, half folded and 
   expect(unfolded.latency).toEqual(sum((s) => s.latency));
   expect(unfolded.series.map((p) => p.attempts)).toEqual(sum((s) => s.series.map((p) => p.attempts)));
   expect(unfolded.byEndpoint).toHaveLength(ENDPOINTS);
-  await foldTenantStats(stack.sql, 3);
+  await foldStats(stack.sql, 3);
   expect(await read()).toEqual(unfolded);
   await foldAll();
   expect(await read()).toEqual(unfolded);
@@ -160,7 +160,7 @@ test('the per-tenant rows and their change log are the tenant’s alone: row-lev
     await expect(withTenant(app, tenant.id, (tx) => tx`insert into delivery_stats_by_tenant_changes (tenant_id, minute, success) values (${tenant.id}, now(), 5)`)).rejects.toThrow(/permission denied/);
     await expect(withTenant(app, tenant.id, (tx) => tx`update delivery_stats_by_tenant set success = 5`)).rejects.toThrow(/permission denied/);
     // The app's role may fold (a definer function), every tenant's changes.
-    while ((await foldTenantStats(app, 1_000)) > 0);
+    while ((await foldStats(app, 1_000)) > 0);
     expect((await seen(tenant.id))[0]).toBe(0);
   } finally {
     await app.end({ timeout: 5 });
