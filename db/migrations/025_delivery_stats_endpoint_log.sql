@@ -99,119 +99,98 @@ BEGIN
 END
 $$;
 
--- Moves up to max_rows of the oldest changes of each log into its rows, in one transaction; returns how
--- many it moved. The tenant log as in 023. The endpoint log: each change to its endpoint's minute, hour
--- and day rows, one fold at a time (a fold that finds another under way leaves the endpoint log to it),
--- so two folds never take the same rows in different orders. Changes of an endpoint that no longer
--- exists are dropped, and so are changes that take counts away from a row that is gone. Both are
+-- 023's fold, now the tenant half of hookline_stats_fold: called by it as hookline_definer, and nobody else may.
+ALTER FUNCTION hookline_stats_fold(integer) RENAME TO hookline_stats_fold_tenants;
+ALTER FUNCTION hookline_stats_fold_tenants(integer) SECURITY INVOKER;
+REVOKE ALL ON FUNCTION hookline_stats_fold_tenants(integer) FROM PUBLIC, hookline_app;
+
+-- Moves up to max_rows of the endpoint log's oldest changes into their endpoint's minute, hour and day
+-- rows; returns how many it moved. One fold at a time (a fold that finds another under way leaves the
+-- log to it), so two folds never take the same rows in different orders. Changes of an endpoint that no
+-- longer exists are dropped, and so are changes that take counts away from a row that is gone. Both are
 -- folded after every change before them: a delivery's deletion comes after its insert committed.
-CREATE OR REPLACE FUNCTION hookline_stats_fold(max_rows integer) RETURNS integer
-  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+-- Not a definer function itself: hookline_stats_fold calls it as hookline_definer, and nobody else may.
+CREATE FUNCTION hookline_stats_fold_endpoints(max_rows integer) RETURNS integer
+  LANGUAGE plpgsql SET search_path = pg_catalog, public AS $$
 DECLARE
   moved integer;
-  moved_endpoints integer := 0;
 BEGIN
+  IF NOT pg_try_advisory_xact_lock(hashtext('hookline_stats_fold_endpoints')) THEN
+    RETURN 0;
+  END IF;
   WITH taken AS (
-    DELETE FROM public.delivery_stats_by_tenant_changes c
-    WHERE c.id IN (SELECT x.id FROM public.delivery_stats_by_tenant_changes x ORDER BY x.id LIMIT max_rows FOR UPDATE SKIP LOCKED)
+    DELETE FROM public.delivery_stats_changes c
+    WHERE c.id IN (SELECT x.id FROM public.delivery_stats_changes x ORDER BY x.id LIMIT max_rows)
     RETURNING c.*
   ), grains AS (
-    SELECT t.tenant_id, u.unit, date_trunc(u.unit, t.minute, 'UTC') AS at, t.pending, t.success, t.failed, t.skipped, t.attempts, t.latency
+    SELECT t.tenant_id, t.endpoint_id, u.unit, date_trunc(u.unit, t.minute, 'UTC') AS at, t.pending, t.success, t.failed, t.skipped,
+      t.attempts, t.latency, t.last_success_at, t.last_failure_at
     FROM taken t CROSS JOIN (VALUES ('minute'), ('hour'), ('day')) AS u(unit)
-    WHERE EXISTS (SELECT 1 FROM public.tenants x WHERE x.id = t.tenant_id)
+    WHERE EXISTS (SELECT 1 FROM public.endpoints e WHERE e.tenant_id = t.tenant_id AND e.id = t.endpoint_id)
   ), counts AS (
-    SELECT g.tenant_id, g.unit, g.at, sum(g.pending)::int AS pending, sum(g.success)::int AS success, sum(g.failed)::int AS failed,
-      sum(g.skipped)::int AS skipped, sum(g.attempts)::int AS attempts
-    FROM grains g GROUP BY 1, 2, 3
+    SELECT g.tenant_id, g.endpoint_id, g.unit, g.at, sum(g.pending)::int AS pending, sum(g.success)::int AS success,
+      sum(g.failed)::int AS failed, sum(g.skipped)::int AS skipped, sum(g.attempts)::int AS attempts,
+      max(g.last_success_at) AS last_success_at, max(g.last_failure_at) AS last_failure_at
+    FROM grains g GROUP BY 1, 2, 3, 4
   ), latency AS (
-    SELECT x.tenant_id, x.unit, x.at, array_agg(x.n ORDER BY x.k) AS latency
+    SELECT x.endpoint_id, x.unit, x.at, array_agg(x.n ORDER BY x.k) AS latency
     FROM (
-      SELECT g.tenant_id, g.unit, g.at, b.k, sum(b.n)::int AS n
+      SELECT g.endpoint_id, g.unit, g.at, b.k, sum(b.n)::int AS n
       FROM grains g CROSS JOIN LATERAL unnest(g.latency) WITH ORDINALITY AS b(n, k) GROUP BY 1, 2, 3, 4
     ) x GROUP BY 1, 2, 3
-  ), upserted AS (
-    INSERT INTO public.delivery_stats_by_tenant AS s (tenant_id, unit, at, pending, success, failed, skipped, attempts, latency)
-    SELECT c.tenant_id, c.unit, c.at, c.pending, c.success, c.failed, c.skipped, c.attempts, coalesce(l.latency, '{}')
-    FROM counts c LEFT JOIN latency l ON l.tenant_id = c.tenant_id AND l.unit = c.unit AND l.at = c.at
-    ORDER BY c.tenant_id, c.unit, c.at
-    ON CONFLICT (tenant_id, unit, at) DO UPDATE SET
+  ), folded AS (
+    SELECT c.*, coalesce(l.latency, '{}') AS latency,
+      c.pending >= 0 AND c.success >= 0 AND c.failed >= 0 AND c.skipped >= 0 AND c.attempts >= 0 AS adds_only
+    FROM counts c LEFT JOIN latency l ON l.endpoint_id = c.endpoint_id AND l.unit = c.unit AND l.at = c.at
+  ), day_rows AS (
+    INSERT INTO public.delivery_stats_daily AS s (tenant_id, endpoint_id, day, pending, success, failed, skipped, attempts, latency, last_success_at, last_failure_at)
+    SELECT f.tenant_id, f.endpoint_id, f.at, f.pending, f.success, f.failed, f.skipped, f.attempts, f.latency, f.last_success_at, f.last_failure_at
+    FROM folded f WHERE f.unit = 'day' AND (f.adds_only OR EXISTS (SELECT 1 FROM public.delivery_stats_daily x WHERE x.endpoint_id = f.endpoint_id AND x.day = f.at))
+    ORDER BY f.endpoint_id, f.at
+    ON CONFLICT (endpoint_id, day) DO UPDATE SET
       pending = s.pending + excluded.pending, success = s.success + excluded.success, failed = s.failed + excluded.failed,
       skipped = s.skipped + excluded.skipped, attempts = s.attempts + excluded.attempts,
       latency = coalesce((SELECT array_agg(coalesce(s.latency[i], 0) + coalesce(excluded.latency[i], 0) ORDER BY i)
-                          FROM generate_series(1, greatest(cardinality(s.latency), cardinality(excluded.latency))) i), '{}')
+                          FROM generate_series(1, greatest(cardinality(s.latency), cardinality(excluded.latency))) i), '{}'),
+      last_success_at = greatest(s.last_success_at, excluded.last_success_at),
+      last_failure_at = greatest(s.last_failure_at, excluded.last_failure_at)
+    RETURNING 1
+  ), hour_rows AS (
+    INSERT INTO public.delivery_stats_hourly AS s (tenant_id, endpoint_id, hour, pending, success, failed, skipped, attempts, latency, last_success_at, last_failure_at)
+    SELECT f.tenant_id, f.endpoint_id, f.at, f.pending, f.success, f.failed, f.skipped, f.attempts, f.latency, f.last_success_at, f.last_failure_at
+    FROM folded f WHERE f.unit = 'hour' AND (f.adds_only OR EXISTS (SELECT 1 FROM public.delivery_stats_hourly x WHERE x.endpoint_id = f.endpoint_id AND x.hour = f.at))
+    ORDER BY f.endpoint_id, f.at
+    ON CONFLICT (endpoint_id, hour) DO UPDATE SET
+      pending = s.pending + excluded.pending, success = s.success + excluded.success, failed = s.failed + excluded.failed,
+      skipped = s.skipped + excluded.skipped, attempts = s.attempts + excluded.attempts,
+      latency = coalesce((SELECT array_agg(coalesce(s.latency[i], 0) + coalesce(excluded.latency[i], 0) ORDER BY i)
+                          FROM generate_series(1, greatest(cardinality(s.latency), cardinality(excluded.latency))) i), '{}'),
+      last_success_at = greatest(s.last_success_at, excluded.last_success_at),
+      last_failure_at = greatest(s.last_failure_at, excluded.last_failure_at)
+    RETURNING 1
+  ), minute_rows AS (
+    INSERT INTO public.delivery_stats AS s (tenant_id, endpoint_id, minute, pending, success, failed, skipped, attempts, latency, last_success_at, last_failure_at)
+    SELECT f.tenant_id, f.endpoint_id, f.at, f.pending, f.success, f.failed, f.skipped, f.attempts, f.latency, f.last_success_at, f.last_failure_at
+    FROM folded f WHERE f.unit = 'minute' AND (f.adds_only OR EXISTS (SELECT 1 FROM public.delivery_stats x WHERE x.endpoint_id = f.endpoint_id AND x.minute = f.at))
+    ORDER BY f.endpoint_id, f.at
+    ON CONFLICT (endpoint_id, minute) DO UPDATE SET
+      pending = s.pending + excluded.pending, success = s.success + excluded.success, failed = s.failed + excluded.failed,
+      skipped = s.skipped + excluded.skipped, attempts = s.attempts + excluded.attempts,
+      latency = coalesce((SELECT array_agg(coalesce(s.latency[i], 0) + coalesce(excluded.latency[i], 0) ORDER BY i)
+                          FROM generate_series(1, greatest(cardinality(s.latency), cardinality(excluded.latency))) i), '{}'),
+      last_success_at = greatest(s.last_success_at, excluded.last_success_at),
+      last_failure_at = greatest(s.last_failure_at, excluded.last_failure_at)
     RETURNING 1
   )
   SELECT count(*) INTO moved FROM taken;
-
-  IF pg_try_advisory_xact_lock(hashtext('hookline_stats_fold_endpoints')) THEN
-    WITH taken AS (
-      DELETE FROM public.delivery_stats_changes c
-      WHERE c.id IN (SELECT x.id FROM public.delivery_stats_changes x ORDER BY x.id LIMIT max_rows)
-      RETURNING c.*
-    ), grains AS (
-      SELECT t.tenant_id, t.endpoint_id, u.unit, date_trunc(u.unit, t.minute, 'UTC') AS at, t.pending, t.success, t.failed, t.skipped,
-        t.attempts, t.latency, t.last_success_at, t.last_failure_at
-      FROM taken t CROSS JOIN (VALUES ('minute'), ('hour'), ('day')) AS u(unit)
-      WHERE EXISTS (SELECT 1 FROM public.endpoints e WHERE e.tenant_id = t.tenant_id AND e.id = t.endpoint_id)
-    ), counts AS (
-      SELECT g.tenant_id, g.endpoint_id, g.unit, g.at, sum(g.pending)::int AS pending, sum(g.success)::int AS success,
-        sum(g.failed)::int AS failed, sum(g.skipped)::int AS skipped, sum(g.attempts)::int AS attempts,
-        max(g.last_success_at) AS last_success_at, max(g.last_failure_at) AS last_failure_at
-      FROM grains g GROUP BY 1, 2, 3, 4
-    ), latency AS (
-      SELECT x.endpoint_id, x.unit, x.at, array_agg(x.n ORDER BY x.k) AS latency
-      FROM (
-        SELECT g.endpoint_id, g.unit, g.at, b.k, sum(b.n)::int AS n
-        FROM grains g CROSS JOIN LATERAL unnest(g.latency) WITH ORDINALITY AS b(n, k) GROUP BY 1, 2, 3, 4
-      ) x GROUP BY 1, 2, 3
-    ), folded AS (
-      SELECT c.*, coalesce(l.latency, '{}') AS latency,
-        c.pending >= 0 AND c.success >= 0 AND c.failed >= 0 AND c.skipped >= 0 AND c.attempts >= 0 AS taking_nothing
-      FROM counts c LEFT JOIN latency l ON l.endpoint_id = c.endpoint_id AND l.unit = c.unit AND l.at = c.at
-  ), day_rows AS (
-      INSERT INTO public.delivery_stats_daily AS s (tenant_id, endpoint_id, day, pending, success, failed, skipped, attempts, latency, last_success_at, last_failure_at)
-      SELECT f.tenant_id, f.endpoint_id, f.at, f.pending, f.success, f.failed, f.skipped, f.attempts, f.latency, f.last_success_at, f.last_failure_at
-      FROM folded f WHERE f.unit = 'day' AND (f.taking_nothing OR EXISTS (SELECT 1 FROM public.delivery_stats_daily x WHERE x.endpoint_id = f.endpoint_id AND x.day = f.at))
-      ORDER BY f.endpoint_id, f.at
-      ON CONFLICT (endpoint_id, day) DO UPDATE SET
-        pending = s.pending + excluded.pending, success = s.success + excluded.success, failed = s.failed + excluded.failed,
-        skipped = s.skipped + excluded.skipped, attempts = s.attempts + excluded.attempts,
-        latency = coalesce((SELECT array_agg(coalesce(s.latency[i], 0) + coalesce(excluded.latency[i], 0) ORDER BY i)
-                            FROM generate_series(1, greatest(cardinality(s.latency), cardinality(excluded.latency))) i), '{}'),
-        last_success_at = greatest(s.last_success_at, excluded.last_success_at),
-        last_failure_at = greatest(s.last_failure_at, excluded.last_failure_at)
-      RETURNING 1
-  ), hour_rows AS (
-      INSERT INTO public.delivery_stats_hourly AS s (tenant_id, endpoint_id, hour, pending, success, failed, skipped, attempts, latency, last_success_at, last_failure_at)
-      SELECT f.tenant_id, f.endpoint_id, f.at, f.pending, f.success, f.failed, f.skipped, f.attempts, f.latency, f.last_success_at, f.last_failure_at
-      FROM folded f WHERE f.unit = 'hour' AND (f.taking_nothing OR EXISTS (SELECT 1 FROM public.delivery_stats_hourly x WHERE x.endpoint_id = f.endpoint_id AND x.hour = f.at))
-      ORDER BY f.endpoint_id, f.at
-      ON CONFLICT (endpoint_id, hour) DO UPDATE SET
-        pending = s.pending + excluded.pending, success = s.success + excluded.success, failed = s.failed + excluded.failed,
-        skipped = s.skipped + excluded.skipped, attempts = s.attempts + excluded.attempts,
-        latency = coalesce((SELECT array_agg(coalesce(s.latency[i], 0) + coalesce(excluded.latency[i], 0) ORDER BY i)
-                            FROM generate_series(1, greatest(cardinality(s.latency), cardinality(excluded.latency))) i), '{}'),
-        last_success_at = greatest(s.last_success_at, excluded.last_success_at),
-        last_failure_at = greatest(s.last_failure_at, excluded.last_failure_at)
-      RETURNING 1
-  ), minute_rows AS (
-      INSERT INTO public.delivery_stats AS s (tenant_id, endpoint_id, minute, pending, success, failed, skipped, attempts, latency, last_success_at, last_failure_at)
-      SELECT f.tenant_id, f.endpoint_id, f.at, f.pending, f.success, f.failed, f.skipped, f.attempts, f.latency, f.last_success_at, f.last_failure_at
-      FROM folded f WHERE f.unit = 'minute' AND (f.taking_nothing OR EXISTS (SELECT 1 FROM public.delivery_stats x WHERE x.endpoint_id = f.endpoint_id AND x.minute = f.at))
-      ORDER BY f.endpoint_id, f.at
-      ON CONFLICT (endpoint_id, minute) DO UPDATE SET
-        pending = s.pending + excluded.pending, success = s.success + excluded.success, failed = s.failed + excluded.failed,
-        skipped = s.skipped + excluded.skipped, attempts = s.attempts + excluded.attempts,
-        latency = coalesce((SELECT array_agg(coalesce(s.latency[i], 0) + coalesce(excluded.latency[i], 0) ORDER BY i)
-                            FROM generate_series(1, greatest(cardinality(s.latency), cardinality(excluded.latency))) i), '{}'),
-        last_success_at = greatest(s.last_success_at, excluded.last_success_at),
-        last_failure_at = greatest(s.last_failure_at, excluded.last_failure_at)
-      RETURNING 1
-    )
-    SELECT count(*) INTO moved_endpoints FROM taken;
-  END IF;
-  RETURN moved + moved_endpoints;
+  RETURN moved;
 END
+$$;
+
+-- Both logs in one transaction; how many changes it moved.
+CREATE FUNCTION hookline_stats_fold(max_rows integer) RETURNS integer
+  LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+  SELECT public.hookline_stats_fold_tenants(max_rows) + public.hookline_stats_fold_endpoints(max_rows)
 $$;
 
 -- 013's operator views, with the changes not folded yet.
@@ -245,4 +224,16 @@ CREATE OR REPLACE FUNCTION hookline_admin_failing_endpoints(since timestamptz, m
   ) f
   JOIN public.endpoints e ON e.id = f.endpoint_id
   ORDER BY f.failed DESC, e.id LIMIT max_rows
+$$;
+
+DO $$
+BEGIN
+  GRANT CREATE ON SCHEMA public TO hookline_definer;
+  ALTER FUNCTION hookline_stats_fold_endpoints(integer) OWNER TO hookline_definer;
+  ALTER FUNCTION hookline_stats_fold(integer) OWNER TO hookline_definer;
+  REVOKE ALL ON FUNCTION hookline_stats_fold_endpoints(integer) FROM PUBLIC;
+  REVOKE ALL ON FUNCTION hookline_stats_fold(integer) FROM PUBLIC;
+  GRANT EXECUTE ON FUNCTION hookline_stats_fold(integer) TO hookline_app;
+  REVOKE CREATE ON SCHEMA public FROM hookline_definer;
+END
 $$;
