@@ -4,6 +4,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from '@hono/zod-openapi';
 import { HooklineError, type ErrorCode } from '../domain/errors';
 import { isDependencyUnavailable } from '../infra/unavailable';
+import { isAbortedToLetOthersThrough } from '../db/sql';
 import type { Logger } from '../infra/logger';
 
 /** Every error code's status, mapped once. */
@@ -58,6 +59,14 @@ export function createErrorHandler(log: Logger) {
     if (err instanceof HTTPException && err.status < 500) {
       const message = err.status === 400 && /json/i.test(err.message) ? 'body: malformed JSON' : err.message || 'bad request';
       return errorResponse(c, CODE_FOR_STATUS[err.status] ?? 'invalid_request', message);
+    }
+    // A write Postgres aborted so a concurrent one could finish (a deadlock or serialization conflict),
+    // on a route that does not run it again itself or after its tries: nothing was written, so the
+    // client may simply send it again.
+    if (isAbortedToLetOthersThrough(err)) {
+      log.warn({ err: { message: err.message }, requestId: c.get('requestId'), method: c.req.method, path: c.req.path }, 'transaction aborted by a concurrent one');
+      c.header('retry-after', '1');
+      return errorResponse(c, 'unavailable', 'the change collided with a concurrent one and was not made; retry');
     }
     if (isDependencyUnavailable(err)) {
       log.warn({ err: { message: err.message }, requestId: c.get('requestId'), method: c.req.method, path: c.req.path }, 'dependency unavailable');

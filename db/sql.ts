@@ -53,6 +53,12 @@ export function withTenant<T>(sql: Sql, tenantId: string, fn: (tx: Tx) => Promis
 const ABORTED_TO_LET_OTHERS_THROUGH = new Set(['40P01', '40001']);
 const TRANSACTION_TRIES = 3;
 
+/** A transaction Postgres aborted to break a deadlock or a serialization conflict: running it again can succeed. */
+export function isAbortedToLetOthersThrough(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && ABORTED_TO_LET_OTHERS_THROUGH.has(code);
+}
+
 /**
  * Runs `transaction` (which must only run statements, as `withTenant`'s `fn`) again when Postgres
  * aborted it to break a deadlock or a serialization conflict, up to TRANSACTION_TRIES times in all.
@@ -64,8 +70,7 @@ export async function retryAborted<T>(transaction: () => Promise<T>): Promise<T>
     try {
       return await transaction();
     } catch (err) {
-      const code = (err as { code?: unknown }).code;
-      if (tries >= TRANSACTION_TRIES || typeof code !== 'string' || !ABORTED_TO_LET_OTHERS_THROUGH.has(code)) throw err;
+      if (tries >= TRANSACTION_TRIES || !isAbortedToLetOthersThrough(err)) throw err;
     }
   }
 }

@@ -1,4 +1,7 @@
+import { Hono } from 'hono';
+import { createErrorHandler } from '../../api/errors';
 import { createSql, retryAborted, type Sql } from '../../db/sql';
+import { createLogger } from '../../infra/logger';
 import { loadConfig } from '../../infra/config';
 import { testEnv } from '../../tools/testkit/stack';
 
@@ -52,4 +55,18 @@ test('retryAborted passes any other error through at once, and gives up after th
   calls = 0;
   await expect(retryAborted(() => (calls++, Promise.reject(Object.assign(new Error('deadlock detected'), { code: '40P01' }))))).rejects.toThrow('deadlock detected');
   expect(calls).toBe(3);
+});
+
+test('a deadlock that reaches the API (a route without retries, or out of tries) answers 503 with Retry-After, not 500', async () => {
+  const { outcomes } = await deadlockPair((t) => t(), [7_005, 7_006]);
+  const aborted = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected')!.reason as Error;
+  const app = new Hono();
+  app.onError(createErrorHandler(createLogger('silent')));
+  app.post('/write', () => Promise.reject(aborted));
+  const res = await app.request('/write', { method: 'POST' });
+  expect(res.status).toBe(503);
+  expect(res.headers.get('retry-after')).toBe('1');
+  const body = (await res.json()) as { error: { code: string; message: string } };
+  expect(body.error.code).toBe('unavailable');
+  expect(body.error.message).toMatch(/concurrent.*retry/);
 });
