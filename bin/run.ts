@@ -10,6 +10,7 @@ import { createHooklineWorker } from '../temporal/worker';
 import type { OnWorkflowStall } from '../temporal/workflow-sandbox';
 import type { Logger } from '../infra/logger';
 import { createBaseRuntime, createRuntime } from './runtime';
+import { holdRepeatedStopSignals } from './repeated-signals';
 
 export interface RunOptions {
   api: boolean;
@@ -35,6 +36,7 @@ export async function runHookline(config: Config, opts: RunOptions): Promise<voi
   let relay: Relay | undefined;
   let statsFolder: StatsFolder | undefined;
   let ops: RunningApi | undefined;
+  let releaseSignals: (() => void) | undefined;
   try {
     // Listeners first: a busy port or a wrong host stops the start before the worker takes any task.
     if (opts.api) api = await bind('PORT', 'HOST', () => serveApi(runtime, config.port, config.host));
@@ -51,6 +53,8 @@ export async function runHookline(config: Config, opts: RunOptions): Promise<voi
     }
     opts.onStarted?.({ api, ops });
     announceStart(runtime.log, config, { api: api?.url, metrics: ops?.url, worker: Boolean(worker) });
+    // From here a stop signal is the SDK's or the wait's below; a repeat of it must not cut the stop short.
+    releaseSignals = holdRepeatedStopSignals(runtime.log);
     if (worker) {
       const running = worker;
       void opts.until?.then(() => running.getState() === 'RUNNING' && running.shutdown());
@@ -67,6 +71,7 @@ export async function runHookline(config: Config, opts: RunOptions): Promise<voi
     await ops?.close();
     await api?.close();
     await runtime.close();
+    releaseSignals?.();
   }
 }
 
