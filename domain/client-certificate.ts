@@ -1,3 +1,4 @@
+import { textProblem } from './json-depth';
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 
 /**
@@ -58,6 +59,8 @@ export function parseClientTls(raw: unknown, now = new Date()): { tls: ClientTls
     const v = t[field];
     if (v === undefined && field === 'caCertificate') continue;
     if (typeof v !== 'string' || v.length === 0 || v.length > MAX_PEM) return { problem: [`tls.${field}`, `must be PEM text of at most ${MAX_PEM} characters`] };
+    const unstorable = textProblem(v);
+    if (unstorable) return { problem: [`tls.${field}`, unstorable] };
   }
   const chain = certificates(t.clientCertificate as string);
   if (!chain) return { problem: ['tls.clientCertificate', 'is not a PEM certificate (-----BEGIN CERTIFICATE-----)'] };

@@ -1,3 +1,4 @@
+import { textProblem } from './json-depth';
 /**
  * Where an endpoint delivers: an HTTP URL (the default) or a message broker. The one definition of
  * the types, their `config` and `credentials` shapes, and the outcome codes a broker attempt logs.
@@ -79,6 +80,15 @@ function fieldsProblem(type: BrokerType, config: Record<string, unknown>): Probl
   return null;
 }
 
+/** A string Postgres could not store (the URL parser drops a trailing NUL, so the check comes first). */
+function storableProblem(config: Record<string, unknown>): Problem | null {
+  for (const [field, value] of Object.entries(config)) {
+    const problem = typeof value === 'string' ? textProblem(value) : null;
+    if (problem) return [`config.${field}`, problem];
+  }
+  return null;
+}
+
 function rabbitProblem(c: Record<string, unknown>): Problem | null {
   if (typeof c.exchange !== 'string' || !NAME.test(c.exchange)) return ['config.exchange', 'must be an exchange name (1 to 255 letters, digits, _ . : - /)'];
   if (c.routingKey !== undefined && (typeof c.routingKey !== 'string' || c.routingKey.length > 255)) return ['config.routingKey', 'must be a string of at most 255 characters (absent: the event type)'];
@@ -102,7 +112,7 @@ function redisProblem(c: Record<string, unknown>): Problem | null {
 export function destinationConfigProblem(type: BrokerType, config: unknown): Problem | null {
   if (typeof config !== 'object' || config === null || Array.isArray(config)) return ['config', `is required for type ${type} and must be an object`];
   const c = config as Record<string, unknown>;
-  return fieldsProblem(type, c) ?? serverUrlProblem(type, c.serverUrl)
+  return fieldsProblem(type, c) ?? storableProblem(c) ?? serverUrlProblem(type, c.serverUrl)
     ?? (type === 'rabbitmq' ? rabbitProblem(c) : type === 'nats' ? natsProblem(c) : redisProblem(c));
 }
 

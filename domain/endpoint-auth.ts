@@ -1,3 +1,4 @@
+import { textProblem } from './json-depth';
 /**
  * How Hookline authenticates to an HTTP receiver, beside the signature: HTTP Basic, a static
  * bearer token, or an OAuth2 client-credentials token. The one definition of the shapes, their
@@ -48,6 +49,8 @@ function stringProblem(field: string, value: unknown, max: number): Problem | nu
 function tokenUrlProblem(value: unknown): Problem | null {
   const field = 'auth.tokenUrl';
   if (typeof value !== 'string' || value.length > 2048) return [field, 'must be a URL string of at most 2048 characters'];
+  const unstorable = textProblem(value);
+  if (unstorable) return [field, unstorable];
   let url: URL;
   try {
     url = new URL(value);

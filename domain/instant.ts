@@ -5,6 +5,8 @@
  */
 const INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,6})?)?(Z|[+-](\d{2}):(\d{2})))?$/;
 
+const LAST_INSTANT = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
 const INSTANT_HINT = 'must be an ISO 8601 time with its zone (2026-11-24T10:00:00Z) or a day (2026-11-24)';
 
 /** The instant, or a problem to report on the field. */
@@ -19,5 +21,6 @@ export function parseInstant(text: string): Date | string {
   if (year < 1970 || month < 1 || month > 12 || day < 1 || day > daysInMonth) return 'not a calendar time';
   if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 59 || Number(oh) > 14 || Number(om) > 59) return 'not a calendar time';
   const at = new Date(text);
-  return Number.isNaN(at.getTime()) ? 'not a calendar time' : at;
+  // A zone behind UTC can carry 9999-12-31 into the year 10000, which Postgres cannot take.
+  return Number.isNaN(at.getTime()) || at.getTime() > LAST_INSTANT ? 'not a calendar time' : at;
 }

@@ -8,7 +8,7 @@ const tenantId = z.string().regex(TENANT_ID_PATTERN, 'must match ^[A-Za-z0-9_.:-
 export const CreateTenant = z.strictObject({ id: tenantId, name: storableText(200).optional() });
 
 export const TenantParam = z.object({ id: tenantId.openapi({ param: { name: 'id', in: 'path' } }) });
-export const KeyParam = TenantParam.extend({ keyId: z.string().max(100).openapi({ param: { name: 'keyId', in: 'path' } }) });
+export const KeyParam = TenantParam.extend({ keyId: z.string().max(100).regex(/^[A-Za-z0-9_.:-]+$/, 'not a key id Hookline made').openapi({ param: { name: 'keyId', in: 'path' } }) });
 
 export const TenantsQuery = z.strictObject({
   limit: PageLimit,

@@ -107,21 +107,36 @@ export async function insertEventWithDeliveries(
       filtered: JSON.parse(row!.filtered) as FilteredEndpoint[],
     };
   } catch (err) {
-    if ((err as { code?: string }).code === '23503') throw new UnknownTenantError(p.tenantId);
-    throw err;
+    throw publishConflict(err, p.tenantId);
   }
+}
+
+/**
+ * A foreign key the publish broke: the tenant's is an unknown tenant. Any other (an endpoint whose
+ * deletion committed after the statement read it) is a conflict with a concurrent change, and the
+ * transaction runs again (retryAborted), then without that endpoint.
+ */
+function publishConflict(err: unknown, tenantId: string): unknown {
+  const e = err as { code?: string; constraint_name?: string };
+  if (e.code !== '23503') return err;
+  if (e.constraint_name === 'events_tenant_id_fkey') return new UnknownTenantError(tenantId);
+  return Object.assign(new Error(`publish met a concurrent deletion (${e.constraint_name ?? 'a foreign key'})`), { code: '40001', cause: err });
 }
 
 /** Deliveries (and their outbox rows) for the filtered endpoints whose filter matched the event just inserted. */
 export async function insertFilteredDeliveries(tx: Tx, p: PublishRows, endpointIds: string[]): Promise<PublishCounts> {
-  const [row] = await tx<PublishCounts[]>`
-    with dl as (
-      insert into deliveries (id, tenant_id, endpoint_id, event_id, kind, status, event_type)
-      select hookline_new_id('dlv'), ${p.tenantId}, e.id, ${p.id}, 'event', case when e.enabled then 'pending' else 'skipped' end, ${p.type}
-      from endpoints e where e.tenant_id = ${p.tenantId} and e.id = any(${endpointIds}::text[])
-      returning id, endpoint_id, status
-    ), ${outboxAndCounts(tx, p)}`;
-  return row!;
+  try {
+    const [row] = await tx<PublishCounts[]>`
+      with dl as (
+        insert into deliveries (id, tenant_id, endpoint_id, event_id, kind, status, event_type)
+        select hookline_new_id('dlv'), ${p.tenantId}, e.id, ${p.id}, 'event', case when e.enabled then 'pending' else 'skipped' end, ${p.type}
+        from endpoints e where e.tenant_id = ${p.tenantId} and e.id = any(${endpointIds}::text[])
+        returning id, endpoint_id, status
+      ), ${outboxAndCounts(tx, p)}`;
+    return row!;
+  } catch (err) {
+    throw publishConflict(err, p.tenantId);
+  }
 }
 
 /** The tenant's endpoint filters (under its row-level security), each with its version. */

@@ -86,6 +86,10 @@ export async function listEvents(
 }
 
 export async function getEvent(tx: Tx, tenantId: string, id: string): Promise<EventWithData | null> {
-  const [row] = await tx<EventWithData[]>`select id, type, channels, data, created_at from events where tenant_id = ${tenantId} and id = ${id}`;
-  return row ?? null;
+  // As text: the camel-case transform of column names would also rename the keys inside a jsonb value.
+  const [row] = await tx<(EventRow & { dataJson: string })[]>`
+    select id, type, channels, data::text as data_json, created_at from events where tenant_id = ${tenantId} and id = ${id}`;
+  if (!row) return null;
+  const { dataJson, ...event } = row;
+  return { ...event, data: JSON.parse(dataJson) as unknown };
 }
