@@ -49,6 +49,8 @@ export function validationHook(result: { success: true } | { success: false; err
   if (!result.success) return errorResponse(c, 'invalid_request', describeZodError(result.error, result.target));
 }
 
+const FOREIGN_KEY_VIOLATION = '23503';
+
 export function createErrorHandler(log: Logger) {
   return (err: Error, c: Context) => {
     if (err instanceof HooklineError) {
@@ -67,6 +69,12 @@ export function createErrorHandler(log: Logger) {
       log.warn({ err: { message: err.message }, requestId: c.get('requestId'), method: c.req.method, path: c.req.path }, 'transaction aborted by a concurrent one');
       c.header('retry-after', '1');
       return errorResponse(c, 'unavailable', 'the change collided with a concurrent one and was not made; retry');
+    }
+    // The request named rows that existed when it was checked and were deleted before its write (an
+    // endpoint deleted while it was tested, patched or recovered): nothing was written.
+    if ((err as { code?: unknown }).code === FOREIGN_KEY_VIOLATION) {
+      log.info({ requestId: c.get('requestId'), method: c.req.method, path: c.req.path }, 'write refers to a row deleted meanwhile');
+      return errorResponse(c, 'conflict', 'it refers to something deleted meanwhile; nothing was changed');
     }
     if (isDependencyUnavailable(err)) {
       log.warn({ err: { message: err.message }, requestId: c.get('requestId'), method: c.req.method, path: c.req.path }, 'dependency unavailable');

@@ -116,6 +116,7 @@ export async function updateEndpoint(deps: EndpointDeps, tenantId: string, id: s
     await saveRouting(tx, id, patch);
     const patched = await endpoints.updateEndpoint(tx, id, { url, eventTypes: patch.events, description: patch.description, enabled: patch.enabled, headers, ...flow, ...destination });
     const updated = authChange ? await saveEndpointAuth(tx, id, authChange) : patched;
+    if (!updated) return null; // deleted since it was read
     // A change of ordering wakes the endpoint's workflow: it takes up a FIFO queue, or hands the queue
     // over to per-delivery workflows when the endpoint goes back to unordered (temporal/workflows/endpoint/fifo-queue.ts).
     if (patch.ordering !== undefined && patch.ordering !== before.ordering) {

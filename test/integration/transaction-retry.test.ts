@@ -70,3 +70,20 @@ test('a deadlock that reaches the API (a route without retries, or out of tries)
   expect(body.error.code).toBe('unavailable');
   expect(body.error.message).toMatch(/concurrent.*retry/);
 });
+
+test('a write that refers to a row deleted meanwhile (a foreign key, 23503) answers 409, not 500', async () => {
+  const broken = await sql
+    .begin(async (tx) => {
+      await tx`create temp table parent_row (id int primary key) on commit drop`;
+      await tx`create temp table child_row (parent int references parent_row) on commit drop`;
+      await tx`insert into child_row values (1)`;
+    })
+    .catch((err: Error) => err);
+  expect((broken as { code?: string }).code).toBe('23503');
+  const app = new Hono();
+  app.onError(createErrorHandler(createLogger('silent')));
+  app.post('/write', () => Promise.reject(broken));
+  const res = await app.request('/write', { method: 'POST' });
+  expect(res.status).toBe(409);
+  expect(((await res.json()) as { error: { code: string } }).error.code).toBe('conflict');
+});
