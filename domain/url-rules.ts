@@ -78,7 +78,19 @@ export interface UrlPolicy {
 }
 
 export type Resolver = (host: string) => Promise<string[]>;
-export const systemResolver: Resolver = async (host) => (await lookup(host, { all: true })).map((a) => a.address);
+/** How long a request waits on DNS for a URL it checks; a name whose server does not answer is refused, not waited on. */
+export const RESOLVE_TIMEOUT_MS = 5_000;
+
+/** `resolve`, failing when it has not answered within `ms`. */
+export function resolverWithin(resolve: Resolver, ms: number): Resolver {
+  return (host) =>
+    new Promise<string[]>((resolved, rejected) => {
+      const timer = setTimeout(() => rejected(new Error(`no DNS answer for ${host} within ${ms} ms`)), ms);
+      resolve(host).then(resolved, rejected).finally(() => clearTimeout(timer));
+    });
+}
+
+export const systemResolver: Resolver = resolverWithin(async (host) => (await lookup(host, { all: true })).map((a) => a.address), RESOLVE_TIMEOUT_MS);
 
 /** Returns why `raw` is refused as an endpoint URL, or null when it is acceptable. */
 export async function checkEndpointUrl(raw: string, policy: UrlPolicy, resolve: Resolver = systemResolver): Promise<string | null> {

@@ -1,4 +1,4 @@
-import { checkEndpointUrl, isPrivateAddress } from '../../domain/url-rules';
+import { checkEndpointUrl, isPrivateAddress, resolverWithin } from '../../domain/url-rules';
 
 const production = { production: true, allowPrivateTargets: false };
 const development = { production: false, allowPrivateTargets: false };
@@ -110,4 +110,13 @@ describe('cloud metadata services are refused in production whatever range they 
   test('a neighbour of a metadata address in a public range stays reachable', () => {
     expect(isPrivateAddress('168.63.129.17')).toBe(false);
   });
+});
+
+test('a name whose DNS server never answers is refused after the timeout, not waited on', async () => {
+  const silent = resolverWithin(() => new Promise<string[]>(() => undefined), 50);
+  const started = Date.now();
+  const problem = await checkEndpointUrl('https://slow.example.test/hook', { production: true, allowPrivateTargets: false }, silent);
+  expect(problem).toBe('host slow.example.test does not resolve');
+  expect(Date.now() - started).toBeLessThan(5_000);
+  await expect(resolverWithin(async () => ['93.184.216.34'], 50)('example.com')).resolves.toEqual(['93.184.216.34']);
 });
