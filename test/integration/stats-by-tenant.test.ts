@@ -2,6 +2,7 @@ import { foldStats, purgeStats, rollupRanges, statsSummary } from '../../db/quer
 import { withTenant } from '../../db/sql';
 import { resolveStatsRange } from '../../domain/stats-range';
 import { startStack, type Stack } from '../../tools/testkit/stack';
+import { foldTenant } from '../harness/fold-tenant';
 
 // The per-tenant statistics (migrations/023): the triggers append each statement's changes to a log and
 // folds move them into rows per tenant and minute, hour and day. These tests write deliveries and
@@ -50,9 +51,6 @@ async function deliver(tenantId: string, tag: string, events: number[], status: 
 }
 
 /** Folds until the log is empty. */
-async function foldAll() {
-  while ((await foldStats(stack.sql, 1_000)) > 0);
-}
 
 /** Rows of the per-tenant table that are not the sums of the endpoints' minute rows at that grain, and the reverse. */
 async function drift(tenantId: string) {
@@ -101,7 +99,7 @@ test('folds running beside many writing statements move every change once: the t
   writing = false;
   const moved = (await Promise.all(folders)).reduce((a, b) => a + b, 0);
   expect(moved).toBeGreaterThan(0);
-  await foldAll();
+  await foldTenant(stack.sql, tenant.id);
   expect(await drift(tenant.id)).toEqual({ missing: 0, extra: 0, changes: 0 });
   const [counts] = await sql<{ deliveries: number; rolled: number }[]>`
     select (select count(*) from deliveries where tenant_id = ${tenant.id})::int as deliveries,
@@ -136,7 +134,7 @@ test('a tenant’s figures are the same answer before the fold, half folded and 
   expect(unfolded.byEndpoint).toHaveLength(ENDPOINTS);
   await foldStats(stack.sql, 3);
   expect(await read()).toEqual(unfolded);
-  await foldAll();
+  await foldTenant(stack.sql, tenant.id);
   expect(await read()).toEqual(unfolded);
   expect(await drift(tenant.id)).toEqual({ missing: 0, extra: 0, changes: 0 });
 });
@@ -160,7 +158,7 @@ test('the per-tenant rows and their change log are the tenant’s alone: row-lev
     await expect(withTenant(app, tenant.id, (tx) => tx`insert into delivery_stats_by_tenant_changes (tenant_id, minute, success) values (${tenant.id}, now(), 5)`)).rejects.toThrow(/permission denied/);
     await expect(withTenant(app, tenant.id, (tx) => tx`update delivery_stats_by_tenant set success = 5`)).rejects.toThrow(/permission denied/);
     // The app's role may fold (a definer function), every tenant's changes.
-    while ((await foldStats(app, 1_000)) > 0);
+    await foldTenant(app, tenant.id);
     expect((await seen(tenant.id))[0]).toBe(0);
   } finally {
     await app.end({ timeout: 5 });
@@ -173,7 +171,7 @@ test('the retention purge removes the per-tenant rows past retention once they c
   await deliver(tenant.id, 'old', [1, 2, 3, 4], 'success');
   await deliver(tenant.id, 'waiting', [5], 'pending');
   await sql`update deliveries set created_at = created_at - interval '40 days' where tenant_id = ${tenant.id}`;
-  await foldAll();
+  await foldTenant(stack.sql, tenant.id);
   const range = resolveStatsRange({ since: new Date(Date.now() - 43 * 86_400_000), until: new Date(Date.now() - 41 * 86_400_000), bucket: 'hour' }, new Date());
   const totals = async () => (await withTenant(sql, tenant.id, (tx) => statsSummary(tx, { tenantId: tenant.id }, range))).totals;
   expect(await totals()).toMatchObject({ success: 4 * ENDPOINTS, pending: ENDPOINTS });
@@ -184,7 +182,7 @@ test('the retention purge removes the per-tenant rows past retention once they c
   await sql`delete from deliveries where tenant_id = ${tenant.id} and status = 'success'`;
   await purge();
   expect(await totals()).toMatchObject({ success: 0, failed: 0, skipped: 0, pending: ENDPOINTS });
-  await foldAll();
+  await foldTenant(stack.sql, tenant.id);
   await purge();
   expect(await totals()).toMatchObject({ success: 0, failed: 0, skipped: 0, pending: ENDPOINTS });
   // The pending delivery's minute, hour and day stay; everything else that old is gone.

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Delivery, HooklineClient } from '../../api/client';
-import { foldStats, rollupRanges, statsSummary } from '../../db/queries/stats';
+import { rollupRanges, statsSummary } from '../../db/queries/stats';
 import { withTenant } from '../../db/sql';
 import { resolveStatsRange } from '../../domain/stats-range';
 import { createLogger } from '../../infra/logger';
@@ -11,6 +11,7 @@ import type { PurgePosition } from '../../temporal/workflows/types';
 import { startStack, type Stack } from '../../tools/testkit/stack';
 import { waitFor } from '../../tools/testkit/wait';
 import { expectError } from '../harness/expect-error';
+import { foldTenant } from '../harness/fold-tenant';
 
 let stack: Stack;
 let receiver: Server;
@@ -209,7 +210,7 @@ test('the retention purge removes the rollup past retention, and deleting an end
              (select count(*) from delivery_stats_hourly where tenant_id = ${tenant.id} and hour < now() - make_interval(days => ${olderThanDays}))::int +
              (select count(*) from delivery_stats_daily where tenant_id = ${tenant.id} and day < now() - make_interval(days => ${olderThanDays}))::int as n`)[0]!.n;
   // The rows are counted as folded (reads add the changes not folded yet; the purge deletes rows).
-  while ((await foldStats(sql, 1_000)) > 0);
+  await foldTenant(sql, tenant.id);
   expect(await rows(30)).toBeGreaterThan(0);
 
   await stack.admin.setTenantRetention(tenant.id, 30);
