@@ -12,6 +12,24 @@ export function textProblem(value: string): string | null {
   return null;
 }
 
+const LONE_SURROGATES = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * Text Hookline did not choose (a receiver's, broker's or token endpoint's words, cut to a length)
+ * made storable as text and jsonb: NULs left out, a lone surrogate (half an emoji at a cut) as U+FFFD.
+ */
+export function storable(text: string): string {
+  return text.replace(/\0/g, '').replace(LONE_SURROGATES, '\uFFFD');
+}
+
+/** `value` with every string in it (keys too) made `storable`. */
+export function storableJson(value: unknown): unknown {
+  if (typeof value === 'string') return storable(value);
+  if (Array.isArray(value)) return value.map(storableJson);
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [storable(k), storableJson(v)]));
+  return value;
+}
+
 /**
  * Why a parsed JSON value cannot be stored as jsonb, or null when it can. Walked with an explicit
  * stack, never recursion or argument spreading, so neither depth nor width can overflow the call stack.

@@ -1,5 +1,6 @@
 import type { Config } from '../../infra/config';
 import { OPERATOR_ENDPOINT_ID, OPERATOR_EVENT_TYPES, OPERATOR_TENANT_ID, type OperatorEventType } from '../../domain/operator';
+import { storableJson } from '../../domain/json-depth';
 import type { Sql, Tx } from '../sql';
 
 /**
@@ -17,7 +18,8 @@ export async function emitOperatorEvent(
   data: Record<string, unknown>,
 ): Promise<void> {
   if (!config.operatorWebhook || aboutTenantId === OPERATOR_TENANT_ID) return;
-  await tx`select hookline_operator_event(${type}, ${tx.json(data as never)}, ${config.temporal.taskQueue})`;
+  // Its texts may quote a receiver or broker (an attempt's last error): jsonb refuses a NUL or half an emoji.
+  await tx`select hookline_operator_event(${type}, ${tx.json(storableJson(data) as never)}, ${config.temporal.taskQueue})`;
 }
 
 /** Makes the operator's tenant and endpoint match the configuration (idempotent: every worker does it at start). */

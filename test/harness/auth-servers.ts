@@ -43,7 +43,8 @@ export interface TokenServer {
   issued: string[];
   expiresIn: number;
   /** What the next requests get instead of a token: a status, or text that is not JSON. */
-  failNext: ('down' | 'garbage')[];
+  /** down: 503; garbage: 200 with HTML; form: 200 with a form-encoded token; endless: 200 with a body that never ends. */
+  failNext: ('down' | 'garbage' | 'form' | 'endless')[];
   valid(authorization: string | undefined): boolean;
   revokeAll(): void;
   close(): Promise<void>;
@@ -70,6 +71,14 @@ export async function startTokenServer(client: { id: string; secret: string }, m
       const failure = ts.failNext.shift();
       if (failure === 'down') return void res.writeHead(503, { 'content-type': 'text/plain' }).end('token service unavailable');
       if (failure === 'garbage') return void res.writeHead(200, { 'content-type': 'text/html' }).end('<html>login page</html>');
+      if (failure === 'form') return void res.writeHead(200, { 'content-type': 'application/x-www-form-urlencoded' }).end('access_token=form-token-not-to-be-shown&token_type=bearer');
+      if (failure === 'endless') {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        const chunk = 'x'.repeat(64 * 1024);
+        const more = () => { while (!res.destroyed && res.write(chunk)); };
+        res.on('drain', more);
+        return more();
+      }
       if (!clientOk || form.get('grant_type') !== 'client_credentials') {
         return void res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'invalid_client' }));
       }

@@ -155,6 +155,19 @@ test('oauth2: a 401 from the receiver gets one new token and one resend; a secon
   expect(server.requests).toHaveLength(3);
 });
 
+test('oauth2: a 2xx token answer that is not JSON is never quoted (it may hold the token), and one that never ends is read no further than 16 KiB', async () => {
+  const tenant = await stack.newTenant('oauth-odd');
+  const { server, client } = await tokenServer();
+  const r = await receiver((a) => server.valid(a));
+  const created = await tenant.api.createWebhook({ url: r.url, auth: { type: 'oauth2', tokenUrl: server.url, clientId: client.id, clientSecret: client.secret } });
+  server.failNext.push('form', 'endless');
+  const [d] = await deliver(tenant, created.id);
+  expect(d!.status).toBe('success');
+  const { attempts } = await tenant.api.getDelivery(d!.id);
+  expect(attempts.map((a) => a.error)).toEqual([expect.stringMatching(/token endpoint answered 200 with no JSON$/), expect.stringMatching(/token endpoint answered 200 with no JSON$/), null]);
+  expect(JSON.stringify(attempts)).not.toContain('form-token-not-to-be-shown');
+});
+
 test('oauth2: a token endpoint that is down or answers garbage is retried on the schedule, its answer on the attempt', async () => {
   const tenant = await stack.newTenant('oauth-down');
   const { server, client } = await tokenServer();

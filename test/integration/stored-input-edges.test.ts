@@ -3,6 +3,7 @@ import { recordAttempt } from '../../db/queries/attempts';
 import { expectError } from '../harness/expect-error';
 import { waitFor } from '../../tools/testkit/wait';
 import { makeTestPki } from '../../tools/testkit/certificates';
+import { storableJson } from '../../domain/json-depth';
 
 // Input that passes the API's checks but that Postgres could not take, or that came back changed:
 // each must be stored and read back as sent, or refused with a 400 naming the field.
@@ -90,4 +91,11 @@ test('a publish that meets an endpoint deletion committing under it is stored (w
   } finally {
     deletion.release();
   }
+});
+
+test('words quoted from a receiver or broker (a NUL, half an emoji at a cut) are made storable as jsonb, which refuses them as they are', async () => {
+  const quoted = { lastError: `-WRONGTYPE \u0000 ${'😀'.slice(0, 1)}`, [`k\u0000`]: ['\udc00'] };
+  await expect(stack.sql`select ${stack.sql.json(quoted as never)}::jsonb`).rejects.toMatchObject({ code: expect.stringMatching(/^22P0[25]$/) });
+  const [row] = await stack.sql<{ v: unknown }[]>`select ${stack.sql.json(storableJson(quoted) as never)}::jsonb as v`;
+  expect(row!.v).toEqual({ lastError: '-WRONGTYPE  \ufffd', k: ['\ufffd'] });
 });

@@ -1,4 +1,5 @@
 import { parseTokenAnswer, type EndpointAuth, type IssuedToken } from '../../../../domain/endpoint-auth';
+import { storable } from '../../../../domain/json-depth';
 import type { WebhookFetch } from '../../../../infra/webhook-fetch';
 
 type OAuth2 = Extract<EndpointAuth, { type: 'oauth2' }>;
@@ -9,6 +10,29 @@ export class TokenRequestError extends Error {
 }
 
 const ANSWER_SHOWN = 300;
+const ANSWER_READ = 16_384;
+
+/**
+ * At most `limit` bytes of the answer, the rest not read: fetch decodes any Content-Encoding, so a
+ * small compressed answer can expand to gigabytes, and `text()` would hold all of it.
+ */
+async function textUpTo(res: Response, limit: number): Promise<string> {
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < limit) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.byteLength;
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks).subarray(0, limit));
+}
 const form = (s: string) => encodeURIComponent(s).replace(/%20/g, '+');
 
 /**
@@ -39,14 +63,17 @@ export async function requestToken(fetch: WebhookFetch, auth: OAuth2, signal: Ab
     redirect: 'manual',
     signal,
   });
-  const text = (await res.text()).slice(0, 16_384);
-  const shown = text.slice(0, ANSWER_SHOWN).replace(/\s+/g, ' ').trim();
-  if (res.status < 200 || res.status >= 300) throw new TokenRequestError(`the token endpoint answered ${res.status}${shown ? `: ${shown}` : ''}`);
+  const text = await textUpTo(res, ANSWER_READ);
+  if (res.status < 200 || res.status >= 300) {
+    const shown = storable(text.slice(0, ANSWER_SHOWN).replace(/\s+/g, ' ').trim());
+    throw new TokenRequestError(`the token endpoint answered ${res.status}${shown ? `: ${shown}` : ''}`);
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new TokenRequestError(`the token endpoint answered ${res.status} with no JSON${shown ? `: ${shown}` : ''}`);
+    // Not quoted: a 2xx answer in another form (access_token=...) may hold the token itself.
+    throw new TokenRequestError(`the token endpoint answered ${res.status} with no JSON`);
   }
   const issued = parseTokenAnswer(parsed);
   if (!issued) throw new TokenRequestError(`the token endpoint answered ${res.status} without a usable bearer access_token`);
