@@ -77,6 +77,9 @@ export interface UrlPolicy {
   allowPrivateTargets: boolean;
 }
 
+/** The end of a problem that is the name's lookup failing, not its address refused: at send time it may be passing. */
+export const DOES_NOT_RESOLVE = 'does not resolve';
+
 export type Resolver = (host: string) => Promise<string[]>;
 /** How long a request waits on DNS for a URL it checks; a name whose server does not answer is refused, not waited on. */
 export const RESOLVE_TIMEOUT_MS = 5_000;
@@ -126,7 +129,7 @@ async function hostProblem(hostname: string, policy: UrlPolicy, resolve: Resolve
     addresses = isIP(host) ? [host] : await resolve(host);
   } catch {
     // With private targets allowed an internal name may resolve only where the worker runs.
-    return policy.allowPrivateTargets ? null : `host ${host} does not resolve`;
+    return policy.allowPrivateTargets ? null : `host ${host} ${DOES_NOT_RESOLVE}`;
   }
   // Allowing private targets never allows a metadata service.
   for (const address of addresses) {

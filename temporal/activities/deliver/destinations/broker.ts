@@ -1,7 +1,7 @@
 import type { DeliveryTarget } from '../../../../db/queries/attempts';
 import { BROKER_SCHEMES, credentialsBinding, equivalentStatus, type BrokerType, type Credentials } from '../../../../domain/destinations';
 import { decryptSecret } from '../../../../domain/secrets';
-import { checkBrokerUrl } from '../../../../domain/url-rules';
+import { DOES_NOT_RESOLVE, checkBrokerUrl } from '../../../../domain/url-rules';
 import type { PublishOutcome } from '../../../../infra/brokers/outcome';
 import type { Config } from '../../../../infra/config';
 import type { Destination, OutboundMessage, SendResult } from '../destination';
@@ -16,11 +16,16 @@ function credentialsOf(config: BrokerConfig, target: DeliveryTarget, endpointId:
   return JSON.parse(decryptSecret(config.encryptionKey, target.credentials, credentialsBinding(endpointId))) as Credentials;
 }
 
-/** Production refuses private hosts at send time too (a name may resolve elsewhere than at create time). */
+/**
+ * Production refuses private hosts at send time too (a name may resolve elsewhere than at create time).
+ * A name that does not resolve now is not refused: DNS fails for a while and passes, so it is retried.
+ */
 async function refusal(config: BrokerConfig, type: BrokerType, serverUrl: string, startedAt: Date): Promise<SendResult | null> {
   const problem = await checkBrokerUrl(serverUrl, BROKER_SCHEMES[type].tls, config);
   if (!problem) return null;
-  return { startedAt, durationMs: Date.now() - startedAt.getTime(), status: null, body: null, retryAfter: null, error: `target refused: ${problem}`, refused: true, outcome: 'target_refused' };
+  const durationMs = Date.now() - startedAt.getTime();
+  if (problem.endsWith(DOES_NOT_RESOLVE)) return { startedAt, durationMs, status: null, body: null, retryAfter: null, error: `dns: ${problem}`, refused: false, outcome: 'dns' };
+  return { startedAt, durationMs, status: null, body: null, retryAfter: null, error: `target refused: ${problem}`, refused: true, outcome: 'target_refused' };
 }
 
 /**
