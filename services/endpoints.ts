@@ -9,7 +9,7 @@ import { newId } from '../domain/ids';
 import { encryptSecret, fingerprint, generateWebhookSecret } from '../domain/secrets';
 import * as endpoints from '../db/queries/endpoints';
 import { insertDeliveries, insertEvent } from '../db/queries/events';
-import { enqueue } from '../db/queries/outbox';
+import { enqueue, stopEndpointMessages } from '../db/queries/outbox';
 import { withTenant, type Tx } from '../db/sql';
 import { emitOperatorEvent } from '../db/queries/operator';
 import { transactionTime } from '../db/queries/recoveries';
@@ -156,7 +156,7 @@ async function reEnabled(deps: EndpointDeps, tx: Tx, tenantId: string, before: e
 export async function deleteEndpoint(deps: EndpointDeps, tenantId: string, id: string): Promise<void> {
   const deleted = await withTenant(deps.sql, tenantId, async (tx) => {
     const gone = await endpoints.deleteEndpoint(tx, id);
-    if (gone) await enqueue(tx, to(deps, tenantId), [{ kind: 'stop_endpoint', payload: { endpointId: id, deliveryIds: gone.pendingDeliveryIds } }]);
+    if (gone) await enqueue(tx, to(deps, tenantId), stopEndpointMessages(id, gone.pendingDeliveryIds));
     return gone;
   });
   if (!deleted) throw notFound('webhook');

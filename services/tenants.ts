@@ -2,7 +2,7 @@ import type { ServiceDeps } from './deps';
 import { conflict, notFound } from '../domain/errors';
 import { generateApiKey } from '../domain/api-keys';
 import * as tenants from '../db/queries/tenants';
-import { enqueue } from '../db/queries/outbox';
+import { enqueue, stopEndpointMessages } from '../db/queries/outbox';
 import { retryAborted, withTenant, type Sql, type Tx } from '../db/sql';
 
 /** Tenants and their API keys (admin). A key is returned when made and never again. */
@@ -42,7 +42,7 @@ export async function deleteTenant(deps: ServiceDeps, id: string): Promise<void>
     await enqueue(
       tx,
       { tenantId: id, taskQueue: deps.config.temporal.taskQueue },
-      stops.map((s) => ({ kind: 'stop_endpoint', payload: { endpointId: s.endpointId, deliveryIds: s.deliveryIds } })),
+      stops.flatMap((s) => stopEndpointMessages(s.endpointId, s.deliveryIds)),
     );
     return true;
   }));

@@ -1,6 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowStartOptions } from '@temporalio/client';
 import type { Priority, Workflow } from '@temporalio/common';
 import { PRIORITY_LANES, fairnessKeyOf, type PriorityLane } from '../domain/fairness';
+import { forEachLimited } from '../infra/concurrency';
 import type { SignalDefinition } from '@temporalio/workflow';
 import { deliveryWorkflow } from './workflows/delivery';
 import { endpointWorkflow } from './workflows/endpoint';
@@ -88,18 +89,18 @@ export async function signalEndpointWorkflow<T>(
   });
 }
 
+const CANCELS_IN_FLIGHT = 16;
+
 /** Ends an endpoint's workflow and cancels its running deliveries (the endpoint was deleted). */
 export async function stopEndpointWorkflows(client: Client, endpointId: string, pendingDeliveryIds: string[]): Promise<void> {
   const ids = [workflowIds.endpoint(endpointId), ...pendingDeliveryIds.map(workflowIds.delivery)];
-  await Promise.all(
-    ids.map(async (id) => {
-      try {
-        await client.workflow.getHandle(id).cancel();
-      } catch (err) {
-        if (!(err instanceof WorkflowNotFoundError)) throw err;
-      }
-    }),
-  );
+  await forEachLimited(ids.length, CANCELS_IN_FLIGHT, async (i) => {
+    try {
+      await client.workflow.getHandle(ids[i]!).cancel();
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
+  });
 }
 
 /** Starts a recovery's workflow; its id is the recovery's, so a repeated start (or a finished recovery) is a no-op. */

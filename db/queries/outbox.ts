@@ -18,6 +18,22 @@ export interface OutboxAddress {
   taskQueue: string;
 }
 
+/** One stop_endpoint row cancels at most this many delivery workflows: a big backlog is shared among rows and relays. */
+export const STOPS_PER_OUTBOX_ROW = 100;
+
+/**
+ * The rows that stop an endpoint's workflows: its pending deliveries' ids in rows of at most
+ * STOPS_PER_OUTBOX_ROW, each also cancelling the endpoint's workflow (a repeat finds it gone). One row
+ * for a backlog of tens of thousands could never finish within a relay batch and came back forever.
+ */
+export function stopEndpointMessages(endpointId: string, deliveryIds: string[]): OutboxMessage[] {
+  const rows: OutboxMessage[] = [];
+  for (let i = 0; i === 0 || i < deliveryIds.length; i += STOPS_PER_OUTBOX_ROW) {
+    rows.push({ kind: 'stop_endpoint', payload: { endpointId, deliveryIds: deliveryIds.slice(i, i + STOPS_PER_OUTBOX_ROW) } });
+  }
+  return rows;
+}
+
 export async function enqueue(tx: Tx, to: OutboxAddress, messages: OutboxMessage[]): Promise<void> {
   if (messages.length === 0) return;
   await tx`

@@ -99,3 +99,17 @@ test('words quoted from a receiver or broker (a NUL, half an emoji at a cut) are
   const [row] = await stack.sql<{ v: unknown }[]>`select ${stack.sql.json(storableJson(quoted) as never)}::jsonb as v`;
   expect(row!.v).toEqual({ lastError: '-WRONGTYPE  \ufffd', k: ['\ufffd'] });
 });
+
+test('deleting an endpoint with a backlog stops its workflows in outbox rows of at most 100 deliveries each, every one named', async () => {
+  const backlogged = await tenant.api.createWebhook({ url: 'http://127.0.0.1:9/backlog' });
+  for (let i = 0; i < 250; i += 25) {
+    await Promise.all(Array.from({ length: 25 }, (_, j) => stack.admin.publish({ tenantId: tenant.id, id: `backlog-${i + j}`, type: 'card.viewed', data: {} })));
+  }
+  const pending = await stack.sql<{ id: string }[]>`select id from deliveries where endpoint_id = ${backlogged.id} and status = 'pending'`;
+  expect(pending).toHaveLength(250);
+  await tenant.api.deleteWebhook(backlogged.id);
+  const rows = await stack.sql<{ payload: { endpointId: string; deliveryIds: string[] } }[]>`
+    select payload from outbox where kind = 'stop_endpoint' and payload->>'endpointId' = ${backlogged.id}`;
+  expect(Math.max(...rows.map((r) => r.payload.deliveryIds.length))).toBeLessThanOrEqual(100);
+  expect(rows.flatMap((r) => r.payload.deliveryIds).sort()).toEqual(pending.map((p) => p.id).sort());
+});
