@@ -138,5 +138,6 @@ async function hostProblem(hostname: string, policy: UrlPolicy, resolve: Resolve
   }
   if (policy.allowPrivateTargets) return null;
   const bad = addresses.find(isPrivateAddress);
-  return bad ? `host ${host} resolves to a private or reserved address (${bad})` : null;
+  // Not the address itself: it would answer anyone who asks what an internal name resolves to.
+  return bad ? `host ${host} resolves to a private or reserved address` : null;
 }

@@ -189,7 +189,8 @@ const guardedLookup = (refused: (address: string) => string | null) => (hostname
     if (err) return callback(err, []);
     for (const a of addresses) {
       const why = refused(a.address);
-      if (why) return callback(new TargetRefusedError(`${hostname} resolves to ${a.address}, ${why}`), []);
+      // The address itself stays out of the message (it reaches the tenant's attempt): no oracle for internal names.
+      if (why) return callback(new TargetRefusedError(`${hostname} resolves to ${why}`), []);
     }
     if (options.all) return callback(null, addresses);
     const first = addresses[0]!;

@@ -27,6 +27,9 @@ async function openClient(key: PoolKey, connectTimeoutMs: number): Promise<NatsC
     ...(username !== undefined ? { user: username, pass: password ?? '' } : {}),
     timeout: connectTimeoutMs,
     name: 'hookline',
+    // Only the server the endpoint names: a server's list of cluster peers (its INFO's connect_urls)
+    // could point the client at addresses the send-time check never saw.
+    ignoreClusterUpdates: true,
     // The client rides out a broker restart by itself; sends meanwhile time out and are retried.
     reconnect: true,
     maxReconnectAttempts: -1,

@@ -44,4 +44,7 @@ test('one trace links POST /v1/events, the relay’s start, the delivery workflo
   const send = named(trace, 'webhook POST')[0]!;
   expect(parentName(send)).toBe('RunActivity:deliver');
   expect(send.attributes['http.response.status_code']).toBe(200);
+  // The host, never the path: a capability URL's path is its secret.
+  expect(send.attributes['server.address']).toBe('127.0.0.1');
+  expect(Object.keys(send.attributes).filter((k) => k.startsWith('url.'))).toEqual([]);
 });

@@ -62,7 +62,7 @@ describe('endpoint URL rules', () => {
     for (const url of ['https://127.0.0.1/', 'https://10.0.0.8/', 'https://169.254.169.254/latest', 'https://[::1]/', 'https://[::ffff:127.0.0.1]/']) {
       expect(await checkEndpointUrl(url, production)).toMatch(/private|metadata/);
     }
-    expect(await checkEndpointUrl('https://internal.example/', production, resolveTo('93.184.216.34', '10.0.0.1'))).toMatch(/10\.0\.0\.1/);
+    expect(await checkEndpointUrl('https://internal.example/', production, resolveTo('93.184.216.34', '10.0.0.1'))).toBe('host internal.example resolves to a private or reserved address');
     expect(await checkEndpointUrl('https://localhost/', production)).toMatch(/private|metadata/);
   });
   test('an IPv6 literal that tunnels to the metadata address is refused in production', async () => {
@@ -119,4 +119,9 @@ test('a name whose DNS server never answers is refused after the timeout, not wa
   expect(problem).toBe('host slow.example.test does not resolve');
   expect(Date.now() - started).toBeLessThan(5_000);
   await expect(resolverWithin(async () => ['93.184.216.34'], 50)('example.com')).resolves.toEqual(['93.184.216.34']);
+});
+
+test('a name resolving to a private address is refused without saying the address (no oracle for internal names)', async () => {
+  const production = { production: true, allowPrivateTargets: false };
+  expect(await checkEndpointUrl('https://db.internal.example/hook', production, async () => ['10.1.2.3'])).toBe('host db.internal.example resolves to a private or reserved address');
 });

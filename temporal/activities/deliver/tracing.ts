@@ -2,11 +2,15 @@ import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { tracer, tracingOn } from '../../../infra/tracing';
 import type { SendResult } from './destination';
 
-/** The outbound send as a client span (the API's no-op span when tracing is off); the URL's host and path only. */
+/**
+ * The outbound send as a client span (the API's no-op span when tracing is off), naming the URL's host
+ * only: a capability URL's path is its secret (Slack, Discord and Teams webhooks), and spans leave for
+ * a tracing backend.
+ */
 export function tracedSend(url: string, send: () => Promise<SendResult>): Promise<SendResult> {
   if (!tracingOn()) return send();
   const target = new URL(url);
-  return tracer().startActiveSpan('webhook POST', { kind: SpanKind.CLIENT, attributes: { 'http.request.method': 'POST', 'server.address': target.hostname, 'url.path': target.pathname } }, async (span) => {
+  return tracer().startActiveSpan('webhook POST', { kind: SpanKind.CLIENT, attributes: { 'http.request.method': 'POST', 'server.address': target.hostname } }, async (span) => {
     try {
       const sent = await send();
       if (sent.status !== null) span.setAttribute('http.response.status_code', sent.status);
