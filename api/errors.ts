@@ -51,6 +51,9 @@ export function validationHook(result: { success: true } | { success: false; err
 
 const FOREIGN_KEY_VIOLATION = '23503';
 
+/** What a log line about a failed request names. */
+const request = (c: Context) => ({ requestId: c.get('requestId') as string | undefined, method: c.req.method, path: c.req.path });
+
 export function createErrorHandler(log: Logger) {
   return (err: Error, c: Context) => {
     if (err instanceof HooklineError) {
@@ -66,22 +69,22 @@ export function createErrorHandler(log: Logger) {
     // on a route that does not run it again itself or after its tries: nothing was written, so the
     // client may simply send it again.
     if (isAbortedToLetOthersThrough(err)) {
-      log.warn({ err: { message: err.message }, requestId: c.get('requestId'), method: c.req.method, path: c.req.path }, 'transaction aborted by a concurrent one');
+      log.warn({ err: { message: err.message }, ...request(c) }, 'transaction aborted by a concurrent one');
       c.header('retry-after', '1');
       return errorResponse(c, 'unavailable', 'the change collided with a concurrent one and was not made; retry');
     }
     // The request named rows that existed when it was checked and were deleted before its write (an
     // endpoint deleted while it was tested, patched or recovered): nothing was written.
     if ((err as { code?: unknown }).code === FOREIGN_KEY_VIOLATION) {
-      log.info({ requestId: c.get('requestId'), method: c.req.method, path: c.req.path }, 'write refers to a row deleted meanwhile');
+      log.info(request(c), 'write refers to a row deleted meanwhile');
       return errorResponse(c, 'conflict', 'it refers to something deleted meanwhile; nothing was changed');
     }
     if (isDependencyUnavailable(err)) {
-      log.warn({ err: { message: err.message }, requestId: c.get('requestId'), method: c.req.method, path: c.req.path }, 'dependency unavailable');
+      log.warn({ err: { message: err.message }, ...request(c) }, 'dependency unavailable');
       c.header('retry-after', '1');
       return errorResponse(c, 'unavailable', 'Temporal or Postgres is unavailable; retry (publishing again with the same id is safe)');
     }
-    log.error({ err, requestId: c.get('requestId'), method: c.req.method, path: c.req.path }, 'request failed');
+    log.error({ err, ...request(c) }, 'request failed');
     return errorResponse(c, 'internal', 'internal error');
   };
 }

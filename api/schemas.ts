@@ -19,14 +19,10 @@ export const storableText = (max: number) =>
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
 
-/** Ids in paths: what Hookline makes (`ep_...`, `dlv_...`), so a NUL or a stray byte is a 400, never a query. */
-export const IdParam = z.object({
-  id: z
-    .string()
-    .max(200)
-    .regex(/^[A-Za-z0-9_.:-]+$/, 'not an id Hookline made')
-    .openapi({ param: { name: 'id', in: 'path' } }),
-});
+/** An id in a path: what Hookline makes (`ep_...`, `dlv_...`, `key_...`), so a NUL or a stray byte is a 400, never a query. */
+export const madeId = (max: number) => z.string().max(max).regex(/^[A-Za-z0-9_.:-]+$/, 'not an id Hookline made');
+
+export const IdParam = z.object({ id: madeId(200).openapi({ param: { name: 'id', in: 'path' } }) });
 
 /** A JSON request or answer body of this schema, as zod-openapi's route definitions take it. */
 export const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });

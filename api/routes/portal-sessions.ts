@@ -3,7 +3,7 @@ import * as portal from '../../services/portal-sessions';
 import type { ApiDeps } from '../deps';
 import { HooklineError, invalid } from '../../domain/errors';
 import { describeZodError } from '../errors';
-import { errorResponses, json } from '../schemas';
+import { errorResponses, json, madeId } from '../schemas';
 import { TenantParam } from './tenant-schemas';
 import { createRouter } from '../router';
 
@@ -19,7 +19,7 @@ export const PortalSessionSchema = z
 export const PortalSessionCreated = PortalSessionSchema.extend({
   url: z.string().describe('The portal link for this tenant, shown once: link to it or embed it in an iframe. The token is in its fragment'),
 }).openapi('PortalSessionCreated');
-const SessionParam = TenantParam.extend({ sessionId: z.string().max(100).regex(/^[A-Za-z0-9_.:-]+$/, 'not a session id Hookline made').openapi({ param: { name: 'sessionId', in: 'path' } }) });
+const SessionParam = TenantParam.extend({ sessionId: madeId(100).openapi({ param: { name: 'sessionId', in: 'path' } }) });
 
 const routes = {
   create: createRoute({

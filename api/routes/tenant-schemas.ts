@@ -1,14 +1,14 @@
 import { z } from '@hono/zod-openapi';
 import { PageLimit } from './webhook-schemas';
 import type { ApiKeyRow, Tenant } from '../../db/queries/tenants';
-import { TENANT_ID_PATTERN, storableText } from '../schemas';
+import { TENANT_ID_PATTERN, madeId, storableText } from '../schemas';
 
 const tenantId = z.string().regex(TENANT_ID_PATTERN, 'must match ^[A-Za-z0-9_.:-]{1,128}$');
 
 export const CreateTenant = z.strictObject({ id: tenantId, name: storableText(200).optional() });
 
 export const TenantParam = z.object({ id: tenantId.openapi({ param: { name: 'id', in: 'path' } }) });
-export const KeyParam = TenantParam.extend({ keyId: z.string().max(100).regex(/^[A-Za-z0-9_.:-]+$/, 'not a key id Hookline made').openapi({ param: { name: 'keyId', in: 'path' } }) });
+export const KeyParam = TenantParam.extend({ keyId: madeId(100).openapi({ param: { name: 'keyId', in: 'path' } }) });
 
 export const TenantsQuery = z.strictObject({
   limit: PageLimit,

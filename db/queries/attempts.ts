@@ -1,3 +1,4 @@
+import { storable } from '../../domain/json-depth';
 import type { CircuitState } from '../../domain/circuit';
 import type { DestinationConfig, EndpointType } from '../../domain/destinations';
 import type { SignatureScheme } from '../../domain/endpoint-keys';
@@ -102,13 +103,13 @@ export interface AttemptRecord {
   pauseEndpointMs: number | null;
 }
 
+/** A receiver's answer or a broker's or token endpoint's words: Postgres text cannot hold a NUL they may contain. */
+const storableOrNull = (text: string | null): string | null => (text === null ? null : storable(text));
+
 /**
  * Logs the attempt and moves the delivery to its new status in one statement. False when the
  * delivery is gone or another attempt was recorded since it was loaded (a zombie attempt).
  */
-/** Postgres text cannot hold a NUL, and a receiver's answer or a broker's or token endpoint's words may. */
-const withoutNul = (text: string | null): string | null => text?.replace(/\0/g, '') ?? null;
-
 export async function recordAttempt(tx: Tx, a: AttemptRecord): Promise<boolean> {
   const rows = await tx`
     with d as (
@@ -125,7 +126,7 @@ export async function recordAttempt(tx: Tx, a: AttemptRecord): Promise<boolean> 
       returning e.id
     )
     insert into attempts (delivery_id, tenant_id, attempt, started_at, duration_ms, response_status, response_body, error, next_retry_at, outcome)
-    select d.id, ${a.tenantId}, ${a.attempt}, ${a.startedAt}, ${a.durationMs}, ${a.responseStatus}, ${withoutNul(a.responseBody)}, ${withoutNul(a.error)}, ${a.nextRetryAt}, ${a.outcome ?? null}
+    select d.id, ${a.tenantId}, ${a.attempt}, ${a.startedAt}, ${a.durationMs}, ${a.responseStatus}, ${storableOrNull(a.responseBody)}, ${storableOrNull(a.error)}, ${a.nextRetryAt}, ${a.outcome ?? null}
     from d
     returning attempt`;
   return rows.length > 0;

@@ -34,6 +34,15 @@ async function tokenServer(client = { id: 'hookline-client', secret: 'cl1ent-sec
 
 type Tenant = Awaited<ReturnType<Stack['newTenant']>>;
 
+/** A tenant with an OAuth2 endpoint: the default client at its own token server, a receiver that honours that server's tokens. */
+async function oauth2Endpoint(prefix: string) {
+  const tenant = await stack.newTenant(prefix);
+  const { server, client } = await tokenServer();
+  const r = await receiver((a) => server.valid(a));
+  const created = await tenant.api.createWebhook({ url: r.url, auth: { type: 'oauth2', tokenUrl: server.url, clientId: client.id, clientSecret: client.secret } });
+  return { tenant, server, client, r, created };
+}
+
 /** Publishes `n` events to the tenant and waits until each delivery of `endpointId` has settled. */
 async function deliver(tenant: Tenant, endpointId: string, n = 1) {
   const before = (await tenant.api.listDeliveries(endpointId)).data.length;
@@ -123,11 +132,8 @@ test('oauth2 with clientAuthMethod client_secret_post: the id and secret go in t
 });
 
 test('oauth2: an expired token is replaced by a new one before it is sent', async () => {
-  const tenant = await stack.newTenant('oauth-exp');
-  const { server, client } = await tokenServer();
+  const { tenant, server, r, created } = await oauth2Endpoint('oauth-exp');
   server.expiresIn = 1;
-  const r = await receiver((a) => server.valid(a));
-  const created = await tenant.api.createWebhook({ url: r.url, auth: { type: 'oauth2', tokenUrl: server.url, clientId: client.id, clientSecret: client.secret } });
   await deliver(tenant, created.id);
   await new Promise((resolve) => setTimeout(resolve, 1_200)); // the token's whole life, so the cached one is stale
   const [d] = await deliver(tenant, created.id);
@@ -137,10 +143,7 @@ test('oauth2: an expired token is replaced by a new one before it is sent', asyn
 });
 
 test('oauth2: a 401 from the receiver gets one new token and one resend; a second 401 is a final failure', async () => {
-  const tenant = await stack.newTenant('oauth-401');
-  const { server, client } = await tokenServer();
-  const r = await receiver((a) => server.valid(a));
-  const created = await tenant.api.createWebhook({ url: r.url, auth: { type: 'oauth2', tokenUrl: server.url, clientId: client.id, clientSecret: client.secret } });
+  const { tenant, server, r, created } = await oauth2Endpoint('oauth-401');
   await deliver(tenant, created.id);
   server.revokeAll(); // the receiver no longer honours the cached token
   const [refreshed] = await deliver(tenant, created.id);
@@ -156,10 +159,7 @@ test('oauth2: a 401 from the receiver gets one new token and one resend; a secon
 });
 
 test('oauth2: a 2xx token answer that is not JSON is never quoted (it may hold the token), and one that never ends is read no further than 16 KiB', async () => {
-  const tenant = await stack.newTenant('oauth-odd');
-  const { server, client } = await tokenServer();
-  const r = await receiver((a) => server.valid(a));
-  const created = await tenant.api.createWebhook({ url: r.url, auth: { type: 'oauth2', tokenUrl: server.url, clientId: client.id, clientSecret: client.secret } });
+  const { tenant, server, created } = await oauth2Endpoint('oauth-odd');
   server.failNext.push('form', 'endless');
   const [d] = await deliver(tenant, created.id);
   expect(d!.status).toBe('success');
@@ -169,10 +169,7 @@ test('oauth2: a 2xx token answer that is not JSON is never quoted (it may hold t
 });
 
 test('oauth2: a token endpoint that is down or answers garbage is retried on the schedule, its answer on the attempt', async () => {
-  const tenant = await stack.newTenant('oauth-down');
-  const { server, client } = await tokenServer();
-  const r = await receiver((a) => server.valid(a));
-  const created = await tenant.api.createWebhook({ url: r.url, auth: { type: 'oauth2', tokenUrl: server.url, clientId: client.id, clientSecret: client.secret } });
+  const { tenant, server, client, r, created } = await oauth2Endpoint('oauth-down');
   server.failNext.push('down', 'garbage');
   const [d] = await deliver(tenant, created.id);
   expect(d!.status).toBe('success');
