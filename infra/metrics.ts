@@ -27,6 +27,12 @@ export function createMetrics() {
       help: 'Outbox rows carried to Temporal by this process (delivery starts, endpoint signals)',
       registers: [registry],
     }),
+    outboxClaims: new Counter({
+      name: 'hookline_outbox_claims_total',
+      help: "The relay's claims of due outbox rows, by whether one found any (found=rows|none): each is a transaction on Postgres",
+      labelNames: ['found'],
+      registers: [registry],
+    }),
     relayStartErrors: new Counter({
       name: 'hookline_relay_start_errors_total',
       help: 'Outbox rows whose Temporal call (a start or a signal) failed and was put back for a later try',

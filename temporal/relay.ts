@@ -99,17 +99,25 @@ export function startRelay(deps: RelayDeps, opts: RelayOptions = {}): Relay {
       return undefined;
     });
 
-  async function relayBatch(): Promise<number> {
+  /** Claims and carries one batch; true when due rows may be left (a full batch, or rows held for room). */
+  async function relayBatch(): Promise<boolean> {
     return deps.sql.begin(async (tx) => {
       const gate = deps.sendGate;
       const room = gate && { perTenant: gate.perTenant, room: gate.tenantRoom(), perEndpoint: gate.perEndpoint, endpointBusy: gate.endpointBusy() };
       const rows = await claimDue(tx, deps.taskQueue, batchSize, room);
-      if (rows.length === 0) return 0;
+      deps.metrics.outboxClaims.inc({ found: rows.length ? 'rows' : 'none' });
+      if (rows.length === 0) return false;
       // Which endpoints still exist, and which of them are FIFO (their deliveries queue in their workflow).
       const orderings = await endpointOrderings(tx, endpointIdsOf(rows));
       const liveEndpoints = new Set(orderings.keys());
       const fifoEndpoints = new Set([...orderings].filter(([, o]) => o === 'fifo').map(([id]) => id));
-      if (gate && admitStarts(gate, rows, liveEndpoints, fifoEndpoints)) setTimeout(poke, ADMITTED_FOR_MS + 50).unref();
+      const admitted = gate ? admitStarts(gate, rows, liveEndpoints, fifoEndpoints) : false;
+      // Rows are held back only for a lane whose room is used up. Such rows are claimed when the room
+      // frees: a send of the full lane ends (onTenantFreed), or its admissions lapse, which nothing
+      // announces, hence the look when they would have. Without a full lane, a batch short of the
+      // limit took every due row there was, and the next one is announced by its notification.
+      const roomFull = gate ? gate.anyLaneFull() : true;
+      if (admitted && roomFull) setTimeout(poke, ADMITTED_FOR_MS + 50).unref();
       const weights = await fairnessWeights(tx, [...new Set(rows.map((r) => r.tenantId))]);
       const dispatched = dispatchRows(rows, { client: deps.client, taskQueue: deps.taskQueue, localSend: deps.localSend, localFirst: deps.localFirst, eager: true, liveEndpoints, fifoEndpoints, weights, concurrency });
       let timer: NodeJS.Timeout | undefined;
@@ -125,17 +133,17 @@ export function startRelay(deps: RelayDeps, opts: RelayOptions = {}): Relay {
       deps.metrics.outboxRelayed.inc(result.done.length);
       if (result.failed.length) deps.metrics.relayStartErrors.inc(result.failed.length);
       if (result.failed.length) deps.log.warn({ failed: result.failed.length, first: result.failed[0]!.error }, 'outbox: calls to Temporal failed, will retry');
-      return rows.length;
-    }) as Promise<number>;
+      return rows.length >= batchSize || roomFull;
+    }) as Promise<boolean>;
   }
 
   const loop = (async () => {
     let failures = 0;
     while (running) {
       poked = false;
-      let handled = 0;
+      let mayHaveLeft = false;
       try {
-        handled = await relayBatch();
+        mayHaveLeft = await relayBatch();
         failures = 0;
       } catch (err) {
         failures += 1;
@@ -143,8 +151,9 @@ export function startRelay(deps: RelayDeps, opts: RelayOptions = {}): Relay {
         await sleep(Math.min(100 * 2 ** failures, 5_000));
         continue;
       }
-      // A batch that found rows may have left more (a full batch, or a tenant's share filled): look again at once.
-      if (handled > 0 || poked) continue;
+      // A batch that may have left rows (a full batch, or a room filled) looks again at once; so does one
+      // a notification came during. Otherwise every claim would be followed by one that finds nothing.
+      if (mayHaveLeft || poked) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, listened && !deferred ? sweepMs : fastSweepMs);
         wake = () => (clearTimeout(timer), resolve());

@@ -132,3 +132,25 @@ test("an endpoint's full lane (its own cap) freeing a slot wakes the relay; whil
   expect(woken).toEqual(['t1']);
   sends[1]!();
 });
+
+test('a lane is full, for the relay to look again, while its sends and admissions reach its cap or its refused sends wait for turns', () => {
+  let clock = 0;
+  const gate = createSendGate(limits, () => clock);
+  expect(gate.anyLaneFull()).toBe(false);
+  gate.admit('t1', 'a', 'd1');
+  expect(gate.anyLaneFull()).toBe(false); // endpoint a: 1 of 2, tenant t1: 1 of 3
+  const release = gate.acquire('t1', 'a', undefined, 'd1'); // the admission becomes a send: still 1 of 2
+  expect(gate.anyLaneFull()).toBe(false);
+  gate.admit('t1', 'a', 'd2');
+  expect(gate.anyLaneFull()).toBe(true); // endpoint a: a send and an admission, 2 of 2
+  clock += ADMITTED_FOR_MS;
+  expect(gate.anyLaneFull()).toBe(false); // the admission lapsed
+  gate.acquire('t1', 'b');
+  gate.acquire('t1', 'c');
+  expect(gate.anyLaneFull()).toBe(true); // tenant t1: 3 sends of 3
+  release();
+  expect(gate.anyLaneFull()).toBe(false);
+  gate.acquire('t1', 'narrow', 1);
+  expect(() => gate.acquire('t1', 'narrow', 1)).toThrow(SendSlotsBusy); // the tenant's third send, refused by the endpoint's cap
+  expect(gate.anyLaneFull()).toBe(true); // narrow: 1 of its own 1, and a refused send waits for its turn
+});

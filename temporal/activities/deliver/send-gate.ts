@@ -48,6 +48,11 @@ export interface SendGate {
    * another worker, or never start).
    */
   admit(tenantId: string, endpointId: string, deliveryId: string): void;
+  /**
+   * Whether some tenant's or endpoint's room here is used up (sends running and admitted at its cap,
+   * or refused sends waiting for turns): only then may a claim have held rows back for room.
+   */
+  anyLaneFull(): boolean;
   /** The delivery's attempt ended (sent or not): it no longer counts as admitted. A full lane it frees wakes the listeners. */
   settle(deliveryId: string): void;
   /** The share of one tenant. */
@@ -168,6 +173,13 @@ export function createSendGate(limits: SendGateLimits, now: () => number = Date.
     perEndpoint: limits.perEndpoint,
     tenantRoom: () => lanesIn(byTenant, (busy) => (busy === null ? 0 : Math.max(0, limits.perTenant - busy))),
     endpointBusy: () => lanesIn(byEndpoint, (busy) => busy ?? LANE_WAITING),
+    anyLaneFull() {
+      const at = now();
+      const full = (l: Lane, cap: number) => l.lastTurnAt > at || l.inFlight + waiting(l) >= cap;
+      for (const l of byTenant.values()) if (full(l, limits.perTenant)) return true;
+      for (const l of byEndpoint.values()) if (full(l, endpointCapOf(l))) return true;
+      return false;
+    },
     admit(tenantId, endpointId, deliveryId) {
       if (admissions.has(deliveryId)) return;
       const a: Admission = { tenantId, tenant: lane(byTenant, tenantId), endpoint: lane(byEndpoint, endpointId), until: now() + ADMITTED_FOR_MS };
