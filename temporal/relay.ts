@@ -3,7 +3,7 @@ import type { Logger } from '../infra/logger';
 import type { Metrics } from '../infra/metrics';
 import { endpointOrderings } from '../db/queries/flow';
 import { fairnessWeights } from '../db/queries/tenant-settings';
-import { claimDue, deferFailed, removeDone, type OutboxRow } from '../db/queries/outbox';
+import { claimDue, deferFailed, removeDone, type ClaimRoom, type OutboxRow } from '../db/queries/outbox';
 import type { Sql } from '../db/sql';
 import { dispatchRows, endpointIdsOf, startsWorkflow } from './relay-dispatch';
 import { ADMITTED_FOR_MS, type SendGate } from './activities/deliver/send-gate';
@@ -65,6 +65,28 @@ function admitStarts(gate: SendGate, rows: OutboxRow[], live: Set<string>, fifo:
 }
 
 /**
+ * Whether the claim may have held due rows back for room: some tenant or endpoint had none left when
+ * it was made, or it took as many deliveries of one as its room allowed. Otherwise a claim short of
+ * the batch size took every due row there was (an endpoint whose own maxInFlight this worker has not
+ * learnt yet is the exception: its sends, once they ask, end with its lane full and wake the relay).
+ */
+export function mayHaveHeldRows(rows: OutboxRow[], room: ClaimRoom, endpointCap: (endpointId: string) => number): boolean {
+  if ([...room.room.values()].some((left) => left <= 0)) return true;
+  if ([...room.endpointBusy].some(([endpointId, busy]) => busy >= endpointCap(endpointId))) return true;
+  const tenants = new Map<string, number>();
+  const endpoints = new Map<string, number>();
+  for (const row of rows) {
+    if (row.kind !== 'deliver') continue;
+    const { deliveries } = row.payload;
+    tenants.set(row.tenantId, (tenants.get(row.tenantId) ?? 0) + deliveries.length);
+    if (deliveries.length === 1) endpoints.set(deliveries[0]!.endpointId, (endpoints.get(deliveries[0]!.endpointId) ?? 0) + 1);
+  }
+  for (const [tenantId, n] of tenants) if (n >= Math.min(room.perTenant, room.room.get(tenantId) ?? room.perTenant)) return true;
+  for (const [endpointId, n] of endpoints) if (n >= endpointCap(endpointId) - (room.endpointBusy.get(endpointId) ?? 0)) return true;
+  return false;
+}
+
+/**
  * Carries the outbox to Temporal: woken by NOTIFY from the committing transaction, it claims due
  * rows with FOR UPDATE SKIP LOCKED (so any number of workers share them), makes their calls
  * (deterministic workflow ids: a repeat is a no-op) and deletes them in the same transaction.
@@ -103,7 +125,7 @@ export function startRelay(deps: RelayDeps, opts: RelayOptions = {}): Relay {
   async function relayBatch(): Promise<boolean> {
     return deps.sql.begin(async (tx) => {
       const gate = deps.sendGate;
-      const room = gate && { perTenant: gate.perTenant, room: gate.tenantRoom(), perEndpoint: gate.perEndpoint, endpointBusy: gate.endpointBusy() };
+      const room: ClaimRoom | undefined = gate && { perTenant: gate.perTenant, room: gate.tenantRoom(), perEndpoint: gate.perEndpoint, endpointBusy: gate.endpointBusy() };
       const rows = await claimDue(tx, deps.taskQueue, batchSize, room);
       deps.metrics.outboxClaims.inc({ found: rows.length ? 'rows' : 'none' });
       if (rows.length === 0) return false;
@@ -111,13 +133,11 @@ export function startRelay(deps: RelayDeps, opts: RelayOptions = {}): Relay {
       const orderings = await endpointOrderings(tx, endpointIdsOf(rows));
       const liveEndpoints = new Set(orderings.keys());
       const fifoEndpoints = new Set([...orderings].filter(([, o]) => o === 'fifo').map(([id]) => id));
-      const admitted = gate ? admitStarts(gate, rows, liveEndpoints, fifoEndpoints) : false;
-      // Rows are held back only for a lane whose room is used up. Such rows are claimed when the room
-      // frees: a send of the full lane ends (onTenantFreed), or its admissions lapse, which nothing
-      // announces, hence the look when they would have. Without a full lane, a batch short of the
-      // limit took every due row there was, and the next one is announced by its notification.
-      const roomFull = gate ? gate.anyLaneFull() : true;
-      if (admitted && roomFull) setTimeout(poke, ADMITTED_FOR_MS + 50).unref();
+      // Rows held back for room are claimed when it frees: at once (it may have freed during this
+      // batch), when a send of a full lane ends (onTenantFreed), and when the admissions would lapse
+      // (which nothing announces). Without any held, the next due row is announced by its notification.
+      const held = gate && room ? mayHaveHeldRows(rows, room, gate.endpointCap) : true;
+      if (gate && admitStarts(gate, rows, liveEndpoints, fifoEndpoints) && held) setTimeout(poke, ADMITTED_FOR_MS + 50).unref();
       const weights = await fairnessWeights(tx, [...new Set(rows.map((r) => r.tenantId))]);
       const dispatched = dispatchRows(rows, { client: deps.client, taskQueue: deps.taskQueue, localSend: deps.localSend, localFirst: deps.localFirst, eager: true, liveEndpoints, fifoEndpoints, weights, concurrency });
       let timer: NodeJS.Timeout | undefined;
@@ -133,7 +153,7 @@ export function startRelay(deps: RelayDeps, opts: RelayOptions = {}): Relay {
       deps.metrics.outboxRelayed.inc(result.done.length);
       if (result.failed.length) deps.metrics.relayStartErrors.inc(result.failed.length);
       if (result.failed.length) deps.log.warn({ failed: result.failed.length, first: result.failed[0]!.error }, 'outbox: calls to Temporal failed, will retry');
-      return rows.length >= batchSize || roomFull;
+      return rows.length >= batchSize || held;
     }) as Promise<boolean>;
   }
 

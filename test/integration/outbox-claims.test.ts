@@ -39,3 +39,18 @@ test('events published one at a time cost one outbox claim each, not a claim and
   // One claim per event, and at most a few the periodic sweep made meanwhile.
   expect((await claims()) - before).toBeLessThanOrEqual(EVENTS + 3);
 });
+
+test("a backlog held for an endpoint's room is claimed as its sends end, without waiting for the relay's periodic sweep", async () => {
+  // A worker of 8 send slots gives one endpoint 2: 60 events are at least 30 claims. Carried as the
+  // sends end they take a second or two; a claim left to the 5 s sweep each time would take minutes.
+  const small = await startStack({ HOOKLINE_WORKER_CONCURRENCY: '8' });
+  try {
+    const tenant = await small.newTenant('backlog');
+    await tenant.api.createWebhook({ url: receiver.url });
+    const before = receiver.requests.length;
+    await Promise.all(Array.from({ length: 60 }, (_, i) => small.admin.publish({ tenantId: tenant.id, type: 'card.viewed', data: { i } })));
+    await receiver.waitForRequests(before + 60, 30_000);
+  } finally {
+    await small.stop();
+  }
+}, 60_000);

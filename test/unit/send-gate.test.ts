@@ -133,24 +133,25 @@ test("an endpoint's full lane (its own cap) freeing a slot wakes the relay; whil
   sends[1]!();
 });
 
-test('a lane is full, for the relay to look again, while its sends and admissions reach its cap or its refused sends wait for turns', () => {
-  let clock = 0;
-  const gate = createSendGate(limits, () => clock);
-  expect(gate.anyLaneFull()).toBe(false);
+test("the cap the relay is told for an endpoint is its own maxInFlight while the worker knows its lane, else the default share", () => {
+  const gate = createSendGate(limits);
+  expect(gate.endpointCap('narrow')).toBe(2);
+  const release = gate.acquire('t1', 'narrow', 1);
+  expect(gate.endpointCap('narrow')).toBe(1);
+  release(); // nothing of it runs or waits: the lane is forgotten
+  expect(gate.endpointCap('narrow')).toBe(2);
+});
+
+test('a send ending while deliveries admitted beside it fill its lane wakes the relay: it held rows back for that lane', () => {
+  const gate = createSendGate({ total: 100, perTenant: 50, perEndpoint: 2 });
+  const woken: string[] = [];
+  gate.onTenantFreed((t) => woken.push(t));
   gate.admit('t1', 'a', 'd1');
-  expect(gate.anyLaneFull()).toBe(false); // endpoint a: 1 of 2, tenant t1: 1 of 3
-  const release = gate.acquire('t1', 'a', undefined, 'd1'); // the admission becomes a send: still 1 of 2
-  expect(gate.anyLaneFull()).toBe(false);
   gate.admit('t1', 'a', 'd2');
-  expect(gate.anyLaneFull()).toBe(true); // endpoint a: a send and an admission, 2 of 2
-  clock += ADMITTED_FOR_MS;
-  expect(gate.anyLaneFull()).toBe(false); // the admission lapsed
-  gate.acquire('t1', 'b');
-  gate.acquire('t1', 'c');
-  expect(gate.anyLaneFull()).toBe(true); // tenant t1: 3 sends of 3
-  release();
-  expect(gate.anyLaneFull()).toBe(false);
-  gate.acquire('t1', 'narrow', 1);
-  expect(() => gate.acquire('t1', 'narrow', 1)).toThrow(SendSlotsBusy); // the tenant's third send, refused by the endpoint's cap
-  expect(gate.anyLaneFull()).toBe(true); // narrow: 1 of its own 1, and a refused send waits for its turn
+  const first = gate.acquire('t1', 'a', undefined, 'd1'); // one send running, one admitted: the lane's 2
+  first();
+  expect(woken).toEqual(['t1']);
+  const second = gate.acquire('t1', 'a', undefined, 'd2'); // alone in its lane now
+  second();
+  expect(woken).toEqual(['t1']);
 });

@@ -48,11 +48,8 @@ export interface SendGate {
    * another worker, or never start).
    */
   admit(tenantId: string, endpointId: string, deliveryId: string): void;
-  /**
-   * Whether some tenant's or endpoint's room here is used up (sends running and admitted at its cap,
-   * or refused sends waiting for turns): only then may a claim have held rows back for room.
-   */
-  anyLaneFull(): boolean;
+  /** The cap of one endpoint's sends here: its own maxInFlight once a send of it asked, else the default share. */
+  endpointCap(endpointId: string): number;
   /** The delivery's attempt ended (sent or not): it no longer counts as admitted. A full lane it frees wakes the listeners. */
   settle(deliveryId: string): void;
   /** The share of one tenant. */
@@ -173,13 +170,7 @@ export function createSendGate(limits: SendGateLimits, now: () => number = Date.
     perEndpoint: limits.perEndpoint,
     tenantRoom: () => lanesIn(byTenant, (busy) => (busy === null ? 0 : Math.max(0, limits.perTenant - busy))),
     endpointBusy: () => lanesIn(byEndpoint, (busy) => busy ?? LANE_WAITING),
-    anyLaneFull() {
-      const at = now();
-      const full = (l: Lane, cap: number) => l.lastTurnAt > at || l.inFlight + waiting(l) >= cap;
-      for (const l of byTenant.values()) if (full(l, limits.perTenant)) return true;
-      for (const l of byEndpoint.values()) if (full(l, endpointCapOf(l))) return true;
-      return false;
-    },
+    endpointCap: (endpointId) => endpointCapOf(current(byEndpoint.get(endpointId))),
     admit(tenantId, endpointId, deliveryId) {
       if (admissions.has(deliveryId)) return;
       const a: Admission = { tenantId, tenant: lane(byTenant, tenantId), endpoint: lane(byEndpoint, endpointId), until: now() + ADMITTED_FOR_MS };
@@ -219,7 +210,8 @@ export function createSendGate(limits: SendGateLimits, now: () => number = Date.
         if (released) return;
         released = true;
         const took = now() - startedAt;
-        const wasFull = tenant.inFlight >= limits.perTenant || endpoint.inFlight >= cap;
+        // Full counting the deliveries admitted beside it: the relay holds rows back for such a lane too.
+        const wasFull = tenant.inFlight + tenant.admitted >= limits.perTenant || endpoint.inFlight + endpoint.admitted >= cap;
         for (const l of [all, tenant, endpoint]) end(l, took);
         if (wasFull) for (const listener of freed) listener(tenantId);
         forget(byTenant, tenantId, tenant);
