@@ -76,3 +76,36 @@ test("one claim takes no more of one endpoint's backlog than its cap leaves; FIF
     [paced]: 8,
   });
 });
+
+test("two relays claiming at once share one endpoint's backlog: the second takes the next rows, not nothing", async () => {
+  const { id: tenantId, apiKey } = await env.newTenant();
+  const hot = await webhook(apiKey, { events: ['signer.created'] });
+  for (let i = 0; i < 6; i++) expect((await env.call('POST', '/v1/events', { token: ADMIN_TOKEN, body: { tenantId, type: 'signer.created', data: { i } } })).status).toBe(202);
+  const room = { perTenant: 100, room: new Map<string, number>(), perEndpoint: 2, endpointBusy: new Map<string, number>() };
+  const second = createSql(env.config.databaseUrl, { max: 1 });
+  const idsOf = (rows: OutboxRow[]) => rows.filter((r) => r.kind === 'deliver' && r.payload.deliveries[0]!.endpointId === hot).map((r) => r.id);
+  try {
+    // The first relay's claim holds its rows (its transaction is open) while the second claims.
+    await sql
+      .begin(async (tx) => {
+        const first = idsOf(await claimDue(tx, env.config.temporal.taskQueue, 100, room));
+        expect(first).toHaveLength(2);
+        await second
+          .begin(async (tx2) => {
+            const next = idsOf(await claimDue(tx2, env.config.temporal.taskQueue, 100, room));
+            expect(next).toHaveLength(2);
+            expect(next.filter((id) => first.includes(id))).toEqual([]);
+            throw new Error('roll back');
+          })
+          .catch((err: Error) => {
+            if (err.message !== 'roll back') throw err;
+          });
+        throw new Error('roll back');
+      })
+      .catch((err: Error) => {
+        if (err.message !== 'roll back') throw err;
+      });
+  } finally {
+    await second.end({ timeout: 5 });
+  }
+});
