@@ -2,8 +2,9 @@
 -- about one claim per delivery. The claim was a LANGUAGE sql function with its own search_path,
 -- which Postgres plans afresh on every call: planning its query (windows over the due rows and the
 -- endpoints they are for) took 0.4 ms of Postgres's CPU per claim, four times what running it on a
--- short outbox takes. A PL/pgSQL body keeps its plan for the session. Same arguments, the same rows
--- in the same order; CREATE OR REPLACE keeps its owner (hookline_definer) and grants.
+-- short outbox takes. A PL/pgSQL body keeps its plan for the session. Same arguments; the same rows
+-- in the same order while no other claim holds rows it chooses (below); CREATE OR REPLACE keeps its
+-- owner (hookline_definer) and grants.
 --
 -- It also chose its rows among all due rows and only then skipped those another relay had locked:
 -- two relays woken by the same notification chose the same head of an endpoint's backlog (its room

@@ -107,11 +107,10 @@ export function createSendGate(limits: SendGateLimits, now: () => number = Date.
     a.tenant.admitted -= 1;
     a.endpoint.admitted -= 1;
   };
-  /** Drops the delivery's admission, if it has one; returns it. */
+  /** Drops the delivery's admission, if it has one. */
   const unadmit = (deliveryId: string) => {
     const a = admissions.get(deliveryId);
     if (a) drop(deliveryId, a);
-    return a;
   };
   /** Admitted deliveries of the lane still counting (the lapsed ones, oldest first, dropped). */
   const waiting = (l: Lane) => {
@@ -161,6 +160,8 @@ export function createSendGate(limits: SendGateLimits, now: () => number = Date.
     return l;
   };
   const endpointCapOf = (l: Lane) => l.cap ?? limits.perEndpoint;
+  /** Its sends and the deliveries admitted to it reach `cap`: the relay holds rows back for such a lane. */
+  const full = (l: Lane, cap: number) => l.inFlight + l.admitted >= cap;
 
   return {
     get inFlight() {
@@ -179,11 +180,12 @@ export function createSendGate(limits: SendGateLimits, now: () => number = Date.
       admissions.set(deliveryId, a);
     },
     settle(deliveryId) {
-      const a = unadmit(deliveryId);
-      // Full before this admission was dropped: the relay may now claim what it held back.
-      if (a && (a.tenant.inFlight + a.tenant.admitted + 1 >= limits.perTenant || a.endpoint.inFlight + a.endpoint.admitted + 1 >= endpointCapOf(a.endpoint))) {
-        for (const listener of freed) listener(a.tenantId);
-      }
+      const a = admissions.get(deliveryId);
+      if (!a) return;
+      // Full with this admission: once it is dropped, the relay may claim what it held back.
+      const wasFull = full(a.tenant, limits.perTenant) || full(a.endpoint, endpointCapOf(a.endpoint));
+      drop(deliveryId, a);
+      if (wasFull) for (const listener of freed) listener(a.tenantId);
     },
     onTenantFreed(listener) {
       freed.push(listener);
@@ -210,8 +212,7 @@ export function createSendGate(limits: SendGateLimits, now: () => number = Date.
         if (released) return;
         released = true;
         const took = now() - startedAt;
-        // Full counting the deliveries admitted beside it: the relay holds rows back for such a lane too.
-        const wasFull = tenant.inFlight + tenant.admitted >= limits.perTenant || endpoint.inFlight + endpoint.admitted >= cap;
+        const wasFull = full(tenant, limits.perTenant) || full(endpoint, cap);
         for (const l of [all, tenant, endpoint]) end(l, took);
         if (wasFull) for (const listener of freed) listener(tenantId);
         forget(byTenant, tenantId, tenant);
